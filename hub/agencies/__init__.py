@@ -1,0 +1,1 @@
+"""Partner agencies: who posts and who may see."""

@@ -1,0 +1,89 @@
+"""The application factory: the public routes at the root, the API mounted at /api/v1."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hub import API_VERSION, __version__
+from hub.agencies.endpoints import router as agencies_router
+from hub.auth.endpoints import router as auth_router
+from hub.auth.keys import SigningKeys
+from hub.auth.server import build_authorization_server
+from hub.auth.tokens import TokenVerifier
+from hub.barriers.endpoints import router as barriers_router
+from hub.barriers.vocabulary import load_vocabulary
+from hub.config import Settings, get_settings
+from hub.db import make_engine, make_sessionmaker
+from hub.errors import install_handlers
+from hub.health import router as health_router
+from hub.kit.crypto import DataKeys
+from hub.middleware import BodyLimitMiddleware, HeadersMiddleware
+from hub.openapi import customise_openapi
+from hub.signals.endpoints import router as signals_router
+from hub.signals.schemas import openapi_components as signal_schemas
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the hub: load and check the vocabulary and keys before serving anything."""
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.sqlalchemy_url)
+    sessions = make_sessionmaker(engine)
+    signing_keys = SigningKeys.load_or_create(settings.data_dir, settings=settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Barrier Hub",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+    )
+    api = build_api(settings)
+    shared = {
+        "settings": settings,
+        "engine": engine,
+        "sessions": sessions,
+        "data_keys": DataKeys.load_or_create(settings.data_dir),
+        "vocabulary": load_vocabulary(settings.barriers_dir),
+        "signing_keys": signing_keys,
+        "tokens": TokenVerifier(signing_keys, settings=settings),
+    }
+    # The mounted API is a second Starlette app with its own state; both see the same objects.
+    for target in (app, api):
+        for name, value in shared.items():
+            setattr(target.state, name, value)
+    app.state.oauth = build_authorization_server(settings, sessions, signing_keys)
+
+    install_handlers(app)
+    app.include_router(health_router)
+    app.include_router(auth_router)
+    app.mount("/api/v1", api)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadersMiddleware)
+    return app
+
+
+def build_api(settings: Settings) -> FastAPI:
+    """The versioned API: everything here needs a bearer token, except the contract itself."""
+    api = FastAPI(
+        title="Barrier Hub API",
+        version=API_VERSION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        redirect_slashes=False,
+        root_path_in_servers=False,
+    )
+    install_handlers(api)
+    for router in (barriers_router, agencies_router, signals_router):
+        api.include_router(router)
+    customise_openapi(api, signal_schemas(settings.batch_max_items))
+    return api

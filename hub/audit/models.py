@@ -1,0 +1,24 @@
+"""ORM model of an audit event (append-only)."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, JSONType, UTCDateTime, now
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, index=True)
+    agency: Mapped[str] = mapped_column(String(32), index=True)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    purpose: Mapped[str | None] = mapped_column(String(40))
+    # Never identifiers or narrative text: counts, versions, field names only.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

@@ -1,0 +1,1 @@
+"""OAuth2 client credentials: clients, signing keys, the token endpoint, bearer checks."""

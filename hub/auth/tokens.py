@@ -1,0 +1,142 @@
+"""Bearer-token checks on the API: verify the hub's JWT, resolve the caller, enforce scopes."""
+
+import threading
+import weakref
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.openapi.models import OAuthFlows
+from fastapi.security import OAuth2, SecurityScopes
+from joserfc import jwt
+from joserfc.errors import ExpiredTokenError, JoseError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.agencies.models import Agency
+from hub.auth.caller import Caller
+from hub.auth.keys import ALGORITHM, SigningKeys
+from hub.auth.scopes import SCOPES
+from hub.config import Settings
+from hub.errors import Forbidden, Unauthorized
+
+REALM = 'Bearer realm="barrier-hub"'
+# Tokens are only ever checked by the hub that signed them; this covers clock skew between
+# API processes on different hosts.
+CLOCK_LEEWAY = 30
+_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}  # RFC 9068 §2.1
+_STRING_CLAIMS = ("iss", "sub", "client_id", "agency", "scope", "jti")
+
+oauth2_scheme = OAuth2(
+    flows=OAuthFlows(clientCredentials={"tokenUrl": "/oauth/token", "scopes": SCOPES}),
+    scheme_name="oauth2",
+    auto_error=False,
+)
+
+
+class TokenVerifier:
+    """Verifies access tokens against the hub's published signing keys."""
+
+    def __init__(self, signing_keys: SigningKeys, *, settings: Settings) -> None:
+        self._keys = signing_keys
+        self._claims = jwt.JWTClaimsRegistry(
+            leeway=CLOCK_LEEWAY,
+            iss={"essential": True, "value": settings.issuer},
+            aud={"essential": True, "value": settings.audience},
+            **{
+                name: {"essential": True}
+                for name in ("sub", "client_id", "agency", "exp", "iat", "jti")
+            },
+            scope={"essential": True, "allow_blank": True},
+        )
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The claims of a valid access token; Unauthorized for anything else."""
+        try:
+            # Pinning RS256 refuses `alg: none` and HS256 "signed" with our public key.
+            decoded = jwt.decode(token, self._keys.keyset(), algorithms=[ALGORITHM])
+        except (JoseError, ValueError, TypeError, KeyError) as exc:
+            raise _invalid("The access token is malformed or its signature is invalid.") from exc
+        token_type = str(decoded.header.get("typ", "")).lower()
+        if not decoded.header.get("kid") or token_type not in _TOKEN_TYPES:
+            raise _invalid("The token is not an access token of this hub.")
+        claims = dict(decoded.claims)
+        try:
+            self._claims.validate(claims)
+        except ExpiredTokenError as exc:
+            raise _invalid("The access token has expired.") from exc
+        except JoseError as exc:
+            raise _invalid("The access token is not valid for this API.") from exc
+        if any(not isinstance(claims[name], str) for name in _STRING_CLAIMS):
+            raise _invalid("The access token is not valid for this API.")
+        return claims
+
+
+def authenticate(
+    request: Request,
+    security_scopes: SecurityScopes,
+    authorization: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Caller:
+    """The caller behind the bearer token, which must carry every scope the route needs."""
+    if "access_token" in request.query_params:
+        # RFC 6750 §2.3 allows it, but URLs end up in logs and proxies: refused outright.
+        raise Unauthorized(
+            "Send the access token in the Authorization header, never in the URL.",
+            headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
+        )
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "This request needs an access token: Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": REALM},
+        )
+    claims = request.app.state.tokens.verify(token)
+    scopes = frozenset(claims["scope"].split())
+    needed = security_scopes.scopes
+    if not set(needed) <= scopes:
+        raise Forbidden(
+            f"This request needs the scope(s): {' '.join(needed)}.",
+            headers={
+                "WWW-Authenticate": f'{REALM}, error="insufficient_scope", '
+                f'scope="{" ".join(needed)}"'
+            },
+        )
+    agency_id = _agency_ids.get(request.app.state.sessions, claims["agency"])
+    if agency_id is None:
+        raise _invalid("The access token names an agency this hub does not know.")
+    return Caller(
+        agency_id=agency_id,
+        agency_code=claims["agency"],
+        client_id=claims["client_id"],
+        scopes=scopes,
+        token_id=claims["jti"],
+    )
+
+
+def _invalid(detail: str) -> Unauthorized:
+    return Unauthorized(detail, headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'})
+
+
+class _AgencyIds:
+    """Agency code → id, per database; ids never change, so a hit never goes stale."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_db: weakref.WeakKeyDictionary[sessionmaker[Session], dict[str, int]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, sessions: sessionmaker[Session], code: str) -> int | None:
+        with self._lock:
+            cached = self._by_db.setdefault(sessions, {})
+            if code in cached:
+                return cached[code]
+        with sessions() as session:
+            agency_id = session.scalar(select(Agency.id).where(Agency.code == code))
+        if agency_id is not None:  # misses are not cached: the agency may be added later
+            with self._lock:
+                cached[code] = agency_id
+        return agency_id
+
+
+_agency_ids = _AgencyIds()

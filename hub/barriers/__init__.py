@@ -1,0 +1,1 @@
+"""Barrier model vocabulary: the five barriers and their indicators."""

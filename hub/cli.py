@@ -1,0 +1,268 @@
+"""The `hub` command: serve, migrate, manage agencies, clients and keys, seed the demo."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hub.config import Settings, get_settings
+
+app = typer.Typer(
+    help="Barrier Hub: signals across the barrier model, shared under covenants.",
+    no_args_is_help=True,
+    # Tracebacks with local variables would print secrets and identifiers to a terminal log.
+    pretty_exceptions_show_locals=False,
+)
+agencies_app = typer.Typer(help="Partner agencies.", no_args_is_help=True)
+clients_app = typer.Typer(help="OAuth clients of partner agencies.", no_args_is_help=True)
+keys_app = typer.Typer(help="Signing and encryption keys.", no_args_is_help=True)
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(clients_app, name="clients")
+app.add_typer(keys_app, name="keys")
+
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic's message names the HUB_ variable and what is wrong
+        raise fail(f"invalid settings: {exc}") from None
+
+
+def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+    from hub.db import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(settings.sqlalchemy_url))
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema."""
+    from hub.db import migrate as upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.sqlalchemy_url)
+    out.print("database is at the newest schema")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    demo: Annotated[bool, typer.Option(help="Migrate and seed the demo before serving.")] = False,
+) -> None:
+    """Serve the hub over HTTP."""
+    import uvicorn
+
+    settings = _settings()
+    if demo:
+        migrate()
+        seed_demo(settings, quiet=False)
+        _print_token_help(settings)
+    else:
+        _check_schema(settings)
+    uvicorn.run(
+        "hub.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+        log_level="info",
+    )
+
+
+def _check_schema(settings: Settings) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from hub.db import alembic_config, make_engine
+
+    engine = make_engine(settings.sqlalchemy_url)
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config(settings.sqlalchemy_url)).get_current_head()
+    if current != head:
+        raise fail(f"the database is at {current or 'no schema'}, not {head}: run `hub migrate`")
+
+
+@agencies_app.command("add")
+def agencies_add(
+    code: str,
+    name: Annotated[str, typer.Option(help="Full name.")],
+    kind: Annotated[
+        str, typer.Option(help="emm, riec, liec, kmar, ind, szw, police, municipality, other.")
+    ],
+    region: Annotated[
+        str | None, typer.Option(help="RIEC region, e.g. amsterdam-amstelland.")
+    ] = None,
+) -> None:
+    """Register a partner agency."""
+    from pydantic import ValidationError
+
+    from hub.agencies.schemas import AgencyCreate
+    from hub.agencies.service import add_agency
+    from hub.db import transaction
+
+    try:
+        data = AgencyCreate(code=code, name=name, kind=kind, region=region)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise fail(problems) from None
+    try:
+        with transaction(_sessions(_settings())) as session:
+            add_agency(session, data)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"added agency {code}")
+
+
+@agencies_app.command("list")
+def agencies_list() -> None:
+    """List the registered agencies."""
+    from rich.table import Table
+
+    from hub.agencies.repository import all_agencies
+    from hub.db import transaction
+
+    table = Table("code", "name", "kind", "region")
+    with transaction(_sessions(_settings())) as session:
+        for a in all_agencies(session):
+            table.add_row(a.code, a.name, a.kind, a.region or "")
+    out.print(table)
+
+
+@clients_app.command("create")
+def clients_create(
+    agency: Annotated[str, typer.Option(help="Code of the agency the client belongs to.")],
+    scopes: Annotated[
+        str, typer.Option(help="Space-separated scopes.")
+    ] = "signals:write signals:read",
+    name: Annotated[str, typer.Option(help="A name for the client.")] = "api client",
+    jwk: Annotated[
+        Path | None, typer.Option(help="Public JWK set file: private_key_jwt only.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Create an OAuth client; its secret is shown once and stored only hashed."""
+    from hub.agencies.repository import by_code
+    from hub.auth.clients import create_client
+    from hub.auth.scopes import parse_scopes
+    from hub.db import transaction
+
+    try:
+        wanted = parse_scopes(scopes)
+        public_jwks = json.loads(jwk.read_text()) if jwk else None
+    except (ValueError, OSError) as exc:
+        raise fail(str(exc)) from None
+    with transaction(_sessions(_settings())) as session:
+        owner = by_code(session, agency)
+        if owner is None:
+            raise fail(f"no agency {agency!r}; add it with `hub agencies add`")
+        try:
+            client, secret = create_client(
+                session,
+                agency=owner,
+                scopes=wanted,
+                name=name,
+                public_jwks=public_jwks,
+                with_secret=public_jwks is None,
+            )
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        result = {
+            "client_id": client.client_id,
+            "client_secret": secret,
+            "agency": agency,
+            "scopes": " ".join(sorted(wanted)),
+        }
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        out.print(result)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    data: Annotated[bool, typer.Option(help="Also add a new data-encryption key.")] = False,
+) -> None:
+    """Add a new token-signing key; the old public key stays published until its tokens expire."""
+    from hub.auth.keys import SigningKeys
+    from hub.kit.crypto import DataKeys
+
+    settings = _settings()
+    kid = SigningKeys.rotate(settings.data_dir, settings=settings)
+    out.print(f"new signing key {kid} is active")
+    if data:
+        out.print(f"new data key {DataKeys.rotate(settings.data_dir)} is active")
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path, typer.Option(help="Where to write the spec.")] = Path(
+        "openapi/openapi.json"
+    ),
+) -> None:
+    """Write the published OpenAPI spec (what /api/v1/openapi.json serves)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_openapi(_settings()))
+    out.print(f"wrote {output}")
+
+
+def render_openapi(settings: Settings) -> str:
+    from hub.app import build_api
+
+    return json.dumps(build_api(settings).openapi(), indent=2, ensure_ascii=False) + "\n"
+
+
+@app.command()
+def demo() -> None:
+    """Seed demo agencies, a client per agency and synthetic signals (safe to repeat)."""
+    migrate()
+    settings = _settings()
+    seed_demo(settings, quiet=False)
+    _print_token_help(settings)
+
+
+@app.command("demo-credentials")
+def demo_credentials(agency: str) -> None:
+    """Print `client_id:client_secret` of an agency's demo client (for curl -u)."""
+    from hub.demo.seed import demo_credentials as read
+
+    creds = read(_settings().data_dir).get(agency)
+    if creds is None:
+        raise fail(f"no demo client for {agency!r}; run `hub demo` first")
+    sys.stdout.write(f"{creds['client_id']}:{creds['client_secret']}\n")
+
+
+def seed_demo(settings: Settings, *, quiet: bool) -> None:
+    from hub.demo.seed import seed
+
+    seed(settings, console=None if quiet else out)
+
+
+def _print_token_help(settings: Settings) -> None:
+    out.print(
+        "\n[bold]Get a token[/] (demo client of KMAR; `hub demo-credentials CODE` for others):\n"
+        f'  curl -s -u "$(hub demo-credentials KMAR)" -d grant_type=client_credentials '
+        f"{settings.issuer}/oauth/token\n"
+        f"Demo client credentials: {settings.data_dir / 'demo-clients.json'}\n"
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,58 @@
+"""The hub's one validated settings object, read from HUB_* environment variables."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.paths import document_dir
+
+# The NL GOV OAuth profile caps access-token lifetime; we never issue beyond it.
+MAX_TOKEN_LIFETIME_SECONDS = 6 * 3600
+
+
+class Settings(BaseSettings):
+    """Configuration of one hub process; every field can be set as HUB_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(Path("data"), description="Keys and the embedded SQLite file.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default SQLite in data_dir."
+    )
+    issuer: str = Field("http://127.0.0.1:8000", description="Public base URL of this hub.")
+    audience: str = Field("barrier-hub-api", description="The `aud` of access tokens.")
+    token_lifetime: int = Field(900, ge=60, description="Access-token lifetime in seconds.")
+    max_body_bytes: int = Field(10_000_000, ge=1024, description="Largest request body accepted.")
+    batch_max_items: int = Field(1000, ge=1, le=10_000)
+    barriers_dir: Path = Field(default_factory=lambda: document_dir("barriers"))
+    covenants_dir: Path = Field(default_factory=lambda: document_dir("covenants"))
+
+    @field_validator("token_lifetime")
+    @classmethod
+    def _cap_lifetime(cls, value: int) -> int:
+        if value > MAX_TOKEN_LIFETIME_SECONDS:
+            raise ValueError(f"token_lifetime may not exceed {MAX_TOKEN_LIFETIME_SECONDS} s")
+        return value
+
+    @field_validator("issuer")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hub.db').resolve()}"
+
+    @property
+    def token_endpoint(self) -> str:
+        return f"{self.issuer}/oauth/token"
+
+
+def get_settings() -> Settings:
+    """Settings from the environment (a fresh object, so tests and the CLI can vary them)."""
+    return Settings()

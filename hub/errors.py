@@ -1,0 +1,165 @@
+"""One error base carrying its HTTP status and RFC 9457 problem type, and its handlers."""
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://barrier-hub.github.io/problems/"
+
+
+class HubError(Exception):
+    """An error the client caused or may see; rendered as application/problem+json."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+class InvalidInput(HubError):
+    status, slug, title = 400, "invalid-input", "Invalid input"
+
+
+class Unauthorized(HubError):
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
+class Forbidden(HubError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(HubError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(HubError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(HubError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class UnsupportedMediaType(HubError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+def problem_response(error: HubError, request: Request) -> JSONResponse:
+    return JSONResponse(
+        error.problem(instance=request.url.path),
+        status_code=error.status,
+        headers=error.headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def pointer(loc: tuple[Any, ...] | list[Any], document: Any = None) -> str:
+    """A JSON pointer (RFC 6901) into `document` for a pydantic error location.
+
+    Discriminated unions put the tag value into the location; it is not part of the document,
+    so a string step that names the object's own `type` is skipped.
+    """
+    parts: list[str] = []
+    node = document
+    for step in loc:
+        if (
+            isinstance(node, dict)
+            and isinstance(step, str)
+            and node.get("type") == step
+            and step not in node
+        ):
+            continue
+        parts.append(str(step).replace("~", "~0").replace("/", "~1"))
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            node = None
+    return "/" + "/".join(parts) if parts else ""
+
+
+def field_errors(raw: list[Any], document: Any = None, *, prefix: str = "") -> list[dict[str, Any]]:
+    """Pydantic errors as problem `errors` entries, each with a pointer into the body."""
+    out = []
+    for err in raw:
+        loc = list(err.get("loc", ()))
+        entry: dict[str, Any] = {"detail": _message(err)}
+        if loc and loc[0] in ("query", "header", "path", "cookie"):
+            entry["in"] = loc[0]
+            entry["name"] = ".".join(str(p) for p in loc[1:])
+        else:
+            if loc and loc[0] == "body":
+                loc = loc[1:]
+            entry["pointer"] = prefix + pointer(loc, document)
+        out.append(entry)
+    return out
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid"))
+    # pydantic prefixes our own ValueErrors; the prefix says nothing to an integrator.
+    return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Render every error as problem+json: ours, Starlette's, validation, and the unexpected."""
+
+    @app.exception_handler(HubError)
+    async def _hub(request: Request, exc: HubError) -> JSONResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(list(exc.errors()), exc.body)
+        if any(e.get("detail", "").startswith("JSON decode error") for e in errors):
+            error = InvalidInput("The request body is not valid JSON.", errors=errors)
+        else:
+            error = InvalidInput(f"{len(errors)} field(s) failed validation.", errors=errors)
+        return problem_response(error, request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error = HubError(str(exc.detail), headers=dict(exc.headers or {}))
+        error.status = exc.status_code
+        error.title = HTTPStatus(exc.status_code).phrase
+        error.slug = error.title.lower().replace(" ", "-")
+        if exc.status_code == 404:
+            error.detail = "No resource at this address."
+        return problem_response(error, request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The traceback goes to the server log via uvicorn; the client learns nothing internal.
+        error = HubError("The hub could not handle this request.")
+        error.status, error.slug, error.title = 500, "internal-error", "Internal server error"
+        return problem_response(error, request)

@@ -1,0 +1,1 @@
+"""Small shared tools: encryption at rest, blind indexes, key files, pagination."""

@@ -1,0 +1,32 @@
+"""Every ORM model, imported once so the metadata is complete (Alembic, tests)."""
+
+from hub.agencies.models import Agency
+from hub.audit.models import AuditEvent
+from hub.auth.models import OAuthClient, UsedAssertion
+from hub.db import Base
+from hub.signals.models import (
+    IdempotencyRecord,
+    Identifier,
+    Signal,
+    SignalBarrier,
+    SignalIndicator,
+    SignalVersion,
+    Subject,
+)
+
+metadata = Base.metadata
+
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "IdempotencyRecord",
+    "Identifier",
+    "OAuthClient",
+    "Signal",
+    "SignalBarrier",
+    "SignalIndicator",
+    "SignalVersion",
+    "Subject",
+    "UsedAssertion",
+    "metadata",
+]

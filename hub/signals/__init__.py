@@ -1,0 +1,1 @@
+"""Signals: barrier-tagged observations posted by partner agencies."""

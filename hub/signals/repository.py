@@ -1,0 +1,150 @@
+"""Queries on signals and their parts."""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, delete, exists, select
+from sqlalchemy.orm import Session
+
+from hub.agencies.models import Agency
+from hub.signals.models import (
+    IdempotencyRecord,
+    Identifier,
+    Signal,
+    SignalBarrier,
+    SignalIndicator,
+    Subject,
+)
+
+
+@dataclass(frozen=True)
+class SignalFilter:
+    barrier: str | None = None
+    indicator: str | None = None
+    municipality: str | None = None
+    status: str | None = None
+    observed_since: datetime | None = None
+    observed_until: datetime | None = None
+    updated_since: datetime | None = None
+
+
+def own_signal(session: Session, agency_id: int, signal_id: uuid.UUID) -> Signal | None:
+    """The signal if this agency posted it; for anyone else it does not exist."""
+    return session.scalars(
+        select(Signal).where(Signal.id == signal_id, Signal.agency_id == agency_id)
+    ).one_or_none()
+
+
+def own_signal_for_update(session: Session, agency_id: int, signal_id: uuid.UUID) -> Signal | None:
+    query = select(Signal).where(Signal.id == signal_id, Signal.agency_id == agency_id)
+    return session.scalars(query.with_for_update()).one_or_none()
+
+
+def by_external_refs(session: Session, agency_id: int, refs: list[str]) -> dict[str, uuid.UUID]:
+    if not refs:
+        return {}
+    rows = session.execute(
+        select(Signal.external_ref, Signal.id).where(
+            Signal.agency_id == agency_id, Signal.external_ref.in_(refs)
+        )
+    )
+    return {ref: sid for ref, sid in rows}
+
+
+def idempotency_record(session: Session, agency_id: int, key: str) -> IdempotencyRecord | None:
+    return session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.agency_id == agency_id, IdempotencyRecord.key == key
+        )
+    ).one_or_none()
+
+
+def filtered(query: Select[tuple[Signal]], where: SignalFilter) -> Select[tuple[Signal]]:
+    """Apply list filters; barrier and indicator filters are semi-joins, so rows never repeat."""
+    if where.barrier is not None:
+        query = query.where(
+            exists().where(
+                SignalBarrier.signal_pk == Signal.pk, SignalBarrier.barrier == where.barrier
+            )
+        )
+    if where.indicator is not None:
+        query = query.where(
+            exists().where(
+                SignalIndicator.signal_pk == Signal.pk, SignalIndicator.code == where.indicator
+            )
+        )
+    if where.municipality is not None:
+        query = query.where(Signal.municipality == where.municipality)
+    if where.status is not None:
+        query = query.where(Signal.status == where.status)
+    if where.observed_since is not None:
+        query = query.where(Signal.observed_at >= where.observed_since)
+    if where.observed_until is not None:
+        query = query.where(Signal.observed_at < where.observed_until)
+    if where.updated_since is not None:
+        query = query.where(Signal.updated_at >= where.updated_since)
+    return query
+
+
+def page_of_own(
+    session: Session, agency_id: int, where: SignalFilter, *, after: int | None, limit: int
+) -> list[Signal]:
+    """One page in posting order (the integer key), so pages never skip or repeat a row."""
+    query = filtered(select(Signal).where(Signal.agency_id == agency_id), where)
+    if after is not None:
+        query = query.where(Signal.pk > after)
+    return list(session.scalars(query.order_by(Signal.pk).limit(limit)))
+
+
+@dataclass
+class SignalParts:
+    agency_codes: dict[int, str]
+    barriers: dict[int, list[str]]
+    indicators: dict[int, list[str]]
+    subjects: dict[int, list[Subject]]
+
+
+def parts_of(session: Session, signals: list[Signal]) -> SignalParts:
+    """Everything a page of signals needs for its representation, in four queries."""
+    pks = [s.pk for s in signals]
+    agency_ids = {s.agency_id for s in signals}
+    codes = dict(
+        session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(agency_ids))).all()
+    )
+    barriers: dict[int, list[str]] = defaultdict(list)
+    for pk, barrier in session.execute(
+        select(SignalBarrier.signal_pk, SignalBarrier.barrier).where(
+            SignalBarrier.signal_pk.in_(pks)
+        )
+    ):
+        barriers[pk].append(barrier)
+    indicators: dict[int, list[str]] = defaultdict(list)
+    for pk, code in session.execute(
+        select(SignalIndicator.signal_pk, SignalIndicator.code)
+        .where(SignalIndicator.signal_pk.in_(pks))
+        .order_by(SignalIndicator.signal_pk, SignalIndicator.code)
+    ):
+        indicators[pk].append(code)
+    subjects: dict[int, list[Subject]] = defaultdict(list)
+    for subject in session.scalars(
+        select(Subject)
+        .where(Subject.signal_pk.in_(pks))
+        .order_by(Subject.signal_pk, Subject.position)
+    ):
+        subjects[subject.signal_pk].append(subject)
+    return SignalParts(codes, barriers, indicators, subjects)
+
+
+def delete_parts(
+    session: Session, signal_pk: int, *, barriers: bool, indicators: bool, subjects: bool
+) -> None:
+    """Remove the parts a correction replaces (identifiers go with their subjects)."""
+    if barriers:
+        session.execute(delete(SignalBarrier).where(SignalBarrier.signal_pk == signal_pk))
+    if indicators:
+        session.execute(delete(SignalIndicator).where(SignalIndicator.signal_pk == signal_pk))
+    if subjects:
+        session.execute(delete(Identifier).where(Identifier.signal_pk == signal_pk))
+        session.execute(delete(Subject).where(Subject.signal_pk == signal_pk))

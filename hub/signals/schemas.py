@@ -1,0 +1,247 @@
+"""API models of signals. Vocabulary checks read the vocabulary from the validation context."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+
+from hub.barriers.schemas import BarrierCode
+from hub.signals.subjects import Subject
+
+MAX_SUBJECTS = 200
+MAX_SUMMARY = 10_000
+# Partners' clocks drift and time zones confuse; a day ahead is the most we believe.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+Reliability = Literal["A", "B", "C", "X"]
+Credibility = Literal["1", "2", "3", "4"]
+RetractReason = Literal["error", "duplicate", "withdrawn", "other"]
+
+
+def _printable(value: str) -> str:
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+def _summary_text(value: str) -> str:
+    # Narratives keep line breaks and tabs; other control characters hide content from readers.
+    if any((ord(c) < 32 and c not in "\n\r\t") or 127 <= ord(c) < 160 for c in value):
+        raise ValueError("control characters other than line breaks and tabs are not allowed")
+    return value
+
+
+def _known_indicator(code: str, info: ValidationInfo) -> str:
+    vocabulary = (info.context or {}).get("vocabulary")
+    if vocabulary is None:
+        return code
+    try:
+        indicator = vocabulary.indicator(code)
+    except KeyError:
+        raise ValueError(f"unknown indicator {code!r}") from None
+    barriers = info.data.get("barriers")
+    if barriers is None:
+        barriers = (info.context or {}).get("barriers")
+    if barriers is not None and indicator.barrier not in barriers:
+        raise ValueError(
+            f"indicator {code!r} belongs to barrier {indicator.barrier!r}, "
+            f"which the signal does not name"
+        )
+    return code
+
+
+def _not_far_future(value: datetime) -> datetime:
+    if value > datetime.now(UTC) + FUTURE_TOLERANCE:
+        raise ValueError("observed_at lies more than a day in the future")
+    return value.astimezone(UTC)
+
+
+ExternalRef = Annotated[
+    str,
+    Field(min_length=1, max_length=200, examples=["KMAR-2026-000123"]),
+    AfterValidator(_printable),
+]
+IndicatorCode = Annotated[
+    str,
+    Field(pattern=r"^[a-z]+\.[a-z0-9-]+$", max_length=80),
+    AfterValidator(_known_indicator),
+]
+ObservedAt = Annotated[AwareDatetime, AfterValidator(_not_far_future)]
+Municipality = Annotated[str, Field(pattern=r"^GM[0-9]{4}$", examples=["GM0363"])]
+Summary = Annotated[str, Field(max_length=MAX_SUMMARY), AfterValidator(_summary_text)]
+Barriers = Annotated[list[BarrierCode], Field(min_length=1, max_length=5)]
+Subjects = Annotated[list[Subject], Field(max_length=MAX_SUBJECTS)]
+
+
+# Stored subjects are already normalised; re-validating them on every read would only cost time.
+SubjectOut = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/Subject"})]
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    if len(set(values)) != len(values):
+        raise ValueError("values must be unique")
+    return values
+
+
+EXAMPLE: dict[str, Any] = {
+    "external_ref": "SZW-2026-004711",
+    "barriers": ["employment", "accommodation", "finance"],
+    "indicators": [
+        "employment.wages-below-minimum",
+        "accommodation.overcrowded-address",
+        "finance.many-workers-one-account",
+    ],
+    "observed_at": "2026-11-20T09:30:00+01:00",
+    "municipality": "GM0363",
+    "summary": "Inspection at a distribution centre: 14 workers from one employment agency, "
+    "all registered at the same address, wages paid into one account.",
+    "reliability": "B",
+    "credibility": "2",
+    "subjects": [
+        {
+            "type": "person",
+            "name": "Ion Popescu",
+            "birth_date": "1994-03-02",
+            "nationality": "RO",
+            "role": "victim",
+        },
+        {
+            "type": "address",
+            "postcode": "1012 AB",
+            "house_number": 12,
+            "city": "Amsterdam",
+            "country": "NL",
+        },
+        {"type": "company", "name": "Flex Uitzend B.V.", "kvk_number": "12345678"},
+        {"type": "iban", "number": "NL91 ABNA 0417 1643 00"},
+        {"type": "phone", "number": "06-12345678"},
+    ],
+}
+
+
+class SignalCreate(BaseModel):
+    """A new signal. Subjects are normalised on input; the summary is encrypted at rest."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
+
+    external_ref: ExternalRef = Field(description="Your own reference; unique per agency.")
+    barriers: Annotated[Barriers, AfterValidator(_unique)]
+    indicators: Annotated[list[IndicatorCode], Field(max_length=50), AfterValidator(_unique)] = []
+    observed_at: ObservedAt
+    municipality: Municipality | None = None
+    summary: Summary | None = None
+    reliability: Reliability | None = Field(None, description="Europol 4x4: source A/B/C/X.")
+    credibility: Credibility | None = Field(None, description="Europol 4x4: information 1-4.")
+    subjects: Subjects = []
+
+
+class SignalUpdate(BaseModel):
+    """A correction by the source agency: the fields given replace the current ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    barriers: Annotated[Barriers, AfterValidator(_unique)] | None = None
+    indicators: (
+        Annotated[list[IndicatorCode], Field(max_length=50), AfterValidator(_unique)] | None
+    ) = None
+    observed_at: ObservedAt | None = None
+    municipality: Municipality | None = None
+    summary: Summary | None = None
+    reliability: Reliability | None = None
+    credibility: Credibility | None = None
+    subjects: Subjects | None = None
+
+    @field_validator("barriers", "indicators", "observed_at", "subjects")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # These fields may be left out but not cleared: a signal always has them.
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+
+class RetractRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: RetractReason = "withdrawn"
+
+
+class SignalOut(BaseModel):
+    """A signal as its reader may see it."""
+
+    id: uuid.UUID
+    external_ref: str
+    agency: str = Field(description="Code of the agency that posted the signal.")
+    status: Literal["active", "retracted"]
+    version: int
+    barriers: list[BarrierCode]
+    indicators: list[str]
+    observed_at: datetime
+    municipality: str | None
+    region: str | None = Field(description="RIEC region of the municipality, when known.")
+    summary: str | None
+    reliability: Reliability | None
+    credibility: Credibility | None
+    subjects: list[SubjectOut]
+    created_at: datetime
+    updated_at: datetime
+    retracted_at: datetime | None
+
+
+class SignalPage(BaseModel):
+    items: list[SignalOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class BatchItemResult(BaseModel):
+    """The outcome of one item; `problem` pointers are relative to that item."""
+
+    index: int = Field(description="Position of the item in the batch, from 0.")
+    status: Literal["created", "duplicate", "invalid"]
+    id: uuid.UUID | None = None
+    problem: dict[str, Any] | None = None
+
+
+class BatchResult(BaseModel):
+    created: int
+    duplicates: int
+    invalid: int
+    results: list[BatchItemResult]
+
+
+def openapi_components(batch_max_items: int = 1000) -> dict[str, Any]:
+    """Schemas of the bodies the signal routes read themselves, for the published spec."""
+    from pydantic import TypeAdapter
+    from pydantic.json_schema import models_json_schema
+
+    template = "#/components/schemas/{model}"
+    _, top = models_json_schema(
+        [
+            (SignalCreate, "validation"),
+            (SignalUpdate, "validation"),
+            (RetractRequest, "validation"),
+        ],
+        ref_template=template,
+    )
+    components: dict[str, Any] = dict(top["$defs"])
+    subject = TypeAdapter(Subject).json_schema(ref_template=template)
+    components.update(subject.pop("$defs", {}))
+    components["Subject"] = subject
+    components["SignalBatch"] = {
+        "type": "array",
+        "description": "Signals to post at once (as a JSON array, or one per line as NDJSON).",
+        "items": {"$ref": "#/components/schemas/SignalCreate"},
+        "minItems": 1,
+        "maxItems": batch_max_items,
+    }
+    return components

@@ -1,0 +1,428 @@
+"""The rules for posting, correcting and retracting signals. Services flush, never commit."""
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.agencies.regions import region_of
+from hub.audit import service as audit
+from hub.auth.caller import Caller
+from hub.barriers.vocabulary import BARRIER_ORDER
+from hub.db import now
+from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hub.kit.crypto import DataKeys, Sealed
+from hub.signals import repository
+from hub.signals.models import (
+    IdempotencyRecord,
+    Identifier,
+    Signal,
+    SignalBarrier,
+    SignalIndicator,
+    SignalVersion,
+    Subject,
+)
+from hub.signals.schemas import SignalCreate, SignalOut, SignalUpdate
+from hub.signals.subjects import identifier_keys
+
+_BARRIER_RANK = {code: i for i, code in enumerate(BARRIER_ORDER)}
+
+
+def _context(kind: str, signal_id: uuid.UUID) -> bytes:
+    # Binding each ciphertext to its signal stops a blob from being replayed onto another row.
+    return kind.encode() + b":" + signal_id.bytes
+
+
+def _seal_summary(keys: DataKeys, signal_id: uuid.UUID, summary: str | None) -> Sealed | None:
+    return (
+        None
+        if summary is None
+        else keys.seal(summary.encode(), context=_context("summary", signal_id))
+    )
+
+
+def _insert_parts(
+    session: Session, keys: DataKeys, rows: list[tuple[Signal, list[str], list[str], list[Any]]]
+) -> None:
+    """Barriers, indicators, sealed subjects and blind-indexed identifiers of flushed signals."""
+    barrier_rows = [{"signal_pk": s.pk, "barrier": b} for s, bs, _, _ in rows for b in bs]
+    indicator_rows = [{"signal_pk": s.pk, "code": c} for s, _, cs, _ in rows for c in cs]
+    if barrier_rows:
+        session.execute(insert(SignalBarrier), barrier_rows)
+    if indicator_rows:
+        session.execute(insert(SignalIndicator), indicator_rows)
+    subject_rows: list[tuple[Signal, Subject, Any]] = []
+    for signal, _, _, subjects in rows:
+        for position, subject in enumerate(subjects):
+            payload = subject.model_dump_json(exclude_none=True).encode()
+            sealed = keys.seal(payload, context=_context("subject", signal.id))
+            orm = Subject(
+                signal_pk=signal.pk,
+                position=position,
+                type=subject.type,
+                key_id=sealed.key_id,
+                payload=sealed.blob,
+            )
+            subject_rows.append((signal, orm, subject))
+    if not subject_rows:
+        return
+    session.add_all([orm for _, orm, _ in subject_rows])
+    session.flush()
+    identifier_rows = []
+    for signal, orm, subject in subject_rows:
+        for key in identifier_keys(subject):
+            sealed = keys.seal(key.value.encode(), context=_context("identifier", signal.id))
+            identifier_rows.append(
+                {
+                    "signal_pk": signal.pk,
+                    "subject_pk": orm.pk,
+                    "type": key.type,
+                    "key_id": sealed.key_id,
+                    "value": sealed.blob,
+                    "token": keys.blind_index(key.type, key.value),
+                }
+            )
+    if identifier_rows:
+        session.execute(insert(Identifier), identifier_rows)
+
+
+def insert_signals(
+    session: Session, keys: DataKeys, caller: Caller, items: list[tuple[uuid.UUID, SignalCreate]]
+) -> list[Signal]:
+    """Store new signals in one flush; a duplicate external_ref raises IntegrityError."""
+    at = now()
+    signals = []
+    for signal_id, data in items:
+        sealed = _seal_summary(keys, signal_id, data.summary)
+        signals.append(
+            Signal(
+                id=signal_id,
+                agency_id=caller.agency_id,
+                external_ref=data.external_ref,
+                status="active",
+                version=1,
+                observed_at=data.observed_at,
+                municipality=data.municipality,
+                region=region_of(data.municipality),
+                reliability=data.reliability,
+                credibility=data.credibility,
+                summary_key_id=sealed.key_id if sealed else None,
+                summary=sealed.blob if sealed else None,
+                created_at=at,
+                updated_at=at,
+                created_by=caller.client_id,
+                updated_by=caller.client_id,
+            )
+        )
+    session.add_all(signals)
+    session.flush()
+    _insert_parts(
+        session,
+        keys,
+        [
+            (signal, _ordered(data.barriers), data.indicators, data.subjects)
+            for signal, (_, data) in zip(signals, items, strict=True)
+        ],
+    )
+    audit.record(
+        session,
+        caller,
+        "signal.created",
+        object_type="signal",
+        objects=[(str(s.id), {"version": 1}) for s in signals],
+    )
+    return signals
+
+
+def _ordered(barriers: list[str]) -> list[str]:
+    return sorted(barriers, key=_BARRIER_RANK.__getitem__)
+
+
+def request_hash(document: Any) -> str:
+    """A digest of the body's meaning, so whitespace or key order do not make a new request."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def create_signal(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    data: SignalCreate,
+    *,
+    idempotency_key: str | None,
+    body_hash: str,
+) -> tuple[Signal, bool]:
+    """Post one signal; with an Idempotency-Key a retry returns the first result (replayed=True)."""
+    if idempotency_key is not None:
+        record = repository.idempotency_record(session, caller.agency_id, idempotency_key)
+        if record is not None:
+            if record.request_hash != body_hash:
+                raise Conflict("This Idempotency-Key was already used with a different body.")
+            signal = repository.own_signal(session, caller.agency_id, record.signal_id)
+            if signal is None:  # purged since; the key cannot be honoured any more
+                raise Conflict("The signal first created with this Idempotency-Key is gone.")
+            return signal, True
+    existing = repository.by_external_refs(session, caller.agency_id, [data.external_ref])
+    if existing:
+        raise _duplicate(data.external_ref, existing[data.external_ref])
+    signal_id = uuid.uuid4()
+    try:
+        if idempotency_key is not None:
+            # Claimed first: a concurrent retry with the same key waits on this row, then fails.
+            session.add(
+                IdempotencyRecord(
+                    agency_id=caller.agency_id,
+                    key=idempotency_key,
+                    request_hash=body_hash,
+                    signal_id=signal_id,
+                    status_code=201,
+                )
+            )
+            session.flush()
+        [signal] = insert_signals(session, keys, caller, [(signal_id, data)])
+    except IntegrityError:
+        raise Conflict(
+            "A signal with this external_ref or Idempotency-Key was stored concurrently; "
+            "retry to receive it."
+        ) from None
+    return signal, False
+
+
+def _duplicate(external_ref: str, signal_id: uuid.UUID) -> Conflict:
+    error = Conflict(
+        f"Your agency already posted a signal with external_ref {external_ref!r}: {signal_id}. "
+        "Correct it with PATCH instead.",
+        headers={"Location": f"/api/v1/signals/{signal_id}"},
+    )
+    return error
+
+
+@dataclass
+class BatchOutcome:
+    index: int
+    status: str
+    id: uuid.UUID | None = None
+    problem: dict[str, Any] | None = None
+
+
+def create_batch(
+    session: Session, keys: DataKeys, caller: Caller, items: list[SignalCreate | InvalidInput]
+) -> list[BatchOutcome]:
+    """Store the valid, new items; each item is all-or-nothing and reported on its own."""
+    outcomes: list[BatchOutcome] = []
+    fresh: list[tuple[int, SignalCreate]] = []
+    refs = [i.external_ref for i in items if isinstance(i, SignalCreate)]
+    known = repository.by_external_refs(session, caller.agency_id, refs)
+    for index, item in enumerate(items):
+        if isinstance(item, InvalidInput):
+            outcomes.append(BatchOutcome(index, "invalid", problem=item.problem()))
+        elif item.external_ref in known:
+            outcomes.append(BatchOutcome(index, "duplicate", id=known[item.external_ref]))
+        else:
+            known[item.external_ref] = uuid.uuid4()
+            fresh.append((index, item))
+            outcomes.append(BatchOutcome(index, "created", id=known[item.external_ref]))
+    if not fresh:
+        return outcomes
+    pending = [(outcomes[i].id, data) for i, data in fresh]
+    try:
+        with session.begin_nested():
+            insert_signals(session, keys, caller, pending)  # type: ignore[arg-type]
+    except IntegrityError:
+        # Another request stored some of these meanwhile: fall back to one savepoint per item.
+        for (index, data), (signal_id, _) in zip(fresh, pending, strict=True):
+            try:
+                with session.begin_nested():
+                    insert_signals(session, keys, caller, [(signal_id, data)])  # type: ignore[list-item]
+            except IntegrityError:
+                again = repository.by_external_refs(session, caller.agency_id, [data.external_ref])
+                outcomes[index] = BatchOutcome(index, "duplicate", id=again.get(data.external_ref))
+    return outcomes
+
+
+def own_or_404(session: Session, caller: Caller, signal_id: uuid.UUID) -> Signal:
+    signal = repository.own_signal(session, caller.agency_id, signal_id)
+    if signal is None:
+        raise NotFound(f"There is no signal {signal_id} that you may see.")
+    return signal
+
+
+def _locked_own(
+    session: Session, caller: Caller, signal_id: uuid.UUID, if_match: str | None
+) -> Signal:
+    signal = repository.own_signal_for_update(session, caller.agency_id, signal_id)
+    if signal is None:
+        raise NotFound(f"There is no signal {signal_id} that you may see.")
+    if if_match is not None and if_match.strip() not in ("*", etag(signal)):
+        raise PreconditionFailed(
+            f"The signal is at version {signal.version}; your If-Match does not match it."
+        )
+    return signal
+
+
+def _snapshot(
+    session: Session, keys: DataKeys, caller: Caller, signal: Signal, change: str
+) -> None:
+    """Keep the state before a change, sealed, so every version can be reconstructed."""
+    [before] = represent(session, keys, [signal])
+    sealed = keys.seal(before.model_dump_json().encode(), context=_context("version", signal.id))
+    session.add(
+        SignalVersion(
+            signal_pk=signal.pk,
+            version=signal.version,
+            change=change,
+            changed_by=caller.client_id,
+            key_id=sealed.key_id,
+            snapshot=sealed.blob,
+        )
+    )
+
+
+def update_signal(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    signal_id: uuid.UUID,
+    update: SignalUpdate,
+    *,
+    if_match: str | None,
+    vocabulary: Any,
+) -> Signal:
+    """Apply a correction by the source agency: a new version, the old one kept in history."""
+    signal = _locked_own(session, caller, signal_id, if_match)
+    if signal.status == "retracted":
+        raise Conflict("A retracted signal cannot be corrected.")
+    given = update.model_fields_set
+    parts = repository.parts_of(session, [signal])
+    barriers = update.barriers if "barriers" in given else parts.barriers[signal.pk]
+    indicators = update.indicators if "indicators" in given else parts.indicators[signal.pk]
+    stray = [
+        code for code in indicators or [] if vocabulary.indicator(code).barrier not in barriers
+    ]
+    if stray:
+        raise InvalidInput(
+            "The signal would keep indicators of barriers it no longer names.",
+            errors=[
+                {"pointer": "/barriers", "detail": f"indicator {c!r} needs its barrier"}
+                for c in stray
+            ],
+        )
+    _snapshot(session, keys, caller, signal, "updated")
+    for name in ("observed_at", "municipality", "reliability", "credibility"):
+        if name in given:
+            setattr(signal, name, getattr(update, name))
+    if "municipality" in given:
+        signal.region = region_of(update.municipality)
+    if "summary" in given:
+        sealed = _seal_summary(keys, signal.id, update.summary)
+        signal.summary_key_id = sealed.key_id if sealed else None
+        signal.summary = sealed.blob if sealed else None
+    replace = {k: k in given for k in ("barriers", "indicators", "subjects")}
+    repository.delete_parts(session, signal.pk, **replace)
+    _insert_parts(
+        session,
+        keys,
+        [
+            (
+                signal,
+                _ordered(barriers) if replace["barriers"] else [],  # type: ignore[arg-type]
+                list(indicators or []) if replace["indicators"] else [],
+                update.subjects or [] if replace["subjects"] else [],
+            )
+        ],
+    )
+    _bump(session, signal, caller)
+    audit.record(
+        session,
+        caller,
+        "signal.updated",
+        object_type="signal",
+        objects=[(str(signal.id), {"version": signal.version, "fields": sorted(given)})],
+    )
+    return signal
+
+
+def retract_signal(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    signal_id: uuid.UUID,
+    reason: str,
+    *,
+    if_match: str | None,
+) -> Signal:
+    """Withdraw a signal; retrying a retraction changes nothing."""
+    signal = _locked_own(session, caller, signal_id, if_match)
+    if signal.status == "retracted":
+        return signal
+    _snapshot(session, keys, caller, signal, "retracted")
+    signal.status = "retracted"
+    signal.retracted_at = now()
+    _bump(session, signal, caller)
+    audit.record(
+        session,
+        caller,
+        "signal.retracted",
+        object_type="signal",
+        objects=[(str(signal.id), {"version": signal.version, "reason": reason})],
+    )
+    return signal
+
+
+def _bump(session: Session, signal: Signal, caller: Caller) -> None:
+    signal.version += 1
+    signal.updated_at = now()
+    signal.updated_by = caller.client_id
+    session.flush()
+
+
+def etag(signal: Signal) -> str:
+    return f'"{signal.version}"'
+
+
+def represent(session: Session, keys: DataKeys, signals: list[Signal]) -> list[SignalOut]:
+    """Full representations (decrypted), for readers entitled to see everything."""
+    if not signals:
+        return []
+    parts = repository.parts_of(session, signals)
+    out = []
+    for s in signals:
+        summary = None
+        if s.summary is not None and s.summary_key_id is not None:
+            summary = keys.open(
+                Sealed(s.summary_key_id, s.summary), context=_context("summary", s.id)
+            ).decode()
+        subjects = [
+            json.loads(
+                keys.open(Sealed(sub.key_id, sub.payload), context=_context("subject", s.id))
+            )
+            for sub in parts.subjects.get(s.pk, [])
+        ]
+        out.append(
+            SignalOut.model_construct(
+                id=s.id,
+                external_ref=s.external_ref,
+                agency=parts.agency_codes[s.agency_id],
+                status=s.status,
+                version=s.version,
+                barriers=_ordered(parts.barriers.get(s.pk, [])),
+                indicators=parts.indicators.get(s.pk, []),
+                observed_at=s.observed_at,
+                municipality=s.municipality,
+                region=s.region,
+                summary=summary,
+                reliability=s.reliability,
+                credibility=s.credibility,
+                subjects=subjects,
+                created_at=s.created_at,
+                updated_at=s.updated_at,
+                retracted_at=s.retracted_at,
+            )
+        )
+    return out

@@ -1,0 +1,503 @@
+"""Typed signal subjects: validation, normalisation and the identifier keys used for matching.
+
+Pure module: pydantic and identifier libraries only, no FastAPI or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import idna
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from schwifty import BIC, IBAN
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.nl import bsn as nl_bsn
+from stdnum.nl import postcode as nl_postcode
+
+__all__ = [
+    "SUBJECT_TYPES",
+    "AddressSubject",
+    "CompanySubject",
+    "DocumentSubject",
+    "EmailSubject",
+    "IbanSubject",
+    "IdentifierKey",
+    "PersonSubject",
+    "PhoneSubject",
+    "Subject",
+    "VehicleSubject",
+    "WebsiteSubject",
+    "identifier_keys",
+]
+
+_MODEL_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+# --- shared field types ------------------------------------------------------------------------
+
+
+def _reject_control_chars(value: object) -> object:
+    """Refuse control characters (and lone surrogates) before any stripping can hide them."""
+    # Runs before str_strip_whitespace, so a trailing newline is refused rather than silently
+    # stripped. Lone surrogates (Cs) are refused too: they cannot be UTF-8 encoded for the
+    # encryption and blind index downstream.
+    if isinstance(value, str) and any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _collapse(value: str) -> str:
+    """Apply Unicode NFKC and collapse every run of whitespace to one space."""
+    return " ".join(unicodedata.normalize("NFKC", value).split())
+
+
+def _clean_text(value: str) -> str:
+    """Normalise free text (NFKC, single spaces) and re-check the 200-character limit."""
+    cleaned = _collapse(value)
+    # NFKC can expand a character (e.g. a ligature) beyond the limit checked on the raw input.
+    if len(cleaned) > 200:
+        raise ValueError("must be at most 200 characters after normalisation")
+    if not cleaned:
+        raise ValueError("must not be empty")
+    return cleaned
+
+
+def _country_code(value: str) -> str:
+    """Validate an ISO 3166-1 alpha-2 code and return it in uppercase."""
+    code = value.upper()
+    if len(code) != 2 or not code.isascii() or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. 'NL'")
+    return code
+
+
+def _compact(value: str) -> str:
+    """Uppercase and remove spaces and dashes, the usual separators in printed identifiers."""
+    return re.sub(r"[\s\-]", "", value).upper()
+
+
+_NoControl = BeforeValidator(_reject_control_chars)
+Text200 = Annotated[
+    str, _NoControl, Field(min_length=1, max_length=200), AfterValidator(_clean_text)
+]
+CountryCode = Annotated[
+    str, _NoControl, Field(min_length=1, max_length=2), AfterValidator(_country_code)
+]
+
+
+# --- subject models ----------------------------------------------------------------------------
+
+
+class PersonSubject(BaseModel):
+    """A natural person; the name keeps its case for display."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["person"] = "person"
+    name: Text200
+    birth_date: date | None = None
+    nationality: CountryCode | None = None
+    bsn: Annotated[str, _NoControl, Field(min_length=1, max_length=20)] | None = None
+    role: Literal["victim", "suspect", "witness", "facilitator", "other"] | None = None
+
+    @field_validator("birth_date")
+    @classmethod
+    def _check_birth_date(cls, value: date | None) -> date | None:
+        if value is None:
+            return None
+        if value > date.today():
+            raise ValueError("birth date must not be in the future")
+        if value < _EARLIEST_BIRTH_DATE:
+            raise ValueError("birth date must not be before 1900-01-01")
+        return value
+
+    @field_validator("bsn")
+    @classmethod
+    def _check_bsn(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return nl_bsn.validate(value)  # includes the 11-test; returns the 9-digit form
+        except StdnumValidationError:
+            raise ValueError("must be a valid BSN (9 digits passing the 11-test)") from None
+
+
+class AddressSubject(BaseModel):
+    """A postal address, identified by postcode + house number or by street + number + city."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["address"] = "address"
+    # Declared before postcode so the postcode validator can read it from info.data and report
+    # a bad postcode at its own location rather than at model level.
+    country: CountryCode = "NL"
+    postcode: Annotated[str, _NoControl, Field(min_length=1, max_length=12)] | None = None
+    house_number: Annotated[int, Field(ge=1, le=99999)] | None = None
+    addition: Annotated[str, _NoControl, Field(min_length=1, max_length=10)] | None = None
+    street: Text200 | None = None
+    city: Text200 | None = None
+
+    @field_validator("postcode")
+    @classmethod
+    def _check_postcode(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        # If the country itself was invalid it is missing here; that error is reported already.
+        if info.data.get("country") == "NL":
+            try:
+                return nl_postcode.validate(value)  # "1234 AB"
+            except StdnumValidationError:
+                raise ValueError("must be a valid Dutch postcode, e.g. '1012 AB'") from None
+        return " ".join(value.upper().split())
+
+    @field_validator("addition")
+    @classmethod
+    def _check_addition(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        compact = _compact(value)
+        if not re.fullmatch(r"[A-Z0-9]{1,10}", compact):
+            raise ValueError("house number addition must be 1-10 letters or digits")
+        return compact
+
+    @model_validator(mode="after")
+    def _check_identifiable(self) -> AddressSubject:
+        by_postcode = self.postcode is not None and self.house_number is not None
+        by_street = None not in (self.street, self.house_number, self.city)
+        if not (by_postcode or by_street):
+            raise ValueError(
+                "address needs either postcode and house_number, or street, house_number and city"
+            )
+        return self
+
+
+class CompanySubject(BaseModel):
+    """A company, by Chamber of Commerce (KvK) number and/or trade name."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["company"] = "company"
+    name: Text200 | None = None
+    kvk_number: Annotated[str, _NoControl, Field(min_length=1, max_length=20)] | None = None
+
+    @field_validator("kvk_number")
+    @classmethod
+    def _check_kvk(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # python-stdnum has no KvK module, and KvK numbers no longer carry a check digit
+        # (the 11-test was dropped for new numbers), so the format is all that can be checked.
+        compact = re.sub(r"[\s.]", "", value)
+        if not re.fullmatch(r"[0-9]{8}", compact):
+            raise ValueError("KvK number must be exactly 8 digits")
+        return compact
+
+    @model_validator(mode="after")
+    def _check_identifiable(self) -> CompanySubject:
+        if self.name is None and self.kvk_number is None:
+            raise ValueError("company needs a name or a kvk_number")
+        return self
+
+
+class IbanSubject(BaseModel):
+    """A bank account by IBAN, optionally with the bank's BIC."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["iban"] = "iban"
+    number: Annotated[str, _NoControl, Field(min_length=1, max_length=50)]
+    bic: Annotated[str, _NoControl, Field(min_length=1, max_length=15)] | None = None
+
+    @field_validator("number")
+    @classmethod
+    def _check_iban(cls, value: str) -> str:
+        try:
+            return IBAN(value).compact  # checksum and per-country BBAN format
+        except ValueError as exc:
+            raise ValueError(f"must be a valid IBAN ({exc})") from None
+
+    @field_validator("bic")
+    @classmethod
+    def _check_bic(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return BIC(value).compact
+        except ValueError as exc:
+            raise ValueError(f"must be a valid BIC ({exc})") from None
+
+
+class PhoneSubject(BaseModel):
+    """A phone number; national numbers are read as Dutch."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["phone"] = "phone"
+    number: Annotated[str, _NoControl, Field(min_length=1, max_length=40)]
+
+    @field_validator("number")
+    @classmethod
+    def _check_phone(cls, value: str) -> str:
+        try:
+            parsed = phonenumbers.parse(value, "NL")
+        except phonenumbers.NumberParseException:
+            raise ValueError("must be a phone number, e.g. '+31 6 12345678'") from None
+        if not phonenumbers.is_valid_number(parsed):
+            raise ValueError("must be a valid phone number for its country")
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class EmailSubject(BaseModel):
+    """An e-mail address, stored normalised and lowercased."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["email"] = "email"
+    address: Annotated[str, _NoControl, Field(min_length=1, max_length=320)]
+
+    @field_validator("address")
+    @classmethod
+    def _check_email(cls, value: str) -> str:
+        try:
+            # No DNS: validation must stay pure and must not leak what the hub is looking at.
+            normalised = validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"must be a valid e-mail address ({exc})") from None
+        # Local parts are case-sensitive in theory but not in practice; lowercase for matching.
+        return normalised.lower()
+
+
+# Dutch licence-plate side codes (RDW): X = letter, 9 = digit. Plates are stored without dashes,
+# and the letter/digit patterns of the 14 side codes are all distinct, so no grouping is lost.
+_NL_SIDE_CODES: dict[int, str] = {
+    1: "XX-99-99",
+    2: "99-99-XX",
+    3: "99-XX-99",
+    4: "XX-99-XX",
+    5: "XX-XX-99",
+    6: "99-XX-XX",
+    7: "99-XXX-9",
+    8: "9-XXX-99",
+    9: "XX-999-X",
+    10: "X-999-XX",
+    11: "XXX-99-X",
+    12: "X-99-XXX",
+    13: "9-XX-999",
+    14: "999-XX-9",
+}
+_NL_PLATE_RES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern.replace("-", "").replace("X", "[A-Z]").replace("9", "[0-9]"))
+    for pattern in _NL_SIDE_CODES.values()
+)
+
+
+class VehicleSubject(BaseModel):
+    """A vehicle by licence plate and registration country."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["vehicle"] = "vehicle"
+    # Declared before plate: the plate rules depend on the country.
+    country: CountryCode = "NL"
+    plate: Annotated[str, _NoControl, Field(min_length=1, max_length=20)]
+
+    @field_validator("plate")
+    @classmethod
+    def _check_plate(cls, value: str, info: ValidationInfo) -> str:
+        plate = _compact(value)
+        if info.data.get("country") == "NL":
+            if not any(regex.fullmatch(plate) for regex in _NL_PLATE_RES):
+                raise ValueError(
+                    "must be a Dutch licence plate (side codes 1-14, e.g. 'AB-123-C'); "
+                    "set country for a foreign plate"
+                )
+        elif not re.fullmatch(r"[A-Z0-9]{2,12}", plate):
+            raise ValueError("licence plate must be 2-12 letters or digits")
+        return plate
+
+
+class DocumentSubject(BaseModel):
+    """An identity or travel document."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["document"] = "document"
+    kind: Literal[
+        "passport",
+        "id-card",
+        "residence-permit",
+        "driving-licence",
+        "visa",
+        "travel-document",
+        "other",
+    ]
+    number: Annotated[str, _NoControl, Field(min_length=1, max_length=40)]
+    issuing_country: CountryCode
+
+    @field_validator("number")
+    @classmethod
+    def _check_number(cls, value: str) -> str:
+        number = _compact(value)
+        if not re.fullmatch(r"[A-Z0-9]{5,20}", number):
+            raise ValueError("document number must be 5-20 letters or digits")
+        return number
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _normalise_host(host: str) -> str:
+    """Return the ASCII (IDNA) form of a host name or the canonical form of an IP address."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return f"[{address.compressed}]" if address.version == 6 else address.compressed
+    try:
+        ascii_host = idna.encode(host.rstrip("."), uts46=True).decode("ascii")
+    except UnicodeError:  # idna.IDNAError and codec errors
+        raise ValueError("URL host is not a valid domain name") from None
+    # Loop (while a domain remains) so that re-validating a normalised URL is a no-op.
+    while ascii_host.startswith("www.") and "." in ascii_host[4:]:
+        ascii_host = ascii_host[4:]
+    if "." not in ascii_host:
+        raise ValueError("URL host must be a full domain name, e.g. 'example.com'")
+    return ascii_host
+
+
+class WebsiteSubject(BaseModel):
+    """A website or page, by http(s) URL."""
+
+    model_config = _MODEL_CONFIG
+
+    type: Literal["website"] = "website"
+    url: Annotated[str, _NoControl, Field(min_length=1, max_length=2048)]
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        try:
+            parts = urlsplit(value)
+            port = parts.port
+        except ValueError:
+            raise ValueError("must be a valid URL") from None
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS:
+            raise ValueError("URL must start with http:// or https://")
+        if not parts.hostname:
+            raise ValueError("URL must have a host")
+        # Credentials in a URL are not an identifier and must not travel through the hub.
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("URL must not contain a user name or password")
+        netloc = _normalise_host(parts.hostname)
+        if port is not None and port != _DEFAULT_PORTS[scheme]:
+            netloc = f"{netloc}:{port}"
+        return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+Subject = Annotated[
+    PersonSubject
+    | AddressSubject
+    | CompanySubject
+    | IbanSubject
+    | PhoneSubject
+    | EmailSubject
+    | VehicleSubject
+    | DocumentSubject
+    | WebsiteSubject,
+    Field(discriminator="type"),
+]
+
+SUBJECT_TYPES: tuple[str, ...] = (
+    "person",
+    "address",
+    "company",
+    "iban",
+    "phone",
+    "email",
+    "vehicle",
+    "document",
+    "website",
+)
+
+
+# --- identifier keys ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentifierKey:
+    """A canonical (type, value) pair; the hub blind-indexes these to match signals."""
+
+    type: str
+    value: str
+
+
+def _name_key(name: str) -> str:
+    """Caseless form of a name: NFKC, casefold, NFKC again (casefold can denormalise)."""
+    return unicodedata.normalize("NFKC", _collapse(name).casefold())
+
+
+def identifier_keys(subject: Subject) -> list[IdentifierKey]:
+    """Return the canonical matching keys of a validated subject (may be empty)."""
+    match subject:
+        case PersonSubject():
+            keys: list[IdentifierKey] = []
+            if subject.birth_date is not None:
+                value = f"{_name_key(subject.name)}|{subject.birth_date.isoformat()}"
+                keys.append(IdentifierKey("person", value))
+            if subject.bsn is not None:
+                keys.append(IdentifierKey("bsn", subject.bsn))
+            return keys
+        case AddressSubject():
+            addition = subject.addition or ""
+            if subject.postcode is not None and subject.house_number is not None:
+                postcode = subject.postcode.replace(" ", "")
+                value = f"{subject.country}|{postcode}|{subject.house_number}|{addition}"
+            else:
+                # The model validator guarantees street, house_number and city here.
+                street = _name_key(subject.street or "")
+                city = _name_key(subject.city or "")
+                value = f"{subject.country}|{street}|{subject.house_number}|{addition}|{city}"
+            return [IdentifierKey("address", value)]
+        case CompanySubject():
+            keys: list[IdentifierKey] = []
+            if subject.kvk_number is not None:
+                keys.append(IdentifierKey("kvk", subject.kvk_number))
+            if subject.name is not None:
+                keys.append(IdentifierKey("company-name", _name_key(subject.name)))
+            return keys
+        case IbanSubject():
+            return [IdentifierKey("iban", subject.number)]
+        case PhoneSubject():
+            return [IdentifierKey("phone", subject.number)]
+        case EmailSubject():
+            return [IdentifierKey("email", subject.address)]
+        case VehicleSubject():
+            return [IdentifierKey("vehicle", f"{subject.country}|{subject.plate}")]
+        case DocumentSubject():
+            value = f"{subject.issuing_country}|{subject.kind}|{subject.number}"
+            return [IdentifierKey("document", value)]
+        case WebsiteSubject():
+            parts = urlsplit(subject.url)
+            # netloc without the port: the key is host + path, scheme and port do not identify.
+            return [IdentifierKey("website", f"{parts.hostname}{parts.path}")]
+    raise TypeError(f"not a subject: {type(subject).__name__}")

@@ -1,0 +1,144 @@
+"""The test harness: a migrated database and a real hub served by uvicorn on a free port.
+
+The suite runs on SQLite by default; HUB_TEST_DATABASE_URL points it at PostgreSQL, where each
+run gets a fresh schema that is dropped afterwards, so runs never see each other's rows.
+Tests stay independent by creating their own agencies: a signal is visible to its source only.
+"""
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+import uvicorn
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.app import create_app
+from hub.config import Settings
+from hub.db import migrate
+from tests.factories import Partner, PartnerFactory
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ThrowawayDatabase:
+    """A fresh, empty database (SQLite file or PostgreSQL schema) for one purpose."""
+
+    def __init__(self, base_url: str | None, tmp: Path, label: str) -> None:
+        self.base_url = base_url
+        self.schema = f"t_{label}_{uuid.uuid4().hex[:10]}"
+        if base_url is None:
+            self.url = f"sqlite:///{tmp / (self.schema + '.db')}"
+            return
+        url = make_url(base_url)
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
+        engine.dispose()
+        query = dict(url.query) | {"options": f"-csearch_path={self.schema}"}
+        self.url = url.set(query=query).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        if self.base_url is None:
+            return
+        engine = sa.create_engine(self.base_url)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Make throw-away databases on the backend under test; all are dropped at the end."""
+    made: list[ThrowawayDatabase] = []
+    base = os.environ.get("HUB_TEST_DATABASE_URL") or None
+    tmp = tmp_path_factory.mktemp("db")
+
+    def make(label: str) -> ThrowawayDatabase:
+        db = ThrowawayDatabase(base, tmp, label)
+        made.append(db)
+        return db
+
+    yield make
+    for db in made:
+        db.drop()
+
+
+@pytest.fixture(scope="session")
+def database_url(db_factory) -> str:  # type: ignore[no-untyped-def]
+    db = db_factory("suite")
+    migrate(db.url)
+    return db.url
+
+
+class LiveServer:
+    def __init__(self, settings: Settings) -> None:
+        self.app = create_app(settings)
+        self.url = settings.issuer
+        port = int(self.url.rsplit(":", 1)[1])
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path_factory.mktemp("data"),
+        database_url=database_url,
+        issuer=f"http://127.0.0.1:{free_port()}",
+        max_body_bytes=2_000_000,
+    )
+
+
+@pytest.fixture(scope="session")
+def server(settings: Settings) -> Iterator[LiveServer]:
+    live = LiveServer(settings)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def sessions(server: LiveServer) -> sessionmaker[Session]:
+    return server.app.state.sessions
+
+
+@pytest.fixture
+def api(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def partners(api: httpx.Client, sessions: sessionmaker[Session]) -> PartnerFactory:
+    """Make agencies with a client and a real token: `partners.new(kind="kmar")`."""
+    return PartnerFactory(api, sessions)
+
+
+@pytest.fixture
+def kmar(partners: PartnerFactory) -> Partner:
+    return partners.new(kind="kmar")

@@ -1,0 +1,73 @@
+"""Batch ingest: per-item results, atomic items, NDJSON, limits."""
+
+import json
+
+from tests.factories import signal_body, stored_count
+
+
+def test_json_batch_reports_each_item(api, kmar, sessions) -> None:
+    existing = api.post("/api/v1/signals", json=signal_body(), headers=kmar.headers).json()
+    good = signal_body()
+    bad = signal_body(subjects=[{"type": "iban", "number": "NL00 BAD"}])
+    dup = signal_body(external_ref=existing["external_ref"])
+    response = api.post("/api/v1/signals/batch", json=[good, bad, dup, good], headers=kmar.headers)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    statuses = [r["status"] for r in result["results"]]
+    assert statuses == ["created", "invalid", "duplicate", "duplicate"]
+    assert result["results"][2]["id"] == existing["id"]
+    assert result["results"][3]["id"] == result["results"][0]["id"]
+    problem = result["results"][1]["problem"]
+    assert problem["status"] == 400
+    assert {e["pointer"] for e in problem["errors"]} == {"/subjects/0/number"}
+    assert (result["created"], result["duplicates"], result["invalid"]) == (1, 2, 1)
+    assert stored_count(sessions, kmar.agency_id) == 2
+    created = api.get(f"/api/v1/signals/{result['results'][0]['id']}", headers=kmar.headers)
+    assert created.json()["external_ref"] == good["external_ref"]
+
+
+def test_ndjson_batch_with_a_broken_line(api, kmar, sessions) -> None:
+    lines = [json.dumps(signal_body()), "{not json", "", json.dumps(signal_body())]
+    response = api.post(
+        "/api/v1/signals/batch",
+        content="\n".join(lines).encode(),
+        headers=kmar.headers | {"Content-Type": "application/x-ndjson"},
+    )
+    assert response.status_code == 200, response.text
+    assert [r["status"] for r in response.json()["results"]] == ["created", "invalid", "created"]
+    assert stored_count(sessions, kmar.agency_id) == 2
+
+
+def test_too_many_items_stores_nothing(api, kmar, sessions, settings) -> None:
+    items = [signal_body() for _ in range(settings.batch_max_items + 1)]
+    response = api.post("/api/v1/signals/batch", json=items, headers=kmar.headers)
+    assert response.status_code == 400
+    assert "at most" in response.json()["detail"]
+    assert stored_count(sessions, kmar.agency_id) == 0
+
+
+def test_batch_must_be_an_array(api, kmar, sessions) -> None:
+    response = api.post("/api/v1/signals/batch", json=signal_body(), headers=kmar.headers)
+    assert response.status_code == 400
+    assert stored_count(sessions, kmar.agency_id) == 0
+
+
+def test_oversized_batch_is_413(api, kmar, sessions, settings) -> None:
+    body = json.dumps([signal_body(summary="x" * 9000) for _ in range(300)]).encode()
+    assert len(body) > settings.max_body_bytes
+    response = api.post(
+        "/api/v1/signals/batch",
+        content=body,
+        headers=kmar.headers | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert stored_count(sessions, kmar.agency_id) == 0
+
+
+def test_batch_of_a_thousand(api, kmar, sessions) -> None:
+    items = [signal_body() for _ in range(1000)]
+    response = api.post("/api/v1/signals/batch", json=items, headers=kmar.headers)
+    assert response.status_code == 200
+    assert response.json()["created"] == 1000
+    assert stored_count(sessions, kmar.agency_id) == 1000
