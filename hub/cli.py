@@ -256,11 +256,14 @@ def seed_demo(settings: Settings, *, quiet: bool) -> None:
 
 
 def _print_token_help(settings: Settings) -> None:
+    # Show the command as it was invoked (e.g. .venv/bin/hub), so the line works when pasted.
+    hub = sys.argv[0] if "/" in sys.argv[0] else "hub"
     out.print(
-        "\n[bold]Get a token[/] (demo client of KMAR; `hub demo-credentials CODE` for others):\n"
-        f'  curl -s -u "$(hub demo-credentials KMAR)" -d grant_type=client_credentials '
+        "\n[bold]Get a token[/] (the demo client of KMAR; any demo agency code works):\n"
+        f'  curl -s -u "$({hub} demo-credentials KMAR)" -d grant_type=client_credentials '
         f"{settings.issuer}/oauth/token\n"
-        f"Demo client credentials: {settings.data_dir / 'demo-clients.json'}\n"
+        f"Demo client credentials are in {settings.data_dir / 'demo-clients.json'}\n",
+        soft_wrap=True,
     )
 
 

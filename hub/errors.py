@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://barrier-hub.github.io/problems/"
@@ -131,6 +132,19 @@ def _message(err: dict[str, Any]) -> str:
     return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route at this path answers (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(r.matches(dict(request.scope, method=method))[0] is Match.FULL for r in routes)
+    ]
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def install_handlers(app: FastAPI) -> None:
     """Render every error as problem+json: ours, Starlette's, validation, and the unexpected."""
 
@@ -155,6 +169,10 @@ def install_handlers(app: FastAPI) -> None:
         error.slug = error.title.lower().replace(" ", "-")
         if exc.status_code == 404:
             error.detail = "No resource at this address."
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            error.headers["Allow"] = ", ".join(allowed)
+            error.detail = f"This address answers {', '.join(allowed)} only."
         return problem_response(error, request)
 
     @app.exception_handler(Exception)

@@ -16,8 +16,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Strict-Transport-Security": "max-age=31536000",
 }
-# The published contract is public and may be fetched by any tool, from any origin.
-PUBLIC_PATHS = {"/api/v1/openapi.json"}
+# Public documents: the contract and the OAuth discovery documents, fetchable from any origin.
+PUBLIC_PATHS = {
+    "/api/v1/openapi.json",
+    "/.well-known/jwks.json",
+    "/.well-known/oauth-authorization-server",
+}
 
 
 class HeadersMiddleware:

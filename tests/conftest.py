@@ -142,3 +142,11 @@ def partners(api: httpx.Client, sessions: sessionmaker[Session]) -> PartnerFacto
 @pytest.fixture
 def kmar(partners: PartnerFactory) -> Partner:
     return partners.new(kind="kmar")
+
+
+@pytest.fixture(scope="session")
+def vocabulary():  # type: ignore[no-untyped-def]
+    from hub.barriers.vocabulary import load_vocabulary
+    from hub.paths import document_dir
+
+    return load_vocabulary(document_dir("barriers"))

@@ -41,7 +41,10 @@ async def token(request: Request) -> JSONResponse:
         return oauth.handle_error_response(
             None, InvalidRequestError("The form body is not valid UTF-8.")
         )
-    form_request = FormRequest("POST", str(request.url), form, request.headers)
+    # Authlib refuses plain http except on loopback. What matters is the public address the
+    # operator configured (https in production, behind a TLS proxy), not the hop it came over.
+    settings = request.app.state.settings
+    form_request = FormRequest("POST", settings.token_endpoint, form, request.headers)
     # The grant reads and writes the database (clients, used assertions): not on the loop.
     return await run_in_threadpool(oauth.create_token_response, form_request)
 

@@ -4,8 +4,9 @@ Each key lives in its own owner-only file `signing-<kid>.json`:
 `{"kid": ..., "created_at": "<ISO 8601 UTC>", "jwk": {<private RSA JWK>}}`. The newest key signs;
 a key is retired the moment a newer one is created, and stays published in the JWKS for as long
 as a token it signed may still be presented: retired_at + token lifetime + leeway. Rotation by
-another process (`hub keys rotate` while the server runs) is noticed through the folder's mtime,
-which changes whenever a key file is added or removed.
+another process (`hub keys rotate` while the server runs) is noticed on the next call: key files
+are only ever added or removed, never rewritten, so the folder's mtime and its list of key files
+change with every rotation.
 """
 
 import os
@@ -51,7 +52,7 @@ class SigningKeys:
         self._folder = folder
         self._lifetime = timedelta(seconds=settings.token_lifetime)
         self._lock = threading.Lock()
-        self._mtime: int | None = None
+        self._seen: tuple[int, list[str]] | None = None
         self._keys: list[StoredKey] = []
         self._current()
 
@@ -60,7 +61,7 @@ class SigningKeys:
         """The keys of `data_dir`, generating the first one on first start."""
         folder = key_dir(data_dir)
         if not _key_files(folder):
-            _write_new_key(folder)
+            _write_new_key(folder, _now())
         return cls(folder, settings=settings)
 
     @staticmethod
@@ -73,8 +74,12 @@ class SigningKeys:
         folder = key_dir(data_dir)
         lifetime = timedelta(seconds=settings.token_lifetime)
         now = _now()
-        expired = [k for k in _read_keys(folder) if not _is_published(k, now, lifetime)]
-        kid = _write_new_key(folder)
+        existing = _read_keys(folder)
+        expired = [k for k in existing if not _is_published(k, now, lifetime)]
+        # The newest key is the active one, so the new key must be strictly the newest.
+        newest = existing[0].created_at if existing else None
+        created_at = max(now, newest + timedelta(microseconds=1)) if newest else now
+        kid = _write_new_key(folder, created_at)
         for key in expired:
             (folder / f"{_PREFIX}{key.kid}.json").unlink(missing_ok=True)
         return kid
@@ -97,15 +102,17 @@ class SigningKeys:
         return KeySet([k.public for k in self.published()])
 
     def _current(self) -> list[StoredKey]:
-        # One stat per call: cheap, and it catches a rotation by another process at once.
-        mtime = os.stat(self._folder).st_mtime_ns
-        if mtime != self._mtime:
+        # A stat and a listing per call: cheap, and a rotation elsewhere is seen at once. The
+        # names matter as well as the mtime, whose coarse clock (a few ms) can give two changes
+        # in quick succession the same stamp.
+        seen = (os.stat(self._folder).st_mtime_ns, [p.name for p in _key_files(self._folder)])
+        if seen != self._seen:
             with self._lock:
-                if mtime != self._mtime:
+                if seen != self._seen:
                     keys = _read_keys(self._folder)
                     if not keys:
                         raise RuntimeError(f"no signing keys in {self._folder}")
-                    self._keys, self._mtime = keys, mtime
+                    self._keys, self._seen = keys, seen
         return self._keys
 
 
@@ -117,14 +124,14 @@ def _key_files(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"{_PREFIX}*.json"))
 
 
-def _write_new_key(folder: Path) -> str:
+def _write_new_key(folder: Path, created_at: datetime) -> str:
     key = RSAKey.generate_key(
         RSA_BITS, parameters={"use": "sig", "alg": ALGORITHM}, private=True, auto_kid=True
     )
     kid = str(key.kid)  # the RFC 7638 thumbprint
     document = {
         "kid": kid,
-        "created_at": _now().isoformat(),
+        "created_at": created_at.isoformat(),
         "jwk": dict(key.as_dict(private=True)),
     }
     write_secret_json(folder / f"{_PREFIX}{kid}.json", document)

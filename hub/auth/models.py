@@ -19,7 +19,7 @@ class OAuthClient(Base):
     )
     name: Mapped[str] = mapped_column(String(200))
     scopes: Mapped[str] = mapped_column(String(500))
-    # bcrypt hash; absent for clients that authenticate with private_key_jwt only.
+    # SHA-256 of a 256-bit random secret; absent for private_key_jwt-only clients.
     secret_hash: Mapped[str | None] = mapped_column(String(100))
     jwks: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     auth_method: Mapped[str] = mapped_column(String(40))

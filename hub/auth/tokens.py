@@ -9,10 +9,9 @@ from fastapi.openapi.models import OAuthFlows
 from fastapi.security import OAuth2, SecurityScopes
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, JoseError
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.agencies.models import Agency
+from hub.agencies import repository as agencies
 from hub.auth.caller import Caller
 from hub.auth.keys import ALGORITHM, SigningKeys
 from hub.auth.scopes import SCOPES
@@ -132,7 +131,8 @@ class _AgencyIds:
             if code in cached:
                 return cached[code]
         with sessions() as session:
-            agency_id = session.scalar(select(Agency.id).where(Agency.code == code))
+            agency = agencies.by_code(session, code)
+            agency_id = agency.id if agency is not None else None
         if agency_id is not None:  # misses are not cached: the agency may be added later
             with self._lock:
                 cached[code] = agency_id

@@ -3,7 +3,6 @@
 from pathlib import Path
 from typing import Any
 
-from hub.demo.synthetic import DEMO_AGENCIES, generate
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import track
@@ -16,6 +15,7 @@ from hub.auth.scopes import SCOPES
 from hub.barriers.vocabulary import load_vocabulary
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker, transaction
+from hub.demo.synthetic import DEMO_AGENCIES, generate
 from hub.kit.crypto import DataKeys
 from hub.kit.keyfiles import key_dir, read_json, write_secret_json
 from hub.signals.schemas import SignalCreate

@@ -204,7 +204,7 @@ def list_signals(
 
 
 @router.get(
-    "/signals/{id}",
+    "/signals/{id:uuid}",
     summary="Get a signal",
     response_model=SignalOut,
     operation_id="getSignal",
@@ -220,7 +220,7 @@ def get_signal(
 
 
 @router.patch(
-    "/signals/{id}",
+    "/signals/{id:uuid}",
     summary="Correct a signal",
     response_model=SignalOut,
     operation_id="updateSignal",
@@ -256,7 +256,7 @@ def update_signal(
 
 
 @router.post(
-    "/signals/{id}/retract",
+    "/signals/{id:uuid}/retract",
     summary="Retract a signal",
     response_model=SignalOut,
     operation_id="retractSignal",

@@ -115,10 +115,13 @@ EXAMPLE: dict[str, Any] = {
             "nationality": "RO",
             "role": "victim",
         },
+        # A street address rather than a postcode: the ADR ruleset's /post/ pattern matches a
+        # `postcode` key anywhere under a POST operation and flags the example as an operation.
         {
             "type": "address",
-            "postcode": "1012 AB",
+            "street": "Damrak",
             "house_number": 12,
+            "addition": "A",
             "city": "Amsterdam",
             "country": "NL",
         },

@@ -113,7 +113,8 @@ class PersonSubject(BaseModel):
 
     type: Literal["person"] = "person"
     name: Text200
-    birth_date: date | None = None
+    # The ADR linter wants `format` on the property itself, not only inside the nullable anyOf.
+    birth_date: date | None = Field(None, json_schema_extra={"format": "date"})
     nationality: CountryCode | None = None
     bsn: Annotated[str, _NoControl, Field(min_length=1, max_length=20)] | None = None
     role: Literal["victim", "suspect", "witness", "facilitator", "other"] | None = None

@@ -3,6 +3,7 @@
 import hashlib
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -14,8 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.auth.clients import verify_secret
-from hub.auth.models import OAuthClient
+from hub.auth.models import OAuthClient, UsedAssertion
 from hub.auth.scopes import SCOPES
+from hub.auth.server import PrivateKeyJWTAuth
 from hub.config import Settings
 from tests.auth.helpers import FORM, register, unverified, verify_like_a_client
 from tests.conftest import LiveServer
@@ -352,3 +354,28 @@ def test_jti_of_an_assertion_is_per_client(
     for client_id in (first, second):
         form = assertion_form(client_id, client_key, settings.token_endpoint, claims={"jti": jti})
         assert api.post("/oauth/token", data=form).status_code == 200
+
+
+def test_used_assertions_are_remembered_per_client_and_expired_ones_purged(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    old_jti, client_id = uuid.uuid4().hex, f"purge-{uuid.uuid4().hex[:8]}"
+    with sessions() as session, session.begin():
+        session.add(
+            UsedAssertion(
+                client_id=client_id,
+                jti=old_jti,
+                expires_at=datetime.now(UTC) - timedelta(minutes=5),
+            )
+        )
+    auth = PrivateKeyJWTAuth(audiences=[settings.token_endpoint], sessions=sessions)
+    claims = {"sub": client_id, "exp": int(time.time()) + 60}
+    jti = uuid.uuid4().hex
+    assert auth.validate_jti(claims, jti)
+    assert not auth.validate_jti(claims, jti)
+    assert not auth.validate_jti(claims, "x" * 256)  # longer than the column: never accepted
+    with sessions() as session:
+        left = set(
+            session.scalars(select(UsedAssertion.jti).where(UsedAssertion.client_id == client_id))
+        )
+    assert left == {jti}

@@ -1,0 +1,1 @@
+"""Demo data for `hub demo` and the tests: a synthetic signal generator with planted clusters."""
