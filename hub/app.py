@@ -27,7 +27,7 @@ from hub.signals.schemas import openapi_components as signal_schemas
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the hub: load and check the vocabulary and keys before serving anything."""
     settings = settings or get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = make_engine(settings.sqlalchemy_url)
     sessions = make_sessionmaker(engine)
     signing_keys = SigningKeys.load_or_create(settings.data_dir, settings=settings)

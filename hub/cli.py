@@ -51,7 +51,7 @@ def migrate() -> None:
     from hub.db import migrate as upgrade
 
     settings = _settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     upgrade(settings.sqlalchemy_url)
     out.print("database is at the newest schema")
 

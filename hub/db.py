@@ -1,11 +1,12 @@
 """Engine, ORM base, session-per-request and the migration entry point."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -50,9 +51,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+def _create_private_file(url: str) -> None:
+    """Create an SQLite file owner-only; SQLite gives its -wal and -shm files the same mode."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not os.path.exists(database):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the pragmas SQLite needs to behave like a server database."""
+    # Bound parameters hold tokens, ciphertexts and references: keep them out of error text
+    # and therefore out of every traceback that reaches a log.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        _create_private_file(url)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -1,9 +1,10 @@
 """Annotated dependency aliases: the session, the caller and its scopes, the app's services."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from hub.auth.caller import Caller
@@ -13,21 +14,41 @@ from hub.config import Settings
 from hub.kit.crypto import DataKeys
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, else rolled back."""
-    with request.app.state.sessions() as session, session.begin():
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed before the response is sent, else rolled back.
+
+    Opening a session does no I/O (it connects on first use), so it happens on the event loop;
+    the commit, and the connection's return to the pool, happen in one worker-thread hop.
+    """
+    session: Session = request.app.state.sessions()
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_end, session, commit=False)
+        raise
+    await run_in_threadpool(_end, session, commit=True)
 
 
-def get_settings(request: Request) -> Settings:
+def _end(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+# Plain attribute reads: async so that FastAPI does not send each one to a worker thread.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_vocabulary(request: Request) -> Vocabulary:
+async def get_vocabulary(request: Request) -> Vocabulary:
     return request.app.state.vocabulary
 
 
-def get_data_keys(request: Request) -> DataKeys:
+async def get_data_keys(request: Request) -> DataKeys:
     return request.app.state.data_keys
 
 

@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from hub.audit.models import AuditEvent
 from hub.auth.caller import Caller
 from hub.db import now
+from hub.kit.bulk import insert_rows
 
 
 def record(
@@ -23,8 +23,9 @@ def record(
     if not objects:
         return
     at = now()
-    session.execute(
-        insert(AuditEvent),
+    insert_rows(
+        session,
+        AuditEvent,
         [
             {
                 "occurred_at": at,

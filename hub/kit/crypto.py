@@ -1,7 +1,6 @@
 """Encryption at rest (AES-256-GCM with key ids) and keyed blind indexes (HMAC-SHA256)."""
 
 import base64
-import hashlib
 import hmac
 import os
 import secrets
@@ -80,4 +79,4 @@ class DataKeys:
     def blind_index(self, kind: str, normalised: str) -> str:
         """The keyed token under which an identifier is matched without reading it."""
         message = kind.encode() + b"\x1f" + normalised.encode()
-        return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
+        return hmac.digest(self._index_key, message, "sha256").hex()

@@ -86,7 +86,7 @@ def create_signal(
     same `external_ref` is a 409."""
     document = body.parse_json(raw)
     data = body.validate(SignalCreate, document, {"vocabulary": vocabulary})
-    signal, replayed = service.create_signal(
+    created, replayed = service.create_signal(
         session,
         keys,
         caller,
@@ -94,10 +94,10 @@ def create_signal(
         idempotency_key=idempotency_key,
         body_hash=service.request_hash(document),
     )
-    _headers(response, signal.id, signal.version)
+    _headers(response, created.id, created.version)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return service.represent(session, keys, [signal])[0]
+    return created
 
 
 @router.post(
@@ -246,7 +246,7 @@ def update_signal(
     signal = service.own_or_404(session, caller, id)
     parts = repository.parts_of(session, [signal])
     document = body.parse_json(raw)
-    context: dict[str, Any] = {"vocabulary": vocabulary, "barriers": parts.barriers[signal.pk]}
+    context: dict[str, Any] = {"vocabulary": vocabulary, "barriers": parts.barriers[signal.id]}
     update = body.validate(SignalUpdate, document, context)
     signal = service.update_signal(
         session, keys, caller, id, update, if_match=if_match, vocabulary=vocabulary

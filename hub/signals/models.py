@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -54,21 +55,23 @@ class Signal(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
 
 
+# Parts reference a signal by its public UUID, which the hub makes before inserting: no insert
+# ever needs a generated key back, so batches go out as plain executemany (pipelined).
+def _signal_fk() -> Mapped[uuid.UUID]:
+    return mapped_column(ForeignKey("signals.id", ondelete="CASCADE"), primary_key=True)
+
+
 class SignalBarrier(Base):
     __tablename__ = "signal_barriers"
 
-    signal_pk: Mapped[int] = mapped_column(
-        ForeignKey("signals.pk", ondelete="CASCADE"), primary_key=True
-    )
+    signal_id: Mapped[uuid.UUID] = _signal_fk()
     barrier: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
 
 
 class SignalIndicator(Base):
     __tablename__ = "signal_indicators"
 
-    signal_pk: Mapped[int] = mapped_column(
-        ForeignKey("signals.pk", ondelete="CASCADE"), primary_key=True
-    )
+    signal_id: Mapped[uuid.UUID] = _signal_fk()
     code: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
 
 
@@ -77,9 +80,8 @@ class Subject(Base):
 
     __tablename__ = "subjects"
 
-    pk: Mapped[int] = mapped_column(BigPK, primary_key=True)
-    signal_pk: Mapped[int] = mapped_column(ForeignKey("signals.pk", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
+    signal_id: Mapped[uuid.UUID] = _signal_fk()
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(20))
     key_id: Mapped[str] = mapped_column(String(16))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
@@ -89,11 +91,17 @@ class Identifier(Base):
     """A match key of a subject: sealed normalised value plus its keyed blind-index token."""
 
     __tablename__ = "identifiers"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["signal_id", "subject_position"],
+            ["subjects.signal_id", "subjects.position"],
+            ondelete="CASCADE",
+        ),
+    )
 
-    pk: Mapped[int] = mapped_column(BigPK, primary_key=True)
-    signal_pk: Mapped[int] = mapped_column(ForeignKey("signals.pk", ondelete="CASCADE"), index=True)
-    subject_pk: Mapped[int] = mapped_column(ForeignKey("subjects.pk", ondelete="CASCADE"))
-    type: Mapped[str] = mapped_column(String(20))
+    signal_id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
+    subject_position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(20), primary_key=True)
     key_id: Mapped[str] = mapped_column(String(16))
     value: Mapped[bytes] = mapped_column(LargeBinary)
     token: Mapped[str] = mapped_column(String(64), index=True)
@@ -103,11 +111,9 @@ class SignalVersion(Base):
     """The state of a signal before each change, sealed, so corrections keep their history."""
 
     __tablename__ = "signal_versions"
-    __table_args__ = (UniqueConstraint("signal_pk", "version"),)
 
-    pk: Mapped[int] = mapped_column(BigPK, primary_key=True)
-    signal_pk: Mapped[int] = mapped_column(ForeignKey("signals.pk", ondelete="CASCADE"))
-    version: Mapped[int] = mapped_column(Integer)
+    signal_id: Mapped[uuid.UUID] = _signal_fk()
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
     change: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     changed_by: Mapped[str] = mapped_column(String(64))

@@ -66,13 +66,13 @@ def filtered(query: Select[tuple[Signal]], where: SignalFilter) -> Select[tuple[
     if where.barrier is not None:
         query = query.where(
             exists().where(
-                SignalBarrier.signal_pk == Signal.pk, SignalBarrier.barrier == where.barrier
+                SignalBarrier.signal_id == Signal.id, SignalBarrier.barrier == where.barrier
             )
         )
     if where.indicator is not None:
         query = query.where(
             exists().where(
-                SignalIndicator.signal_pk == Signal.pk, SignalIndicator.code == where.indicator
+                SignalIndicator.signal_id == Signal.id, SignalIndicator.code == where.indicator
             )
         )
     if where.municipality is not None:
@@ -101,50 +101,48 @@ def page_of_own(
 @dataclass
 class SignalParts:
     agency_codes: dict[int, str]
-    barriers: dict[int, list[str]]
-    indicators: dict[int, list[str]]
-    subjects: dict[int, list[Subject]]
+    barriers: dict[uuid.UUID, list[str]]
+    indicators: dict[uuid.UUID, list[str]]
+    subjects: dict[uuid.UUID, list[Subject]]
 
 
 def parts_of(session: Session, signals: list[Signal]) -> SignalParts:
     """Everything a page of signals needs for its representation, in four queries."""
-    pks = [s.pk for s in signals]
+    ids = [s.id for s in signals]
     agency_ids = {s.agency_id for s in signals}
     codes = dict(
         session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(agency_ids))).all()
     )
-    barriers: dict[int, list[str]] = defaultdict(list)
-    for pk, barrier in session.execute(
-        select(SignalBarrier.signal_pk, SignalBarrier.barrier).where(
-            SignalBarrier.signal_pk.in_(pks)
+    barriers: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for signal_id, barrier in session.execute(
+        select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
+            SignalBarrier.signal_id.in_(ids)
         )
     ):
-        barriers[pk].append(barrier)
-    indicators: dict[int, list[str]] = defaultdict(list)
-    for pk, code in session.execute(
-        select(SignalIndicator.signal_pk, SignalIndicator.code)
-        .where(SignalIndicator.signal_pk.in_(pks))
-        .order_by(SignalIndicator.signal_pk, SignalIndicator.code)
+        barriers[signal_id].append(barrier)
+    indicators: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for signal_id, code in session.execute(
+        select(SignalIndicator.signal_id, SignalIndicator.code)
+        .where(SignalIndicator.signal_id.in_(ids))
+        .order_by(SignalIndicator.code)
     ):
-        indicators[pk].append(code)
-    subjects: dict[int, list[Subject]] = defaultdict(list)
+        indicators[signal_id].append(code)
+    subjects: dict[uuid.UUID, list[Subject]] = defaultdict(list)
     for subject in session.scalars(
-        select(Subject)
-        .where(Subject.signal_pk.in_(pks))
-        .order_by(Subject.signal_pk, Subject.position)
+        select(Subject).where(Subject.signal_id.in_(ids)).order_by(Subject.position)
     ):
-        subjects[subject.signal_pk].append(subject)
+        subjects[subject.signal_id].append(subject)
     return SignalParts(codes, barriers, indicators, subjects)
 
 
 def delete_parts(
-    session: Session, signal_pk: int, *, barriers: bool, indicators: bool, subjects: bool
+    session: Session, signal_id: uuid.UUID, *, barriers: bool, indicators: bool, subjects: bool
 ) -> None:
     """Remove the parts a correction replaces (identifiers go with their subjects)."""
     if barriers:
-        session.execute(delete(SignalBarrier).where(SignalBarrier.signal_pk == signal_pk))
+        session.execute(delete(SignalBarrier).where(SignalBarrier.signal_id == signal_id))
     if indicators:
-        session.execute(delete(SignalIndicator).where(SignalIndicator.signal_pk == signal_pk))
+        session.execute(delete(SignalIndicator).where(SignalIndicator.signal_id == signal_id))
     if subjects:
-        session.execute(delete(Identifier).where(Identifier.signal_pk == signal_pk))
-        session.execute(delete(Subject).where(Subject.signal_pk == signal_pk))
+        session.execute(delete(Identifier).where(Identifier.signal_id == signal_id))
+        session.execute(delete(Subject).where(Subject.signal_id == signal_id))

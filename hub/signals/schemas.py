@@ -1,5 +1,6 @@
 """API models of signals. Vocabulary checks read the vocabulary from the validation context."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -28,15 +29,19 @@ Credibility = Literal["1", "2", "3", "4"]
 RetractReason = Literal["error", "duplicate", "withdrawn", "other"]
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Narratives keep line breaks and tabs; other control characters hide content from readers.
+_CONTROL_BUT_LAYOUT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _printable(value: str) -> str:
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+    if _CONTROL.search(value):
         raise ValueError("control characters are not allowed")
     return value
 
 
 def _summary_text(value: str) -> str:
-    # Narratives keep line breaks and tabs; other control characters hide content from readers.
-    if any((ord(c) < 32 and c not in "\n\r\t") or 127 <= ord(c) < 160 for c in value):
+    if _CONTROL_BUT_LAYOUT.search(value):
         raise ValueError("control characters other than line breaks and tabs are not allowed")
     return value
 

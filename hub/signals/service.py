@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from hub.auth.caller import Caller
 from hub.barriers.vocabulary import BARRIER_ORDER
 from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from hub.kit.bulk import insert_rows
 from hub.kit.crypto import DataKeys, Sealed
 from hub.signals import repository
 from hub.signals.models import (
@@ -28,6 +28,7 @@ from hub.signals.models import (
     Subject,
 )
 from hub.signals.schemas import SignalCreate, SignalOut, SignalUpdate
+from hub.signals.subjects import Subject as SubjectModel
 from hub.signals.subjects import identifier_keys
 
 _BARRIER_RANK = {code: i for i, code in enumerate(BARRIER_ORDER)}
@@ -47,86 +48,84 @@ def _seal_summary(keys: DataKeys, signal_id: uuid.UUID, summary: str | None) -> 
 
 
 def _insert_parts(
-    session: Session, keys: DataKeys, rows: list[tuple[Signal, list[str], list[str], list[Any]]]
+    session: Session,
+    keys: DataKeys,
+    rows: list[tuple[uuid.UUID, list[str], list[str], list[SubjectModel]]],
 ) -> None:
-    """Barriers, indicators, sealed subjects and blind-indexed identifiers of flushed signals."""
-    barrier_rows = [{"signal_pk": s.pk, "barrier": b} for s, bs, _, _ in rows for b in bs]
-    indicator_rows = [{"signal_pk": s.pk, "code": c} for s, _, cs, _ in rows for c in cs]
-    if barrier_rows:
-        session.execute(insert(SignalBarrier), barrier_rows)
-    if indicator_rows:
-        session.execute(insert(SignalIndicator), indicator_rows)
-    subject_rows: list[tuple[Signal, Subject, Any]] = []
-    for signal, _, _, subjects in rows:
+    """Barriers, indicators, sealed subjects and blind-indexed identifiers, as executemany."""
+    barrier_rows = [{"signal_id": sid, "barrier": b} for sid, bs, _, _ in rows for b in bs]
+    indicator_rows = [{"signal_id": sid, "code": c} for sid, _, cs, _ in rows for c in cs]
+    subject_rows: list[dict[str, Any]] = []
+    identifier_rows: list[dict[str, Any]] = []
+    for signal_id, _, _, subjects in rows:
         for position, subject in enumerate(subjects):
             payload = subject.model_dump_json(exclude_none=True).encode()
-            sealed = keys.seal(payload, context=_context("subject", signal.id))
-            orm = Subject(
-                signal_pk=signal.pk,
-                position=position,
-                type=subject.type,
-                key_id=sealed.key_id,
-                payload=sealed.blob,
-            )
-            subject_rows.append((signal, orm, subject))
-    if not subject_rows:
-        return
-    session.add_all([orm for _, orm, _ in subject_rows])
-    session.flush()
-    identifier_rows = []
-    for signal, orm, subject in subject_rows:
-        for key in identifier_keys(subject):
-            sealed = keys.seal(key.value.encode(), context=_context("identifier", signal.id))
-            identifier_rows.append(
+            sealed = keys.seal(payload, context=_context("subject", signal_id))
+            subject_rows.append(
                 {
-                    "signal_pk": signal.pk,
-                    "subject_pk": orm.pk,
-                    "type": key.type,
+                    "signal_id": signal_id,
+                    "position": position,
+                    "type": subject.type,
                     "key_id": sealed.key_id,
-                    "value": sealed.blob,
-                    "token": keys.blind_index(key.type, key.value),
+                    "payload": sealed.blob,
                 }
             )
-    if identifier_rows:
-        session.execute(insert(Identifier), identifier_rows)
+            for key in identifier_keys(subject):
+                value = keys.seal(key.value.encode(), context=_context("identifier", signal_id))
+                identifier_rows.append(
+                    {
+                        "signal_id": signal_id,
+                        "subject_position": position,
+                        "type": key.type,
+                        "key_id": value.key_id,
+                        "value": value.blob,
+                        "token": keys.blind_index(key.type, key.value),
+                    }
+                )
+    for model, values in (
+        (SignalBarrier, barrier_rows),
+        (SignalIndicator, indicator_rows),
+        (Subject, subject_rows),
+        (Identifier, identifier_rows),
+    ):
+        insert_rows(session, model, values)
 
 
 def insert_signals(
     session: Session, keys: DataKeys, caller: Caller, items: list[tuple[uuid.UUID, SignalCreate]]
-) -> list[Signal]:
-    """Store new signals in one flush; a duplicate external_ref raises IntegrityError."""
+) -> list[dict[str, Any]]:
+    """Store new signals (a duplicate external_ref raises IntegrityError); return their rows."""
     at = now()
-    signals = []
+    rows = []
     for signal_id, data in items:
         sealed = _seal_summary(keys, signal_id, data.summary)
-        signals.append(
-            Signal(
-                id=signal_id,
-                agency_id=caller.agency_id,
-                external_ref=data.external_ref,
-                status="active",
-                version=1,
-                observed_at=data.observed_at,
-                municipality=data.municipality,
-                region=region_of(data.municipality),
-                reliability=data.reliability,
-                credibility=data.credibility,
-                summary_key_id=sealed.key_id if sealed else None,
-                summary=sealed.blob if sealed else None,
-                created_at=at,
-                updated_at=at,
-                created_by=caller.client_id,
-                updated_by=caller.client_id,
-            )
+        rows.append(
+            {
+                "id": signal_id,
+                "agency_id": caller.agency_id,
+                "external_ref": data.external_ref,
+                "status": "active",
+                "version": 1,
+                "observed_at": data.observed_at,
+                "municipality": data.municipality,
+                "region": region_of(data.municipality),
+                "reliability": data.reliability,
+                "credibility": data.credibility,
+                "summary_key_id": sealed.key_id if sealed else None,
+                "summary": sealed.blob if sealed else None,
+                "created_at": at,
+                "updated_at": at,
+                "created_by": caller.client_id,
+                "updated_by": caller.client_id,
+            }
         )
-    session.add_all(signals)
-    session.flush()
+    insert_rows(session, Signal, rows)
     _insert_parts(
         session,
         keys,
         [
-            (signal, _ordered(data.barriers), data.indicators, data.subjects)
-            for signal, (_, data) in zip(signals, items, strict=True)
+            (signal_id, _ordered(data.barriers), data.indicators, data.subjects)
+            for signal_id, data in items
         ],
     )
     audit.record(
@@ -134,9 +133,32 @@ def insert_signals(
         caller,
         "signal.created",
         object_type="signal",
-        objects=[(str(s.id), {"version": 1}) for s in signals],
+        objects=[(str(signal_id), {"version": 1}) for signal_id, _ in items],
     )
-    return signals
+    return rows
+
+
+def _new_signal_out(row: dict[str, Any], data: SignalCreate, agency: str) -> SignalOut:
+    """The representation of a signal just stored, from memory: no need to read it back."""
+    return SignalOut.model_construct(
+        id=row["id"],
+        external_ref=row["external_ref"],
+        agency=agency,
+        status="active",
+        version=1,
+        barriers=_ordered(data.barriers),
+        indicators=sorted(data.indicators),
+        observed_at=row["observed_at"],
+        municipality=row["municipality"],
+        region=row["region"],
+        summary=data.summary,
+        reliability=row["reliability"],
+        credibility=row["credibility"],
+        subjects=[s.model_dump(mode="json", exclude_none=True) for s in data.subjects],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        retracted_at=None,
+    )
 
 
 def _ordered(barriers: list[str]) -> list[str]:
@@ -157,7 +179,7 @@ def create_signal(
     *,
     idempotency_key: str | None,
     body_hash: str,
-) -> tuple[Signal, bool]:
+) -> tuple[SignalOut, bool]:
     """Post one signal; with an Idempotency-Key a retry returns the first result (replayed=True)."""
     if idempotency_key is not None:
         record = repository.idempotency_record(session, caller.agency_id, idempotency_key)
@@ -167,7 +189,7 @@ def create_signal(
             signal = repository.own_signal(session, caller.agency_id, record.signal_id)
             if signal is None:  # purged since; the key cannot be honoured any more
                 raise Conflict("The signal first created with this Idempotency-Key is gone.")
-            return signal, True
+            return represent(session, keys, [signal])[0], True
     existing = repository.by_external_refs(session, caller.agency_id, [data.external_ref])
     if existing:
         raise _duplicate(data.external_ref, existing[data.external_ref])
@@ -185,13 +207,13 @@ def create_signal(
                 )
             )
             session.flush()
-        [signal] = insert_signals(session, keys, caller, [(signal_id, data)])
+        [row] = insert_signals(session, keys, caller, [(signal_id, data)])
     except IntegrityError:
         raise Conflict(
             "A signal with this external_ref or Idempotency-Key was stored concurrently; "
             "retry to receive it."
         ) from None
-    return signal, False
+    return _new_signal_out(row, data, caller.agency_code), False
 
 
 def _duplicate(external_ref: str, signal_id: uuid.UUID) -> Conflict:
@@ -266,15 +288,19 @@ def _locked_own(
     return signal
 
 
-def _snapshot(
-    session: Session, keys: DataKeys, caller: Caller, signal: Signal, change: str
+def _keep_version(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    signal: Signal,
+    before: SignalOut,
+    change: str,
 ) -> None:
     """Keep the state before a change, sealed, so every version can be reconstructed."""
-    [before] = represent(session, keys, [signal])
     sealed = keys.seal(before.model_dump_json().encode(), context=_context("version", signal.id))
     session.add(
         SignalVersion(
-            signal_pk=signal.pk,
+            signal_id=signal.id,
             version=signal.version,
             change=change,
             changed_by=caller.client_id,
@@ -299,9 +325,9 @@ def update_signal(
     if signal.status == "retracted":
         raise Conflict("A retracted signal cannot be corrected.")
     given = update.model_fields_set
-    parts = repository.parts_of(session, [signal])
-    barriers = update.barriers if "barriers" in given else parts.barriers[signal.pk]
-    indicators = update.indicators if "indicators" in given else parts.indicators[signal.pk]
+    [before] = represent(session, keys, [signal])
+    barriers = update.barriers if "barriers" in given else before.barriers
+    indicators = update.indicators if "indicators" in given else before.indicators
     stray = [
         code for code in indicators or [] if vocabulary.indicator(code).barrier not in barriers
     ]
@@ -313,7 +339,7 @@ def update_signal(
                 for c in stray
             ],
         )
-    _snapshot(session, keys, caller, signal, "updated")
+    _keep_version(session, keys, caller, signal, before, "updated")
     for name in ("observed_at", "municipality", "reliability", "credibility"):
         if name in given:
             setattr(signal, name, getattr(update, name))
@@ -324,13 +350,13 @@ def update_signal(
         signal.summary_key_id = sealed.key_id if sealed else None
         signal.summary = sealed.blob if sealed else None
     replace = {k: k in given for k in ("barriers", "indicators", "subjects")}
-    repository.delete_parts(session, signal.pk, **replace)
+    repository.delete_parts(session, signal.id, **replace)
     _insert_parts(
         session,
         keys,
         [
             (
-                signal,
+                signal.id,
                 _ordered(barriers) if replace["barriers"] else [],  # type: ignore[arg-type]
                 list(indicators or []) if replace["indicators"] else [],
                 update.subjects or [] if replace["subjects"] else [],
@@ -361,7 +387,8 @@ def retract_signal(
     signal = _locked_own(session, caller, signal_id, if_match)
     if signal.status == "retracted":
         return signal
-    _snapshot(session, keys, caller, signal, "retracted")
+    [before] = represent(session, keys, [signal])
+    _keep_version(session, keys, caller, signal, before, "retracted")
     signal.status = "retracted"
     signal.retracted_at = now()
     _bump(session, signal, caller)
@@ -402,7 +429,7 @@ def represent(session: Session, keys: DataKeys, signals: list[Signal]) -> list[S
             json.loads(
                 keys.open(Sealed(sub.key_id, sub.payload), context=_context("subject", s.id))
             )
-            for sub in parts.subjects.get(s.pk, [])
+            for sub in parts.subjects.get(s.id, [])
         ]
         out.append(
             SignalOut.model_construct(
@@ -411,8 +438,8 @@ def represent(session: Session, keys: DataKeys, signals: list[Signal]) -> list[S
                 agency=parts.agency_codes[s.agency_id],
                 status=s.status,
                 version=s.version,
-                barriers=_ordered(parts.barriers.get(s.pk, [])),
-                indicators=parts.indicators.get(s.pk, []),
+                barriers=_ordered(parts.barriers.get(s.id, [])),
+                indicators=parts.indicators.get(s.id, []),
                 observed_at=s.observed_at,
                 municipality=s.municipality,
                 region=s.region,

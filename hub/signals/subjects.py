@@ -55,12 +55,16 @@ _EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 # --- shared field types ------------------------------------------------------------------------
 
 
+# Exactly Unicode categories Cc (C0, DEL, C1) and Cs (surrogates), as one compiled scan.
+_CONTROL_OR_SURROGATE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _reject_control_chars(value: object) -> object:
     """Refuse control characters (and lone surrogates) before any stripping can hide them."""
     # Runs before str_strip_whitespace, so a trailing newline is refused rather than silently
     # stripped. Lone surrogates (Cs) are refused too: they cannot be UTF-8 encoded for the
     # encryption and blind index downstream.
-    if isinstance(value, str) and any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+    if isinstance(value, str) and _CONTROL_OR_SURROGATE.search(value):
         raise ValueError("must not contain control characters")
     return value
 

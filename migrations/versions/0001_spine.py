@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 01:05:12.206186
+Create Date: 2026-11-25 01:29:05.717958
 """
 
 from alembic import op
@@ -17,7 +17,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
     op.create_table('agencies',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
@@ -123,78 +122,63 @@ def upgrade() -> None:
         batch_op.create_index('ix_signals_updated_at_pk', ['updated_at', 'pk'], unique=False)
 
     op.create_table('signal_barriers',
-    sa.Column('signal_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('signal_id', sa.Uuid(), nullable=False),
     sa.Column('barrier', sa.String(length=20), nullable=False),
-    sa.ForeignKeyConstraint(['signal_pk'], ['signals.pk'], name=op.f('fk_signal_barriers_signal_pk_signals'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('signal_pk', 'barrier', name=op.f('pk_signal_barriers'))
+    sa.ForeignKeyConstraint(['signal_id'], ['signals.id'], name=op.f('fk_signal_barriers_signal_id_signals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('signal_id', 'barrier', name=op.f('pk_signal_barriers'))
     )
     with op.batch_alter_table('signal_barriers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signal_barriers_barrier'), ['barrier'], unique=False)
 
     op.create_table('signal_indicators',
-    sa.Column('signal_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('signal_id', sa.Uuid(), nullable=False),
     sa.Column('code', sa.String(length=80), nullable=False),
-    sa.ForeignKeyConstraint(['signal_pk'], ['signals.pk'], name=op.f('fk_signal_indicators_signal_pk_signals'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('signal_pk', 'code', name=op.f('pk_signal_indicators'))
+    sa.ForeignKeyConstraint(['signal_id'], ['signals.id'], name=op.f('fk_signal_indicators_signal_id_signals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('signal_id', 'code', name=op.f('pk_signal_indicators'))
     )
     with op.batch_alter_table('signal_indicators', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signal_indicators_code'), ['code'], unique=False)
 
     op.create_table('signal_versions',
-    sa.Column('pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('signal_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('signal_id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('change', sa.String(length=16), nullable=False),
     sa.Column('changed_at', hub.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('changed_by', sa.String(length=64), nullable=False),
     sa.Column('key_id', sa.String(length=16), nullable=False),
     sa.Column('snapshot', sa.LargeBinary(), nullable=False),
-    sa.ForeignKeyConstraint(['signal_pk'], ['signals.pk'], name=op.f('fk_signal_versions_signal_pk_signals'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('pk', name=op.f('pk_signal_versions')),
-    sa.UniqueConstraint('signal_pk', 'version', name=op.f('uq_signal_versions_signal_pk_version'))
+    sa.ForeignKeyConstraint(['signal_id'], ['signals.id'], name=op.f('fk_signal_versions_signal_id_signals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('signal_id', 'version', name=op.f('pk_signal_versions'))
     )
     op.create_table('subjects',
-    sa.Column('pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('signal_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('signal_id', sa.Uuid(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('type', sa.String(length=20), nullable=False),
     sa.Column('key_id', sa.String(length=16), nullable=False),
     sa.Column('payload', sa.LargeBinary(), nullable=False),
-    sa.ForeignKeyConstraint(['signal_pk'], ['signals.pk'], name=op.f('fk_subjects_signal_pk_signals'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('pk', name=op.f('pk_subjects'))
+    sa.ForeignKeyConstraint(['signal_id'], ['signals.id'], name=op.f('fk_subjects_signal_id_signals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('signal_id', 'position', name=op.f('pk_subjects'))
     )
-    with op.batch_alter_table('subjects', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_subjects_signal_pk'), ['signal_pk'], unique=False)
-
     op.create_table('identifiers',
-    sa.Column('pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('signal_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('subject_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('signal_id', sa.Uuid(), nullable=False),
+    sa.Column('subject_position', sa.Integer(), nullable=False),
     sa.Column('type', sa.String(length=20), nullable=False),
     sa.Column('key_id', sa.String(length=16), nullable=False),
     sa.Column('value', sa.LargeBinary(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['signal_pk'], ['signals.pk'], name=op.f('fk_identifiers_signal_pk_signals'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['subject_pk'], ['subjects.pk'], name=op.f('fk_identifiers_subject_pk_subjects'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('pk', name=op.f('pk_identifiers'))
+    sa.ForeignKeyConstraint(['signal_id', 'subject_position'], ['subjects.signal_id', 'subjects.position'], name=op.f('fk_identifiers_signal_id_subjects'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('signal_id', 'subject_position', 'type', name=op.f('pk_identifiers'))
     )
     with op.batch_alter_table('identifiers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_identifiers_signal_pk'), ['signal_pk'], unique=False)
         batch_op.create_index(batch_op.f('ix_identifiers_token'), ['token'], unique=False)
 
-    
 
 
 def downgrade() -> None:
-    
     with op.batch_alter_table('identifiers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identifiers_token'))
-        batch_op.drop_index(batch_op.f('ix_identifiers_signal_pk'))
 
     op.drop_table('identifiers')
-    with op.batch_alter_table('subjects', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_subjects_signal_pk'))
-
     op.drop_table('subjects')
     op.drop_table('signal_versions')
     with op.batch_alter_table('signal_indicators', schema=None) as batch_op:
@@ -231,4 +215,3 @@ def downgrade() -> None:
 
     op.drop_table('audit_events')
     op.drop_table('agencies')
-    

@@ -135,7 +135,7 @@ def test_module_is_pure() -> None:
         "import sys, hub.barriers.vocabulary; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'fastapi', 'sqlalchemy'}))"
     )
-    result = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+    result = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,

@@ -21,9 +21,9 @@ def test_no_plaintext_identifier_or_summary_in_the_database(api, kmar, sessions,
     with sessions() as session:
         signal = session.scalars(select(Signal).where(Signal.id == uuid.UUID(created["id"]))).one()
         assert signal.summary is not None and marker.encode() not in signal.summary
-        subjects = session.scalars(select(Subject).where(Subject.signal_pk == signal.pk)).all()
+        subjects = session.scalars(select(Subject).where(Subject.signal_id == signal.id)).all()
         identifiers = session.scalars(
-            select(Identifier).where(Identifier.signal_pk == signal.pk)
+            select(Identifier).where(Identifier.signal_id == signal.id)
         ).all()
         for blob in [s.payload for s in subjects] + [i.value for i in identifiers]:
             assert b"NL91ABNA0417164300" not in blob and b"zyxwvut" not in blob.lower()
@@ -50,9 +50,7 @@ def test_formatting_variants_share_one_blind_index_token(api, kmar, sessions) ->
         )
     with sessions() as session:
         tokens = session.scalars(
-            select(Identifier.token)
-            .join(Signal, Signal.pk == Identifier.signal_pk)
-            .where(Signal.id.in_(ids))
+            select(Identifier.token).where(Identifier.signal_id.in_(ids))
         ).all()
     assert len(tokens) == 2 and len(set(tokens)) == 1
 

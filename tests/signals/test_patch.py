@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import select
 
-from hub.signals.models import Signal, SignalVersion
+from hub.signals.models import SignalVersion
 from tests.factories import signal_body
 
 
@@ -28,8 +28,9 @@ def test_patch_increments_version_and_keeps_history(api, kmar, sessions) -> None
     assert updated["subjects"] == [{"type": "phone", "number": "+31687654321"}]
     assert updated["barriers"] == created["barriers"]
     with sessions() as session:
-        pk = session.scalar(select(Signal.pk).where(Signal.id == uuid.UUID(created["id"])))
-        versions = session.scalars(select(SignalVersion).where(SignalVersion.signal_pk == pk)).all()
+        versions = session.scalars(
+            select(SignalVersion).where(SignalVersion.signal_id == uuid.UUID(created["id"]))
+        ).all()
     assert [(v.version, v.change) for v in versions] == [(1, "updated")]
 
 

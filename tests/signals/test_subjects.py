@@ -78,9 +78,7 @@ def test_module_is_pure() -> None:
         "import sys, hub.signals.subjects; "
         "print(sorted(m for m in ('fastapi', 'sqlalchemy', 'starlette') if m in sys.modules))"
     )
-    out = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 

@@ -1,0 +1,141 @@
+"""The `hub` command as an operator uses it, against a throw-away migrated database."""
+
+import json
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from hub.agencies.models import Agency
+from hub.app import create_app
+from hub.auth.clients import verify_secret
+from hub.auth.models import OAuthClient
+from hub.cli import app
+from hub.config import Settings
+from hub.db import make_engine, make_sessionmaker
+from hub.demo.synthetic import DEMO_AGENCIES
+from hub.signals.models import Signal
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def operator_env(db_factory, tmp_path: Path, monkeypatch) -> str:
+    db = db_factory("cli")
+    monkeypatch.setenv("HUB_DATABASE_URL", db.url)
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path / "data"))
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 0, result.output
+    return db.url
+
+
+def _invoke(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def test_agencies_and_clients(operator_env: str) -> None:
+    result = _invoke(
+        "agencies", "add", "KMAR", "--name", "Koninklijke Marechaussee", "--kind", "kmar"
+    )
+    assert result.exit_code == 0, result.output
+    again = _invoke("agencies", "add", "KMAR", "--name", "x", "--kind", "kmar")
+    assert again.exit_code == 2 and "already exists" in again.output
+    bad = _invoke("agencies", "add", "RIEC-XX", "--name", "x", "--kind", "riec", "--region", "mars")
+    assert bad.exit_code == 2 and "unknown region" in bad.output
+    assert "Koninklijke Marechaussee" in _invoke("agencies", "list").output
+
+    created = _invoke(
+        "clients", "create", "--agency", "KMAR", "--scopes", "signals:write lookups", "--json"
+    )
+    assert created.exit_code == 0, created.output
+    credentials = json.loads(created.stdout)
+    assert credentials["scopes"] == "lookups signals:write"
+    sessions = make_sessionmaker(make_engine(operator_env))
+    with sessions() as session:
+        client = session.scalars(
+            select(OAuthClient).where(OAuthClient.client_id == credentials["client_id"])
+        ).one()
+        assert client.secret_hash != credentials["client_secret"]
+        assert verify_secret(client, credentials["client_secret"])
+
+    unknown = _invoke("clients", "create", "--agency", "NOPE", "--json")
+    assert unknown.exit_code == 2 and "no agency" in unknown.output
+    bad_scope = _invoke("clients", "create", "--agency", "KMAR", "--scopes", "everything")
+    assert bad_scope.exit_code == 2 and "unknown scope" in bad_scope.output
+
+
+def test_demo_is_idempotent(operator_env: str, tmp_path: Path) -> None:
+    first = _invoke("demo")
+    assert first.exit_code == 0, first.output
+    sessions = make_sessionmaker(make_engine(operator_env))
+    with sessions() as session:
+        codes = set(session.scalars(select(Agency.code)))
+        signals = session.scalar(select(func.count()).select_from(Signal))
+    assert {a["code"] for a in DEMO_AGENCIES} <= codes
+    assert signals is not None and signals >= 300
+    credentials_file = tmp_path / "data" / "demo-clients.json"
+    assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
+
+    second = _invoke("demo")
+    assert second.exit_code == 0, second.output
+    assert "0 new signals" in second.output
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Signal)) == signals
+
+    printed = _invoke("demo-credentials", "KMAR").stdout.strip()
+    client_id, secret = printed.split(":", 1)
+    assert json.loads(credentials_file.read_text())["KMAR"] == {
+        "client_id": client_id,
+        "client_secret": secret,
+    }
+    assert _invoke("demo-credentials", "NOPE").exit_code == 2
+
+
+def test_keys_rotate(operator_env: str, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    create_app(Settings(data_dir=data, database_url=operator_env))  # the keys of a first start
+    keys = data / "keys"
+    signing_before = {p.name for p in keys.glob("signing-*.json")}
+    data_keys_before = json.loads((keys / "data-keys.json").read_text())
+    result = _invoke("keys", "rotate", "--data")
+    assert result.exit_code == 0, result.output
+    signing_after = {p.name for p in keys.glob("signing-*.json")}
+    assert len(signing_before) == 1 and signing_before < signing_after
+    assert len(signing_after) == 2
+    data_keys_after = json.loads((keys / "data-keys.json").read_text())
+    assert data_keys_after["active"] != data_keys_before["active"]
+    assert data_keys_before["aead"].items() < data_keys_after["aead"].items()
+    assert data_keys_after["blind_index"] == data_keys_before["blind_index"]
+
+
+def test_openapi_writes_the_served_spec(tmp_path: Path) -> None:
+    target = tmp_path / "spec.json"
+    assert _invoke("openapi", "--output", str(target)).exit_code == 0
+    committed = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+    assert target.read_text() == committed.read_text()
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path))
+    result = _invoke("serve")
+    assert result.exit_code == 2
+    assert "hub migrate" in result.output
+
+
+def test_invalid_setting_is_a_clear_error(monkeypatch) -> None:
+    monkeypatch.setenv("HUB_TOKEN_LIFETIME", "99999")
+    result = _invoke("migrate")
+    assert result.exit_code == 2
+    assert "token_lifetime" in result.output and "Traceback" not in result.output
+
+
+def test_console_script_is_installed() -> None:
+    hub = Path(sys.executable).parent / "hub"
+    result = subprocess.run([str(hub), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    for command in ("serve", "migrate", "agencies", "clients", "keys", "openapi", "demo"):
+        assert command in result.stdout
