@@ -1,10 +1,13 @@
 """Ingest benchmark: a real `hub serve` process against a bare FastAPI baseline, per backend.
 
 For each backend it makes a fresh database, migrates it and registers an agency and a client with
-the real `hub` CLI, serves the hub in a subprocess, and measures
+the real `hub` CLI, serves the hub and bench/baseline_app.py side by side in subprocesses (one
+uvicorn worker each), and measures
   1. single POST /api/v1/signals with 16 concurrent connections (requests/s, p50/p95 latency),
-  2. POST /api/v1/signals/batch with 1,000 signals per batch, sequentially (signals/s),
-  3. the same single-POST load against bench/baseline_app.py on the same backend.
+     hub and baseline in alternating rounds (hub, baseline, baseline, hub, ...) so that a
+     machine that speeds up or slows down during the run does not favour either;
+  2. POST /api/v1/signals/batch with 1,000 signals per batch: one client posting batches one
+     after another, and two clients posting at once (two partners' nightly uploads).
 It is a measurement, not a test: a missed target is reported, not an error. Errors (a non-201,
 a batch item not created, a server that does not start) exit non-zero.
 
@@ -23,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -41,6 +45,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CONNECTIONS = 16
 WARMUP_REQUESTS = 100
+ROUNDS = 4  # single-POST rounds per server, interleaved
+STREAMS = 2  # concurrent batch clients in the second batch measure
 BATCH_SIZE = 1000
 PG_BATCH_TARGET = 2000.0  # signals/s
 SINGLE_RATIO_TARGET = 0.5  # hub single-POST throughput / baseline
@@ -278,16 +284,30 @@ def token(issuer: str, client_id: str, secret: str) -> str:
 class BackendResult:
     backend: str
     hub_single: SingleResult
-    batch_seconds: list[float]
     baseline_single: SingleResult
+    batch_seconds: list[float]
+    concurrent_batches: int
+    concurrent_seconds: float
 
     @property
     def batch_rate(self) -> float:
         return BATCH_SIZE * len(self.batch_seconds) / sum(self.batch_seconds)
 
     @property
+    def concurrent_rate(self) -> float:
+        return BATCH_SIZE * self.concurrent_batches / self.concurrent_seconds
+
+    @property
     def ratio(self) -> float:
         return self.hub_single.rate / self.baseline_single.rate
+
+
+def combined(results: list[SingleResult]) -> SingleResult:
+    return SingleResult(
+        sum(r.requests for r in results),
+        sum(r.seconds for r in results),
+        [latency for r in results for latency in r.latencies],
+    )
 
 
 def bench_backend(backend: str, args: argparse.Namespace) -> BackendResult:
@@ -298,62 +318,101 @@ def bench_backend(backend: str, args: argparse.Namespace) -> BackendResult:
         try:
             hub_db = new_database(backend, tmp=tmp, pg_url=args.pg_url, label="hub")
             made.append(hub_db)
-            hub_single, batch_seconds = bench_hub(hub_db, tmp=tmp, args=args)
             base_db = new_database(backend, tmp=tmp, pg_url=args.pg_url, label="baseline")
             made.append(base_db)
-            baseline_single = bench_baseline(base_db, tmp=tmp, args=args)
+            return run_backend(backend, hub_db, base_db, tmp=tmp, args=args)
         finally:
             for db in made:
                 db.drop()
-    return BackendResult(backend, hub_single, batch_seconds, baseline_single)
 
 
-def bench_hub(
-    db: Database, *, tmp: Path, args: argparse.Namespace
-) -> tuple[SingleResult, list[float]]:
+def run_backend(
+    backend: str, hub_db: Database, base_db: Database, *, tmp: Path, args: argparse.Namespace
+) -> BackendResult:
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
-    env = hub_env(database_url=db.url, data_dir=tmp / "data", issuer=issuer)
+    env = hub_env(database_url=hub_db.url, data_dir=tmp / "data", issuer=issuer)
     console.print("hub: migrate, agency, client")
     run_cli(["migrate"], env)
     run_cli(["agencies", "add", "BENCH", "--name", "Benchmark agency", "--kind", "kmar"], env)
     scopes = "signals:write signals:read"
     created = run_cli(["clients", "create", "--agency", "BENCH", "--scopes", scopes, "--json"], env)
     client = json.loads(created)
-    warmup, timed = encoded_bodies(WARMUP_REQUESTS), encoded_bodies(args.requests)
-    batches = [b"[" + b",".join(encoded_bodies(BATCH_SIZE)) + b"]" for _ in range(args.batches + 1)]
-    command = [*hub_command(), "serve", "--port", str(port)]
-    with server(command, env=env, url=issuer, log=tmp / "hub.log"):
-        bearer = token(issuer, client["client_id"], client["client_secret"])
-        auth = {"Authorization": f"Bearer {bearer}"}
-        single_url = f"{issuer}/api/v1/signals"
-        console.print(f"hub: {WARMUP_REQUESTS} warm-up + {len(timed)} single POSTs")
-        asyncio.run(post_singles(single_url, warmup, auth))
-        single = asyncio.run(post_singles(single_url, timed, auth))
-        console.print(f"hub: 1 warm-up + {args.batches} batches of {BATCH_SIZE}")
-        batch_url = f"{issuer}/api/v1/signals/batch"
-        post_batches(batch_url, batches[:1], auth)
-        took = post_batches(batch_url, batches[1:], auth)
-    return single, took
-
-
-def bench_baseline(db: Database, *, tmp: Path, args: argparse.Namespace) -> SingleResult:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    command = [
+    base_port = free_port()
+    base_url = f"http://127.0.0.1:{base_port}"
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    base_command = [
         sys.executable,
         str(BENCH_DIR / "baseline_app.py"),
         "--database-url",
-        db.url,
+        base_db.url,
         "--port",
-        str(port),
+        str(base_port),
     ]
-    warmup, timed = encoded_bodies(WARMUP_REQUESTS), encoded_bodies(args.requests)
-    with server(command, env=env, url=url, log=tmp / "baseline.log"):
-        console.print(f"baseline: {WARMUP_REQUESTS} warm-up + {len(timed)} single POSTs")
-        asyncio.run(post_singles(f"{url}/signals", warmup, {}))
-        return asyncio.run(post_singles(f"{url}/signals", timed, {}))
+    hub_command_line = [*hub_command(), "serve", "--port", str(port)]
+    per_round = max(args.requests // ROUNDS, CONNECTIONS)
+    with (
+        server(hub_command_line, env=env, url=issuer, log=tmp / "hub.log"),
+        server(base_command, env=base_env, url=base_url, log=tmp / "baseline.log"),
+    ):
+        bearer = token(issuer, client["client_id"], client["client_secret"])
+        auth = {"Authorization": f"Bearer {bearer}"}
+        hub_url, baseline_url = f"{issuer}/api/v1/signals", f"{base_url}/signals"
+        console.print(f"warm-up: {WARMUP_REQUESTS} single POSTs to each server")
+        asyncio.run(post_singles(hub_url, encoded_bodies(WARMUP_REQUESTS), auth))
+        asyncio.run(post_singles(baseline_url, encoded_bodies(WARMUP_REQUESTS), {}))
+        hub_rounds: list[SingleResult] = []
+        base_rounds: list[SingleResult] = []
+        console.print(f"single POSTs: {ROUNDS} rounds of {per_round} per server, interleaved")
+        for i in range(ROUNDS):
+            order = [("hub", hub_url), ("base", baseline_url)]
+            for name, url in order if i % 2 == 0 else reversed(order):
+                headers = auth if name == "hub" else {}
+                result = asyncio.run(post_singles(url, encoded_bodies(per_round), headers))
+                (hub_rounds if name == "hub" else base_rounds).append(result)
+        batch_url = f"{issuer}/api/v1/signals/batch"
+        console.print(
+            f"batches: 1 warm-up, {args.batches} in a row, then {STREAMS} clients at once"
+        )
+        post_batches(batch_url, [batch_body()], auth)
+        took = post_batches(batch_url, [batch_body() for _ in range(args.batches)], auth)
+        streams = [
+            [batch_body() for _ in range(max(args.batches // STREAMS, 1))] for _ in range(STREAMS)
+        ]
+        concurrent_seconds = concurrent_batches(batch_url, streams, auth)
+    return BackendResult(
+        backend,
+        combined(hub_rounds),
+        combined(base_rounds),
+        took,
+        sum(len(s) for s in streams),
+        concurrent_seconds,
+    )
+
+
+def batch_body() -> bytes:
+    return b"[" + b",".join(encoded_bodies(BATCH_SIZE)) + b"]"
+
+
+def concurrent_batches(url: str, streams: list[list[bytes]], headers: dict[str, str]) -> float:
+    """Post each stream of batches from its own thread, all at once; the wall-clock seconds."""
+    errors: list[BaseException] = []
+
+    def run(batches: list[bytes]) -> None:
+        try:
+            post_batches(url, batches, headers)
+        except BaseException as exc:  # reported below, in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(stream,)) for stream in streams]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise BenchError(f"a concurrent batch stream failed: {errors[0]}")
+    return time.perf_counter() - started
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -400,6 +459,17 @@ def report(result: BackendResult) -> None:
         batch_ok,
     )
     table.add_row("  median seconds per batch", f"{per_batch:.2f} s", "", "", "", "")
+    concurrent_ok = ""
+    if result.backend == "postgresql":
+        concurrent_ok = verdict(result.concurrent_rate >= PG_BATCH_TARGET)
+    table.add_row(
+        f"batch ingest, {STREAMS} clients at once x {result.concurrent_batches // STREAMS}",
+        f"{result.concurrent_rate:,.0f} signals/s",
+        "",
+        "",
+        batch_target,
+        concurrent_ok,
+    )
     console.print(table)
 
 

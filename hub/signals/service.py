@@ -4,6 +4,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +16,7 @@ from hub.auth.caller import Caller
 from hub.barriers.vocabulary import BARRIER_ORDER
 from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from hub.kit.bulk import insert_rows
+from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys, Sealed
 from hub.signals import repository
 from hub.signals.models import (
@@ -91,35 +92,33 @@ def _insert_parts(
         insert_rows(session, model, values)
 
 
-def insert_signals(
+def _signal_row(
+    keys: DataKeys, caller: Caller, signal_id: uuid.UUID, data: SignalCreate, at: datetime
+) -> dict[str, Any]:
+    sealed = _seal_summary(keys, signal_id, data.summary)
+    return {
+        "id": signal_id,
+        "agency_id": caller.agency_id,
+        "external_ref": data.external_ref,
+        "status": "active",
+        "version": 1,
+        "observed_at": data.observed_at,
+        "municipality": data.municipality,
+        "region": region_of(data.municipality),
+        "reliability": data.reliability,
+        "credibility": data.credibility,
+        "summary_key_id": sealed.key_id if sealed else None,
+        "summary": sealed.blob if sealed else None,
+        "created_at": at,
+        "updated_at": at,
+        "created_by": caller.client_id,
+        "updated_by": caller.client_id,
+    }
+
+
+def _store_parts_and_audit(
     session: Session, keys: DataKeys, caller: Caller, items: list[tuple[uuid.UUID, SignalCreate]]
-) -> list[dict[str, Any]]:
-    """Store new signals (a duplicate external_ref raises IntegrityError); return their rows."""
-    at = now()
-    rows = []
-    for signal_id, data in items:
-        sealed = _seal_summary(keys, signal_id, data.summary)
-        rows.append(
-            {
-                "id": signal_id,
-                "agency_id": caller.agency_id,
-                "external_ref": data.external_ref,
-                "status": "active",
-                "version": 1,
-                "observed_at": data.observed_at,
-                "municipality": data.municipality,
-                "region": region_of(data.municipality),
-                "reliability": data.reliability,
-                "credibility": data.credibility,
-                "summary_key_id": sealed.key_id if sealed else None,
-                "summary": sealed.blob if sealed else None,
-                "created_at": at,
-                "updated_at": at,
-                "created_by": caller.client_id,
-                "updated_by": caller.client_id,
-            }
-        )
-    insert_rows(session, Signal, rows)
+) -> None:
     _insert_parts(
         session,
         keys,
@@ -135,7 +134,15 @@ def insert_signals(
         object_type="signal",
         objects=[(str(signal_id), {"version": 1}) for signal_id, _ in items],
     )
-    return rows
+
+
+def insert_signals(
+    session: Session, keys: DataKeys, caller: Caller, items: list[tuple[uuid.UUID, SignalCreate]]
+) -> None:
+    """Store new signals; a duplicate external_ref raises IntegrityError."""
+    at = now()
+    insert_rows(session, Signal, [_signal_row(keys, caller, sid, data, at) for sid, data in items])
+    _store_parts_and_audit(session, keys, caller, items)
 
 
 def _new_signal_out(row: dict[str, Any], data: SignalCreate, agency: str) -> SignalOut:
@@ -190,9 +197,6 @@ def create_signal(
             if signal is None:  # purged since; the key cannot be honoured any more
                 raise Conflict("The signal first created with this Idempotency-Key is gone.")
             return represent(session, keys, [signal])[0], True
-    existing = repository.by_external_refs(session, caller.agency_id, [data.external_ref])
-    if existing:
-        raise _duplicate(data.external_ref, existing[data.external_ref])
     signal_id = uuid.uuid4()
     try:
         if idempotency_key is not None:
@@ -207,22 +211,26 @@ def create_signal(
                 )
             )
             session.flush()
-        [row] = insert_signals(session, keys, caller, [(signal_id, data)])
     except IntegrityError:
         raise Conflict(
-            "A signal with this external_ref or Idempotency-Key was stored concurrently; "
-            "retry to receive it."
+            "A request with this Idempotency-Key is being processed; retry to receive its result."
         ) from None
+    row = _signal_row(keys, caller, signal_id, data, now())
+    if not insert_unless_exists(session, Signal, row, unique=("agency_id", "external_ref")):
+        existing = repository.by_external_refs(session, caller.agency_id, [data.external_ref])
+        raise _duplicate(data.external_ref, existing.get(data.external_ref))
+    _store_parts_and_audit(session, keys, caller, [(signal_id, data)])
     return _new_signal_out(row, data, caller.agency_code), False
 
 
-def _duplicate(external_ref: str, signal_id: uuid.UUID) -> Conflict:
-    error = Conflict(
+def _duplicate(external_ref: str, signal_id: uuid.UUID | None) -> Conflict:
+    if signal_id is None:  # the other writer's row is not visible to us (yet)
+        return Conflict(f"Your agency already posted a signal with external_ref {external_ref!r}.")
+    return Conflict(
         f"Your agency already posted a signal with external_ref {external_ref!r}: {signal_id}. "
         "Correct it with PATCH instead.",
         headers={"Location": f"/api/v1/signals/{signal_id}"},
     )
-    return error
 
 
 @dataclass

@@ -17,7 +17,9 @@ def test_no_plaintext_identifier_or_summary_in_the_database(api, kmar, sessions,
             {"type": "person", "name": "Zyxwvut Qqqq", "birth_date": "1990-01-01"},
         ],
     )
-    created = api.post("/api/v1/signals", json=body, headers=kmar.headers).json()
+    response = api.post("/api/v1/signals", json=body, headers=kmar.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
     with sessions() as session:
         signal = session.scalars(select(Signal).where(Signal.id == uuid.UUID(created["id"]))).one()
         assert signal.summary is not None and marker.encode() not in signal.summary
