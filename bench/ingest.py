@@ -7,7 +7,8 @@ uvicorn worker each), and measures
      hub and baseline in alternating rounds (hub, baseline, baseline, hub, ...) so that a
      machine that speeds up or slows down during the run does not favour either;
   2. POST /api/v1/signals/batch with 1,000 signals per batch: one client posting batches one
-     after another, and two clients posting at once (two partners' nightly uploads).
+     after another to that one-worker hub; then two clients posting at once (two partners'
+     uploads) to a hub served with one worker per core (`hub serve --workers 2`).
 It is a measurement, not a test: a missed target is reported, not an error. Errors (a non-201,
 a batch item not created, a server that does not start) exit non-zero.
 
@@ -16,6 +17,8 @@ a batch item not created, a server that does not start) exit non-zero.
 
 import argparse
 import asyncio
+import functools
+import itertools
 import json
 import os
 import platform
@@ -41,6 +44,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from hub.demo.synthetic import generate
+
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CONNECTIONS = 16
@@ -62,36 +67,28 @@ class BenchError(RuntimeError):
 # --- request bodies ----------------------------------------------------------------------------
 
 
-def signal_body(n: int) -> dict[str, Any]:
-    """A valid signal (as in tests/factories.py) with a unique external_ref; `n` varies it."""
-    return {
-        "external_ref": f"bench-{uuid.uuid4().hex}",
-        "barriers": ["employment", "accommodation"],
-        "indicators": ["employment.wages-below-minimum", "accommodation.overcrowded-address"],
-        "observed_at": "2026-11-20T09:30:00+01:00",
-        "municipality": "GM0363",
-        "summary": f"Twelve workers registered at one address; wages paid in cash ({n}).",
-        "reliability": "B",
-        "credibility": "2",
-        "subjects": [
-            {
-                "type": "person",
-                "name": "Ion Popescu",
-                "birth_date": "1994-03-02",
-                "nationality": "RO",
-                "role": "victim",
-            },
-            {"type": "address", "postcode": "1012 AB", "house_number": 12, "city": "Amsterdam"},
-            {"type": "company", "name": "Flex Uitzend B.V.", "kvk_number": "12345678"},
-            {"type": "iban", "number": "NL91 ABNA 0417 1643 00"},
-            {"type": "phone", "number": "06-12345678"},
-        ],
-    }
+@functools.cache
+def signal_pool() -> tuple[dict[str, Any], ...]:
+    """Varied, realistic signals from the demo generator: people, addresses, companies, IBANs,
+    phones, documents and vehicles in realistic mixes, identifiers mostly distinct."""
+    data = generate(seed=7, noise=3000, clusters=40)
+    return tuple(body for bodies in data.signals.values() for body in bodies)
+
+
+# Each call starts further into the pool, so rounds do not all post the same signals.
+_starts = itertools.count(0, 997)
 
 
 def encoded_bodies(count: int) -> list[bytes]:
-    """Bodies serialised before the clock starts, so the client spends its CPU on HTTP only."""
-    return [json.dumps(signal_body(n)).encode() for n in range(count)]
+    """`count` bodies from the pool, each with a fresh external_ref, serialised up front so the
+    client spends its CPU on HTTP only."""
+    pool, start = signal_pool(), next(_starts)
+    return [
+        json.dumps(
+            pool[(start + i) % len(pool)] | {"external_ref": f"bench-{uuid.uuid4().hex}"}
+        ).encode()
+        for i in range(count)
+    ]
 
 
 # --- databases and processes -------------------------------------------------------------------
@@ -371,14 +368,24 @@ def run_backend(
                 result = asyncio.run(post_singles(url, encoded_bodies(per_round), headers))
                 (hub_rounds if name == "hub" else base_rounds).append(result)
         batch_url = f"{issuer}/api/v1/signals/batch"
-        console.print(
-            f"batches: 1 warm-up, {args.batches} in a row, then {STREAMS} clients at once"
-        )
+        console.print(f"batches: 1 warm-up, then {args.batches} in a row")
         post_batches(batch_url, [batch_body()], auth)
         took = post_batches(batch_url, [batch_body() for _ in range(args.batches)], auth)
-        streams = [
-            [batch_body() for _ in range(max(args.batches // STREAMS, 1))] for _ in range(STREAMS)
-        ]
+    # The deployment the README describes: one worker per core, partners posting at once.
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    env = hub_env(database_url=hub_db.url, data_dir=tmp / "data", issuer=issuer)
+    command = [*hub_command(), "serve", "--port", str(port), "--workers", str(STREAMS)]
+    streams = [
+        [batch_body() for _ in range(max(args.batches // STREAMS, 1))] for _ in range(STREAMS)
+    ]
+    with server(command, env=env, url=issuer, log=tmp / "hub-workers.log"):
+        auth = {
+            "Authorization": f"Bearer {token(issuer, client['client_id'], client['client_secret'])}"
+        }
+        batch_url = f"{issuer}/api/v1/signals/batch"
+        console.print(f"batches: {STREAMS} workers, {STREAMS} clients at once")
+        concurrent_batches(batch_url, [[batch_body()] for _ in range(STREAMS)], auth)  # warm-up
         concurrent_seconds = concurrent_batches(batch_url, streams, auth)
     return BackendResult(
         backend,
@@ -463,7 +470,8 @@ def report(result: BackendResult) -> None:
     if result.backend == "postgresql":
         concurrent_ok = verdict(result.concurrent_rate >= PG_BATCH_TARGET)
     table.add_row(
-        f"batch ingest, {STREAMS} clients at once x {result.concurrent_batches // STREAMS}",
+        f"batch ingest, {STREAMS} workers, {STREAMS} clients"
+        f" x {result.concurrent_batches // STREAMS}",
         f"{result.concurrent_rate:,.0f} signals/s",
         "",
         "",
@@ -488,6 +496,13 @@ def machine_facts(backends: list[str], pg_url: str) -> None:
         finally:
             engine.dispose()
     console.print("[bold]machine:[/] " + "; ".join(facts))
+    pool = signal_pool()
+    subjects = statistics.mean(len(b.get("subjects", [])) for b in pool)
+    size = statistics.mean(len(json.dumps(b)) for b in pool)
+    console.print(
+        f"[bold]bodies:[/] {len(pool):,} synthetic signals from hub.demo.synthetic, "
+        f"{subjects:.1f} subjects and {size:,.0f} bytes each on average"
+    )
     console.print(
         "client and servers share this machine: the load generator takes CPU from the server."
     )

@@ -59,9 +59,11 @@ def _insert_parts(
     subject_rows: list[dict[str, Any]] = []
     identifier_rows: list[dict[str, Any]] = []
     for signal_id, _, _, subjects in rows:
+        subject_context = _context("subject", signal_id)
+        identifier_context = _context("identifier", signal_id)
         for position, subject in enumerate(subjects):
             payload = subject.model_dump_json(exclude_none=True).encode()
-            sealed = keys.seal(payload, context=_context("subject", signal_id))
+            sealed = keys.seal(payload, context=subject_context)
             subject_rows.append(
                 {
                     "signal_id": signal_id,
@@ -72,7 +74,7 @@ def _insert_parts(
                 }
             )
             for key in identifier_keys(subject):
-                value = keys.seal(key.value.encode(), context=_context("identifier", signal_id))
+                value = keys.seal(key.value.encode(), context=identifier_context)
                 identifier_rows.append(
                     {
                         "signal_id": signal_id,
