@@ -77,7 +77,8 @@ def build_api(settings: Settings) -> FastAPI:
         title="Barrier Hub API",
         version=API_VERSION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # No Swagger UI: it would be an unauthenticated page pulling scripts from a CDN.
+        docs_url=None,
         redoc_url=None,
         redirect_slashes=False,
         root_path_in_servers=False,

@@ -1,6 +1,7 @@
 """The `hub` command: serve, migrate, manage agencies, clients and keys, seed the demo."""
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -66,6 +67,9 @@ def serve(
     """Serve the hub over HTTP."""
     import uvicorn
 
+    if "HUB_ISSUER" not in os.environ and host in ("127.0.0.1", "localhost"):
+        # Tokens name the address they were issued at; keep it right when only --port changes.
+        os.environ["HUB_ISSUER"] = f"http://{host}:{port}"
     settings = _settings()
     if demo:
         migrate()

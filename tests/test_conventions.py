@@ -92,3 +92,15 @@ def test_signal_example_is_valid_and_covers_the_main_subject_types(vocabulary) -
     SignalCreate.model_validate(example, context={"vocabulary": vocabulary})
     types = {s["type"] for s in example["subjects"]}
     assert {"person", "address", "company", "iban", "phone"} <= types
+
+
+def test_every_api_route_refuses_a_missing_token(api) -> None:
+    spec = json.loads(SPEC_FILE.read_text())
+    fake_id = "00000000-0000-4000-8000-000000000000"
+    for path, item in spec["paths"].items():
+        url = "/api/v1" + path.replace("{id}", fake_id).replace("{code}", "employment")
+        for method in item:
+            response = api.request(method.upper(), url, json={})
+            assert response.status_code == 401, f"{method.upper()} {path}"
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert api.get("/api/v1/docs").status_code == 404  # no unauthenticated pages

@@ -9,7 +9,7 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +43,9 @@ from hub.config import Settings
 from hub.db import transaction
 
 log = logging.getLogger(__name__)
+# Authlib logs every issued access token at DEBUG; a hub's logs must never hold one, whatever
+# level an operator turns the rest of the logging to.
+logging.getLogger("authlib").setLevel(logging.INFO)
 
 GRANT_TYPE = "client_credentials"
 AUTH_METHODS = ["private_key_jwt", "client_secret_basic", "client_secret_post"]
@@ -92,8 +95,9 @@ class HubClient(ClientMixin):
     client_id: str
     agency_code: str
     scopes: frozenset[str]
-    secret_hash: str | None
-    jwks: dict[str, Any] | None
+    # Kept out of repr: Authlib logs the client object at DEBUG.
+    secret_hash: str | None = field(repr=False)
+    jwks: dict[str, Any] | None = field(repr=False)
 
     def get_client_id(self) -> str:
         return self.client_id
