@@ -55,8 +55,6 @@ def _known_indicator(code: str, info: ValidationInfo) -> str:
     except KeyError:
         raise ValueError(f"unknown indicator {code!r}") from None
     barriers = info.data.get("barriers")
-    if barriers is None:
-        barriers = (info.context or {}).get("barriers")
     if barriers is not None and indicator.barrier not in barriers:
         raise ValueError(
             f"indicator {code!r} belongs to barrier {indicator.barrier!r}, "

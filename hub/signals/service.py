@@ -339,16 +339,24 @@ def update_signal(
     barriers = update.barriers if "barriers" in given else before.barriers
     indicators = update.indicators if "indicators" in given else before.indicators
     stray = [
-        code for code in indicators or [] if vocabulary.indicator(code).barrier not in barriers
+        i for i, code in enumerate(indicators) if vocabulary.indicator(code).barrier not in barriers
     ]
     if stray:
-        raise InvalidInput(
-            "The signal would keep indicators of barriers it no longer names.",
-            errors=[
-                {"pointer": "/barriers", "detail": f"indicator {c!r} needs its barrier"}
-                for c in stray
-            ],
-        )
+        if "indicators" in given:
+            errors = [
+                {
+                    "pointer": f"/indicators/{i}",
+                    "detail": f"indicator {indicators[i]!r} belongs to a barrier the signal "
+                    "does not name",
+                }
+                for i in stray
+            ]
+        else:
+            errors = [
+                {"pointer": "/barriers", "detail": f"indicator {indicators[i]!r} needs its barrier"}
+                for i in stray
+            ]
+        raise InvalidInput("Indicators must belong to the signal's barriers.", errors=errors)
     _keep_version(session, keys, caller, signal, before, "updated")
     for name in ("observed_at", "municipality", "reliability", "credibility"):
         if name in given:

@@ -99,3 +99,20 @@ def test_retract_by_another_agency_is_404(api, kmar, partners) -> None:
         api.get(f"/api/v1/signals/{created['id']}", headers=kmar.headers).json()["status"]
         == "active"
     )
+
+
+def test_patch_barriers_and_indicators_together(api, kmar) -> None:
+    created = _post(api, kmar)
+    url = f"/api/v1/signals/{created['id']}"
+    change = {"barriers": ["finance"], "indicators": ["finance.many-workers-one-account"]}
+    response = api.patch(url, headers=kmar.headers, json=change)
+    assert response.status_code == 200, response.text
+    assert response.json()["barriers"] == ["finance"]
+    assert response.json()["indicators"] == ["finance.many-workers-one-account"]
+    mismatch = {
+        "barriers": ["entry"],
+        "indicators": ["entry.recruitment-debt", "identity.forged-document"],
+    }
+    response = api.patch(url, headers=kmar.headers, json=mismatch)
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/indicators/1"]
