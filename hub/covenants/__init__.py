@@ -1,0 +1,1 @@
+"""Covenants: the data-sharing agreements that decide who sees which signal, how much, and why."""
