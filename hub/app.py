@@ -14,6 +14,7 @@ from hub.auth.tokens import TokenVerifier
 from hub.barriers.endpoints import router as barriers_router
 from hub.barriers.vocabulary import load_vocabulary
 from hub.config import Settings, get_settings
+from hub.covenants.loader import load_covenants
 from hub.db import make_engine, make_sessionmaker
 from hub.errors import install_handlers
 from hub.health import router as health_router
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "sessions": sessions,
         "data_keys": DataKeys.load_or_create(settings.data_dir),
         "vocabulary": load_vocabulary(settings.barriers_dir),
+        # Refuse to start on an invalid covenant: a typo must never widen or narrow sharing.
+        "covenants": load_covenants(settings.covenants_dir),
         "signing_keys": signing_keys,
         "tokens": TokenVerifier(signing_keys, settings=settings),
     }

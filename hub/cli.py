@@ -20,7 +20,9 @@ app = typer.Typer(
 agencies_app = typer.Typer(help="Partner agencies.", no_args_is_help=True)
 clients_app = typer.Typer(help="OAuth clients of partner agencies.", no_args_is_help=True)
 keys_app = typer.Typer(help="Signing and encryption keys.", no_args_is_help=True)
+covenants_app = typer.Typer(help="Covenant documents.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
+app.add_typer(covenants_app, name="covenants")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 
@@ -213,6 +215,24 @@ def keys_rotate(
     out.print(f"new signing key {kid} is active")
     if data:
         out.print(f"new data key {DataKeys.rotate(settings.data_dir)} is active")
+
+
+@covenants_app.command("check")
+def covenants_check(directory: Path) -> None:
+    """Validate a folder of covenant documents; every error with its file, line and field."""
+    from hub.covenants.loader import check_covenants, load_covenants
+
+    if not directory.is_dir():
+        raise fail(f"{directory} is not a folder")
+    errors = check_covenants(directory)
+    for error in errors:
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    if errors:
+        raise fail(f"{len(errors)} error(s) in {directory}")
+    found = load_covenants(directory)
+    out.print(
+        f"{len(found)} covenant(s) valid: " + ", ".join(f"{c.id} v{c.version}" for c in found)
+    )
 
 
 @app.command()

@@ -139,3 +139,23 @@ def test_console_script_is_installed() -> None:
     assert result.returncode == 0
     for command in ("serve", "migrate", "agencies", "clients", "keys", "openapi", "demo"):
         assert command in result.stdout
+
+
+def test_covenants_check(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[1] / "covenants"
+    good = _invoke("covenants", "check", str(shipped))
+    assert good.exit_code == 0, good.output
+    assert "3 covenant(s) valid" in good.output
+    broken = tmp_path / "covenants"
+    broken.mkdir()
+    for path in shipped.glob("*.yaml"):
+        (broken / path.name).write_text(path.read_text())
+    target = broken / "emm-case-proposals.yaml"
+    lines = target.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines) if text.strip().startswith("level: full"))
+    lines[line] = lines[line].replace("full", "ful")
+    target.write_text("\n".join(lines) + "\n")
+    bad = _invoke("covenants", "check", str(broken))
+    assert bad.exit_code == 2
+    assert f"emm-case-proposals.yaml:{line + 1}:" in bad.output
+    assert "level" in bad.output and "'ful'" in bad.output

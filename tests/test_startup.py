@@ -55,3 +55,15 @@ def test_refuses_to_start_on_a_broken_vocabulary(tmp_path: Path) -> None:
         create_app(Settings(data_dir=tmp_path / "data", barriers_dir=barriers))
     assert caught.value.file == "finance.yaml"
     assert caught.value.field.endswith(".weight")
+
+
+def test_refuses_to_start_on_an_invalid_covenant(tmp_path: Path) -> None:
+    from hub.covenants.loader import CovenantsInvalid
+
+    covenants = tmp_path / "covenants"
+    shutil.copytree(document_dir("covenants"), covenants)
+    path = covenants / "riec-liec.yaml"
+    path.write_text(path.read_text().replace("retention_days: 730", "retention_days: -1", 1))
+    with pytest.raises(CovenantsInvalid) as caught:
+        create_app(Settings(data_dir=tmp_path / "data", covenants_dir=covenants))
+    assert "riec-liec.yaml" in str(caught.value) and "retention_days" in str(caught.value)

@@ -1,0 +1,129 @@
+"""The one policy decision point: which level may this viewer see this signal at, for this purpose.
+
+Pure: the covenants, the viewer, the purpose and the facts of the signal go in; a grant naming
+the covenant version and rule that allowed it comes out (for the audit trail). The database
+layer pushes the same rules into SQL for lists; tests hold the two to the same answers.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from hub.covenants.model import DATA_CATEGORIES, Agency, Covenant, Level, Rule
+
+ALL_CATEGORIES = frozenset(DATA_CATEGORIES)
+
+
+@dataclass(frozen=True)
+class SignalFacts:
+    """What the policy needs to know of a signal."""
+
+    source: Agency
+    barriers: frozenset[str]
+    region: str | None
+    # Agencies whose analysts accepted a case proposal that contains this signal.
+    accepted_by: frozenset[str] = frozenset()
+    # The covenant versions in force when the signal was shared (id -> version); None while
+    # the signal has not been bound yet, in which case today's versions apply.
+    bound: Mapping[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A decision, with what allowed it: the source itself, or one covenant version's rule."""
+
+    level: Level
+    categories: frozenset[str]
+    covenant_id: str | None = None
+    covenant_version: int | None = None
+    rule_id: str | None = None
+
+    @property
+    def own(self) -> bool:
+        return self.rule_id == OWN
+
+
+OWN = "own-signal"
+NOTHING = Grant(Level.NONE, frozenset())
+OWNER = Grant(Level.FULL, ALL_CATEGORIES, rule_id=OWN)
+
+
+def in_force(covenants: Iterable[Covenant], today: date) -> dict[str, Covenant]:
+    """The version of each covenant that grants today (the newest one in force)."""
+    current: dict[str, Covenant] = {}
+    for covenant in covenants:
+        if covenant.in_force(today):
+            known = current.get(covenant.id)
+            if known is None or covenant.version > known.version:
+                current[covenant.id] = covenant
+    return current
+
+
+def binding(covenants: Iterable[Covenant], today: date) -> dict[str, int]:
+    """The covenant versions a signal shared today is bound to."""
+    return {cid: covenant.version for cid, covenant in in_force(covenants, today).items()}
+
+
+def rule_applies(rule: Rule, viewer: Agency, purpose: str, signal: SignalFacts) -> bool:
+    """Whether one rule covers this viewer, purpose and signal.
+
+    A rule covers a signal only when it covers every barrier the signal names: showing a signal
+    shows all its barriers, so a rule for `employment` does not reveal an employment-and-finance
+    signal.
+    """
+    if rule.aggregates_only or purpose not in rule.purposes:
+        return False
+    if not any(p.matches(viewer) for p in rule.viewers):
+        return False
+    if not any(p.matches(signal.source) for p in rule.sources):
+        return False
+    if rule.barriers is not None and not signal.barriers <= rule.barriers:
+        return False
+    if rule.scope == "own-region":
+        return viewer.region is not None and signal.region == viewer.region
+    if rule.scope == "accepted-cases":
+        return viewer.code in signal.accepted_by
+    return True
+
+
+def decide(
+    viewer: Agency,
+    purpose: str,
+    signal: SignalFacts,
+    covenants: Iterable[Covenant],
+    today: date,
+) -> Grant:
+    """The highest level some covenant in force grants; the source always sees its own in full.
+
+    A signal is judged by the covenant versions it was shared under, but only while that
+    covenant is still in force: an expired or withdrawn covenant stops granting at once.
+    """
+    if viewer.code == signal.source.code:
+        return OWNER
+    versions: dict[tuple[str, int], Covenant] = {(c.id, c.version): c for c in covenants}
+    best = NOTHING
+    for cid, current in sorted(in_force(versions.values(), today).items()):
+        version = current.version if signal.bound is None else signal.bound.get(cid)
+        covenant = versions.get((cid, version)) if version is not None else None
+        if covenant is None or purpose not in covenant.purposes:
+            continue
+        if not (covenant.is_party(viewer) and covenant.is_party(signal.source)):
+            continue
+        for rule in covenant.rules:
+            if not rule_applies(rule, viewer, purpose, signal):
+                continue
+            # Highest level wins; at equal level the rule showing more categories. Ties keep
+            # the first (covenants by id, rules in document order), so decisions are stable.
+            if (rule.level, len(rule.categories)) > (best.level, len(best.categories)):
+                best = Grant(rule.level, rule.categories, covenant.id, covenant.version, rule.id)
+    return best
+
+
+def aggregates_allowed(viewer: Agency, covenants: Iterable[Covenant], today: date) -> bool:
+    """Whether some covenant in force lets the viewer see counts for trend reports."""
+    return any(
+        rule.aggregates_only and any(p.matches(viewer) for p in rule.viewers)
+        for covenant in in_force(covenants, today).values()
+        if "trend-report" in covenant.purposes and covenant.is_party(viewer)
+        for rule in covenant.rules
+    )
