@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hub import API_VERSION, __version__
+from hub.agencies.directory import AgencyDirectory
 from hub.agencies.endpoints import router as agencies_router
 from hub.auth.endpoints import router as auth_router
 from hub.auth.keys import SigningKeys
@@ -14,8 +15,10 @@ from hub.auth.tokens import TokenVerifier
 from hub.barriers.endpoints import router as barriers_router
 from hub.barriers.vocabulary import load_vocabulary
 from hub.config import Settings, get_settings
+from hub.covenants.endpoints import router as covenants_router
 from hub.covenants.loader import load_covenants
-from hub.db import make_engine, make_sessionmaker
+from hub.covenants.service import sync_covenants
+from hub.db import make_engine, make_sessionmaker, transaction
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
@@ -35,6 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Every covenant version in force is on record before the first signal is bound to it.
+        with transaction(sessions) as session:
+            sync_covenants(session, shared["covenants"])
         yield
         engine.dispose()
 
@@ -58,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "covenants": load_covenants(settings.covenants_dir),
         "signing_keys": signing_keys,
         "tokens": TokenVerifier(signing_keys, settings=settings),
+        "agencies": AgencyDirectory(),
     }
     # The mounted API is a second Starlette app with its own state; both see the same objects.
     for target in (app, api):
@@ -87,7 +94,7 @@ def build_api(settings: Settings) -> FastAPI:
         root_path_in_servers=False,
     )
     install_handlers(api)
-    for router in (barriers_router, agencies_router, signals_router):
+    for router in (barriers_router, agencies_router, covenants_router, signals_router):
         api.include_router(router)
     customise_openapi(api, signal_schemas(settings.batch_max_items))
     return api

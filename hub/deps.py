@@ -1,16 +1,20 @@
 """Annotated dependency aliases: the session, the caller and its scopes, the app's services."""
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from hub.agencies.directory import AgencyDirectory
 from hub.auth.caller import Caller
 from hub.auth.tokens import authenticate
 from hub.barriers.vocabulary import Vocabulary
 from hub.config import Settings
+from hub.covenants.model import Covenant
+from hub.covenants.service import bindings_for
 from hub.kit.crypto import DataKeys
 
 
@@ -52,12 +56,38 @@ async def get_data_keys(request: Request) -> DataKeys:
     return request.app.state.data_keys
 
 
+async def get_covenants(request: Request) -> tuple[Covenant, ...]:
+    return request.app.state.covenants
+
+
+async def get_agencies(request: Request) -> AgencyDirectory:
+    return request.app.state.agencies
+
+
+async def get_bindings(
+    request: Request,
+    caller: Annotated[Caller, Security(authenticate, scopes=["signals:write"])],
+) -> list[tuple[str, int]]:
+    """The covenant versions a signal the caller posts now is bound to."""
+    directory: AgencyDirectory = request.app.state.agencies
+    source = directory.cached(caller.agency_id)
+    if source is None:
+        source = await run_in_threadpool(
+            directory.load, request.app.state.sessions, caller.agency_id
+        )
+    return bindings_for(source, request.app.state.covenants, date.today())
+
+
 # scope="function": the commit happens before the response leaves, so a client never sees a
 # 201 for a row that then failed to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 VocabularyDep = Annotated[Vocabulary, Depends(get_vocabulary)]
 DataKeysDep = Annotated[DataKeys, Depends(get_data_keys)]
+
+CovenantsDep = Annotated[tuple[Covenant, ...], Depends(get_covenants)]
+AgenciesDep = Annotated[AgencyDirectory, Depends(get_agencies)]
+BindingsDep = Annotated[list[tuple[str, int]], Depends(get_bindings)]
 
 SignalWriter = Annotated[Caller, Security(authenticate, scopes=["signals:write"])]
 SignalReader = Annotated[Caller, Security(authenticate, scopes=["signals:read"])]

@@ -3,6 +3,7 @@
 from hub.agencies.models import Agency
 from hub.audit.models import AuditEvent
 from hub.auth.models import OAuthClient, UsedAssertion
+from hub.covenants.models import CovenantVersion, SignalCovenant
 from hub.db import Base
 from hub.signals.models import (
     IdempotencyRecord,
@@ -19,11 +20,13 @@ metadata = Base.metadata
 __all__ = [
     "Agency",
     "AuditEvent",
+    "CovenantVersion",
     "IdempotencyRecord",
     "Identifier",
     "OAuthClient",
     "Signal",
     "SignalBarrier",
+    "SignalCovenant",
     "SignalIndicator",
     "SignalVersion",
     "Subject",

@@ -125,5 +125,9 @@ DESCRIPTION = (
 TAGS = [
     {"name": "barriers", "description": "The barrier model: barriers and their indicators."},
     {"name": "agencies", "description": "Partner agencies registered at the hub."},
+    {
+        "name": "covenants",
+        "description": "The data-sharing covenants in force: who sees what, for which purpose.",
+    },
     {"name": "signals", "description": "Barrier-tagged signals posted by partner agencies."},
 ]

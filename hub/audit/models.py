@@ -20,5 +20,10 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[str | None] = mapped_column(String(64), index=True)
     purpose: Mapped[str | None] = mapped_column(String(40))
+    # For a disclosure: what allowed it (absent for the source reading its own signal).
+    level: Mapped[str | None] = mapped_column(String(16))
+    covenant_id: Mapped[str | None] = mapped_column(String(80))
+    covenant_version: Mapped[int | None] = mapped_column(Integer)
+    rule_id: Mapped[str | None] = mapped_column(String(80))
     # Never identifiers or narrative text: counts, versions, field names only.
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

@@ -127,3 +127,9 @@ def aggregates_allowed(viewer: Agency, covenants: Iterable[Covenant], today: dat
         if "trend-report" in covenant.purposes and covenant.is_party(viewer)
         for rule in covenant.rules
     )
+
+
+def party_to(agency: Agency, covenants: Iterable[Covenant], today: date) -> dict[str, Covenant]:
+    """The covenants in force today (their current version) that `agency` is party to, by id."""
+    current = in_force(covenants, today)
+    return {cid: c for cid, c in sorted(current.items()) if c.is_party(agency)}

@@ -1,5 +1,6 @@
 """Seeding the demo: agencies, one client per agency, and synthetic signals. Idempotent."""
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from hub.auth.clients import create_client
 from hub.auth.scopes import SCOPES
 from hub.barriers.vocabulary import load_vocabulary
 from hub.config import Settings
+from hub.covenants.loader import load_covenants
+from hub.covenants.model import Agency
+from hub.covenants.service import bindings_for, sync_covenants
 from hub.db import make_engine, make_sessionmaker, transaction
 from hub.demo.synthetic import DEMO_AGENCIES, generate
 from hub.kit.crypto import DataKeys
@@ -63,6 +67,13 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
             )
     write_secret_json(_credentials_file(settings.data_dir), credentials)
 
+    covenants = load_covenants(settings.covenants_dir)
+    with transaction(sessions) as session:
+        sync_covenants(session, covenants)
+    policy_agencies = {
+        spec["code"]: Agency(spec["code"], spec["kind"], spec["region"]) for spec in DEMO_AGENCIES
+    }
+    today = date.today()
     data = generate()
     created = 0
     steps = list(data.signals.items())
@@ -79,7 +90,8 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
                     f"synthetic signal {body.get('external_ref')} is invalid"
                 ) from exc
         with transaction(sessions) as session:
-            outcomes = create_batch(session, keys, callers[code], items)
+            bindings = bindings_for(policy_agencies[code], covenants, today)
+            outcomes = create_batch(session, keys, callers[code], items, bindings=bindings)
         created += sum(o.status == "created" for o in outcomes)
     engine.dispose()
     if console:

@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from hub.barriers.schemas import BarrierCode
-from hub.deps import DataKeysDep, SessionDep, SettingsDep, SignalReader, SignalWriter, VocabularyDep
+from hub.deps import (
+    BindingsDep,
+    DataKeysDep,
+    SessionDep,
+    SettingsDep,
+    SignalReader,
+    SignalWriter,
+    VocabularyDep,
+)
 from hub.errors import InvalidInput
 from hub.kit import body
 from hub.kit.pagination import decode_cursor, encode_cursor, next_link
@@ -78,6 +86,7 @@ def create_signal(
     keys: DataKeysDep,
     vocabulary: VocabularyDep,
     raw: Annotated[bytes, Depends(json_body)],
+    bindings: BindingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> SignalOut:
     """Post one barrier-tagged signal. Identifiers are validated and normalised, the summary and
@@ -93,6 +102,7 @@ def create_signal(
         data,
         idempotency_key=idempotency_key,
         body_hash=service.request_hash(document),
+        bindings=bindings,
     )
     _headers(response, created.id, created.version)
     if replayed:
@@ -116,6 +126,7 @@ def create_batch(
     settings: SettingsDep,
     request: Request,
     raw: Annotated[bytes, Depends(batch_body)],
+    bindings: BindingsDep,
 ) -> BatchResult:
     """Post up to the configured maximum (default 1,000) signals as a JSON array or as NDJSON
     (one signal per line). Each item is stored whole or not at all and gets its own result:
@@ -124,7 +135,7 @@ def create_batch(
     items = read_batch(
         raw, body.media_type(request), vocabulary=vocabulary, max_items=settings.batch_max_items
     )
-    outcomes = service.create_batch(session, keys, caller, items)
+    outcomes = service.create_batch(session, keys, caller, items, bindings=bindings)
     results = [
         BatchItemResult(index=o.index, status=o.status, id=o.id, problem=o.problem)  # type: ignore[arg-type]
         for o in outcomes

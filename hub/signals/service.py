@@ -14,6 +14,7 @@ from hub.agencies.regions import region_of
 from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.barriers.vocabulary import BARRIER_ORDER
+from hub.covenants.models import SignalCovenant
 from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from hub.kit.bulk import insert_rows, insert_unless_exists
@@ -119,7 +120,11 @@ def _signal_row(
 
 
 def _store_parts_and_audit(
-    session: Session, keys: DataKeys, caller: Caller, items: list[tuple[uuid.UUID, SignalCreate]]
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    items: list[tuple[uuid.UUID, SignalCreate]],
+    bindings: list[tuple[str, int]],
 ) -> None:
     _insert_parts(
         session,
@@ -127,6 +132,15 @@ def _store_parts_and_audit(
         [
             (signal_id, _ordered(data.barriers), data.indicators, data.subjects)
             for signal_id, data in items
+        ],
+    )
+    insert_rows(
+        session,
+        SignalCovenant,
+        [
+            {"signal_id": signal_id, "covenant_id": cid, "covenant_version": version}
+            for signal_id, _ in items
+            for cid, version in bindings
         ],
     )
     audit.record(
@@ -139,12 +153,16 @@ def _store_parts_and_audit(
 
 
 def insert_signals(
-    session: Session, keys: DataKeys, caller: Caller, items: list[tuple[uuid.UUID, SignalCreate]]
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    items: list[tuple[uuid.UUID, SignalCreate]],
+    bindings: list[tuple[str, int]],
 ) -> None:
     """Store new signals; a duplicate external_ref raises IntegrityError."""
     at = now()
     insert_rows(session, Signal, [_signal_row(keys, caller, sid, data, at) for sid, data in items])
-    _store_parts_and_audit(session, keys, caller, items)
+    _store_parts_and_audit(session, keys, caller, items, bindings)
 
 
 def _new_signal_out(row: dict[str, Any], data: SignalCreate, agency: str) -> SignalOut:
@@ -188,6 +206,7 @@ def create_signal(
     *,
     idempotency_key: str | None,
     body_hash: str,
+    bindings: list[tuple[str, int]],
 ) -> tuple[SignalOut, bool]:
     """Post one signal; with an Idempotency-Key a retry returns the first result (replayed=True)."""
     if idempotency_key is not None:
@@ -221,7 +240,7 @@ def create_signal(
     if not insert_unless_exists(session, Signal, row, unique=("agency_id", "external_ref")):
         existing = repository.by_external_refs(session, caller.agency_id, [data.external_ref])
         raise _duplicate(data.external_ref, existing.get(data.external_ref))
-    _store_parts_and_audit(session, keys, caller, [(signal_id, data)])
+    _store_parts_and_audit(session, keys, caller, [(signal_id, data)], bindings)
     return _new_signal_out(row, data, caller.agency_code), False
 
 
@@ -244,7 +263,12 @@ class BatchOutcome:
 
 
 def create_batch(
-    session: Session, keys: DataKeys, caller: Caller, items: list[SignalCreate | InvalidInput]
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    items: list[SignalCreate | InvalidInput],
+    *,
+    bindings: list[tuple[str, int]],
 ) -> list[BatchOutcome]:
     """Store the valid, new items; each item is all-or-nothing and reported on its own."""
     outcomes: list[BatchOutcome] = []
@@ -265,13 +289,13 @@ def create_batch(
     pending = [(outcomes[i].id, data) for i, data in fresh]
     try:
         with session.begin_nested():
-            insert_signals(session, keys, caller, pending)  # type: ignore[arg-type]
+            insert_signals(session, keys, caller, pending, bindings)  # type: ignore[arg-type]
     except IntegrityError:
         # Another request stored some of these meanwhile: fall back to one savepoint per item.
         for (index, data), (signal_id, _) in zip(fresh, pending, strict=True):
             try:
                 with session.begin_nested():
-                    insert_signals(session, keys, caller, [(signal_id, data)])  # type: ignore[list-item]
+                    insert_signals(session, keys, caller, [(signal_id, data)], bindings)  # type: ignore[list-item]
             except IntegrityError:
                 again = repository.by_external_refs(session, caller.agency_id, [data.external_ref])
                 outcomes[index] = BatchOutcome(index, "duplicate", id=again.get(data.external_ref))

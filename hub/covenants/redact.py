@@ -1,0 +1,193 @@
+"""The one redactor: shapes a full signal to what a grant allows.
+
+Pure: a full representation (``SignalOut.model_dump()``) and a grant go in, the same keys come
+out with everything the grant does not give set to None (or [] for lists), plus a ``disclosure``
+block naming the level, covenant version and rule (for the reader and the audit trail). One
+response model therefore fits every level.
+
+What each level shows (categories are the grant's data categories):
+
+=============  ==============================================================================
+hit            id (the reference to quote), agency (whom to contact), status, barriers
+summary        hit + version and dates; indicators / municipality+region / reliability+
+               credibility when the grant names ``indicators`` / ``location`` / ``grading``
+pseudonymised  summary + the subjects whose type the grant names, as per-viewer pseudonyms
+full           summary + the subjects whose type the grant names in full, the summary text
+               when it names ``summary-text``, and external_ref
+=============  ==============================================================================
+
+The source agency's own signals are full with every category.
+"""
+
+import copy
+import hmac
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict
+
+from pydantic import TypeAdapter, ValidationError
+
+from hub.covenants.model import Level
+from hub.covenants.policy import ALL_CATEGORIES, Grant
+from hub.signals.subjects import Subject, identifier_keys
+
+# (kind, value) -> pseudonym; the caller supplies one keyed for the viewer.
+Pseudonym = Callable[[str, str], str]
+
+# The keys of SignalOut, in its order. Kept here rather than read from the schema so this module
+# does not depend on the API layer; tests hold the two together.
+FIELDS: tuple[str, ...] = (
+    "id",
+    "external_ref",
+    "agency",
+    "status",
+    "version",
+    "barriers",
+    "indicators",
+    "observed_at",
+    "municipality",
+    "region",
+    "summary",
+    "reliability",
+    "credibility",
+    "subjects",
+    "created_at",
+    "updated_at",
+    "retracted_at",
+)
+LIST_FIELDS = frozenset({"barriers", "indicators", "subjects"})
+
+# What each level gives whatever the categories.
+_HIT_FIELDS = ("id", "agency", "status", "barriers")
+_SUMMARY_FIELDS = (
+    *_HIT_FIELDS,
+    "version",
+    "observed_at",
+    "created_at",
+    "updated_at",
+    "retracted_at",
+)
+# Fields a category opens from summary level up.
+_CATEGORY_FIELDS: dict[str, tuple[str, ...]] = {
+    "indicators": ("indicators",),
+    "location": ("municipality", "region"),
+    "grading": ("reliability", "credibility"),
+}
+
+PSEUDONYM_PATTERN = r"^ps-[0-9a-f]{20}$"
+
+# A subject at pseudonymised level: its type and one pseudonym per identifier key (or one over
+# the whole subject when it has no key). JSON Schema, for the published API description.
+REDACTED_SUBJECT: dict[str, Any] = {
+    "title": "RedactedSubject",
+    "type": "object",
+    "description": (
+        "A subject at pseudonymised level: its type and stable pseudonyms, one per identifier "
+        "key (a person has one for name+birth date and one for a BSN; a company one for its "
+        "KvK number and one for its name). The same identifier gives the same pseudonym for "
+        "one viewer, and different pseudonyms for different viewers."
+    ),
+    "properties": {
+        "type": {"type": "string", "examples": ["iban"]},
+        "pseudonyms": {
+            "type": "array",
+            "items": {"type": "string", "pattern": PSEUDONYM_PATTERN},
+            "minItems": 1,
+            "examples": [["ps-3f9a0c51d2e47b8a6c10"]],
+        },
+    },
+    "required": ["type", "pseudonyms"],
+    "additionalProperties": False,
+}
+
+
+class Disclosure(TypedDict):
+    level: str
+    covenant_id: str | None
+    covenant_version: int | None
+    rule_id: str | None
+
+
+_SUBJECT = TypeAdapter(Subject)
+
+
+def redact(
+    signal: Mapping[str, Any], grant: Grant, *, pseudonym: Pseudonym
+) -> dict[str, Any] | None:
+    """The signal as the grant lets its viewer see it; None when the grant gives nothing."""
+    level, categories = grant.level, grant.categories
+    if grant.own:
+        level, categories = Level.FULL, ALL_CATEGORIES
+    if level <= Level.NONE:
+        return None
+
+    shown: set[str] = set(_HIT_FIELDS)
+    if level >= Level.SUMMARY:
+        shown.update(_SUMMARY_FIELDS)
+        for category, fields in _CATEGORY_FIELDS.items():
+            if category in categories:
+                shown.update(fields)
+    if level >= Level.FULL:
+        shown.add("external_ref")
+        if "summary-text" in categories:
+            shown.add("summary")
+
+    out: dict[str, Any] = {}
+    for name in FIELDS:
+        if name == "subjects":
+            continue
+        if name in shown:
+            value = signal.get(name)
+            out[name] = list(value) if name in LIST_FIELDS and value is not None else value
+        else:
+            out[name] = [] if name in LIST_FIELDS else None
+
+    # Subjects: only of the types the grant names, and only from pseudonymised level up.
+    subjects = [s for s in signal.get("subjects") or [] if s.get("type") in categories]
+    if level >= Level.FULL:
+        out["subjects"] = [copy.deepcopy(dict(s)) for s in subjects]
+    elif level >= Level.PSEUDONYMISED:
+        out["subjects"] = [_pseudonymise(s, pseudonym) for s in subjects]
+    else:
+        out["subjects"] = []
+
+    out["disclosure"] = Disclosure(
+        level=level.label,
+        covenant_id=grant.covenant_id,
+        covenant_version=grant.covenant_version,
+        rule_id=grant.rule_id,
+    )
+    return out
+
+
+def _pseudonymise(subject: Mapping[str, Any], pseudonym: Pseudonym) -> dict[str, Any]:
+    """Replace a subject by its type and one pseudonym per identifier key."""
+    kind = str(subject.get("type"))
+    try:
+        keys = identifier_keys(_SUBJECT.validate_python(dict(subject)))
+    except ValidationError:
+        # A stored subject that no longer validates (e.g. phone metadata changed between library
+        # versions) must not fail the read or leak; it just cannot link to other signals.
+        keys = []
+    if keys:
+        pseudonyms = [pseudonym(key.type, key.value) for key in keys]
+    else:
+        # Nothing to match on (a person without birth date or BSN): a pseudonym over the whole
+        # subject still shows that two signals name exactly the same one.
+        pseudonyms = [pseudonym(kind, json.dumps(dict(subject), sort_keys=True, default=str))]
+    return {"type": kind, "pseudonyms": pseudonyms}
+
+
+def pseudonymiser(key: bytes, viewer: str) -> Pseudonym:
+    """Stable pseudonyms for one viewer: HMAC-SHA256 over viewer, kind and value.
+
+    The viewer is part of the message, so two viewers cannot join their pseudonymised views on
+    the pseudonyms. The unit separator keeps ("ab", "c") and ("a", "bc") apart: kinds are fixed
+    names and validated values hold no control characters (canonical JSON escapes them).
+    """
+
+    def pseudonym(kind: str, value: str) -> str:
+        message = "\x1f".join((viewer, kind, value)).encode()
+        return "ps-" + hmac.digest(key, message, "sha256").hex()[:20]
+
+    return pseudonym
