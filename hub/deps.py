@@ -2,9 +2,9 @@
 
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Header, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from hub.barriers.vocabulary import Vocabulary
 from hub.config import Settings
 from hub.covenants.model import Covenant
 from hub.covenants.service import bindings_for
+from hub.errors import InvalidInput
 from hub.kit.crypto import DataKeys
 
 
@@ -78,6 +79,30 @@ async def get_bindings(
     return bindings_for(source, request.app.state.covenants, date.today())
 
 
+Purpose = Literal["case-proposal", "hit-lookup", "trend-report", "investigation"]
+
+
+async def get_purpose(
+    purpose: Annotated[
+        Purpose | None,
+        Query(
+            description="Why you read: covenants grant per purpose. Without one you see "
+            "only your own signals."
+        ),
+    ] = None,
+    purpose_header: Annotated[
+        Purpose | None, Header(alias="Purpose", description="The purpose, as a header.")
+    ] = None,
+) -> str | None:
+    """The declared purpose of a read, from the `purpose` parameter or the `Purpose` header."""
+    if purpose and purpose_header and purpose != purpose_header:
+        raise InvalidInput(
+            "The purpose parameter and the Purpose header disagree.",
+            errors=[{"in": "query", "name": "purpose", "detail": "differs from the header"}],
+        )
+    return purpose or purpose_header
+
+
 # scope="function": the commit happens before the response leaves, so a client never sees a
 # 201 for a row that then failed to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -87,6 +112,7 @@ DataKeysDep = Annotated[DataKeys, Depends(get_data_keys)]
 
 CovenantsDep = Annotated[tuple[Covenant, ...], Depends(get_covenants)]
 AgenciesDep = Annotated[AgencyDirectory, Depends(get_agencies)]
+PurposeDep = Annotated[str | None, Depends(get_purpose)]
 BindingsDep = Annotated[list[tuple[str, int]], Depends(get_bindings)]
 
 SignalWriter = Annotated[Caller, Security(authenticate, scopes=["signals:write"])]

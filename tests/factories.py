@@ -33,9 +33,14 @@ class PartnerFactory:
         self.sessions = sessions
 
     def new(
-        self, *, kind: str = "kmar", region: str | None = None, scopes: str = ALL_SCOPES
+        self,
+        *,
+        kind: str = "kmar",
+        region: str | None = None,
+        scopes: str = ALL_SCOPES,
+        code: str | None = None,
     ) -> Partner:
-        code = f"T{uuid.uuid4().hex[:10].upper()}"
+        code = code or f"T{uuid.uuid4().hex[:10].upper()}"
         with self.sessions() as session, session.begin():
             agency = add_agency(
                 session, AgencyCreate(code=code, name=f"Test {code}", kind=kind, region=region)

@@ -92,11 +92,15 @@ def decide(
     signal: SignalFacts,
     covenants: Iterable[Covenant],
     today: date,
+    *,
+    needs: frozenset[str] = frozenset(),
 ) -> Grant:
     """The highest level some covenant in force grants; the source always sees its own in full.
 
     A signal is judged by the covenant versions it was shared under, but only while that
     covenant is still in force: an expired or withdrawn covenant stops granting at once.
+    `needs` are data categories the request relies on (a filter on indicators needs
+    `indicators`): only rules that show them count, so a filter never reveals more.
     """
     if viewer.code == signal.source.code:
         return OWNER
@@ -110,7 +114,7 @@ def decide(
         if not (covenant.is_party(viewer) and covenant.is_party(signal.source)):
             continue
         for rule in covenant.rules:
-            if not rule_applies(rule, viewer, purpose, signal):
+            if not needs <= rule.categories or not rule_applies(rule, viewer, purpose, signal):
                 continue
             # Highest level wins; at equal level the rule showing more categories. Ties keep
             # the first (covenants by id, rules in document order), so decisions are stable.

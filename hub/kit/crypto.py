@@ -29,10 +29,13 @@ class Sealed:
 class DataKeys:
     """The data-encryption keys and the blind-index key of one hub."""
 
-    def __init__(self, aead: dict[str, bytes], active: str, index_key: bytes) -> None:
+    def __init__(
+        self, aead: dict[str, bytes], active: str, index_key: bytes, pseudonym_key: bytes
+    ) -> None:
         self._aead = {kid: AESGCM(raw) for kid, raw in aead.items()}
         self.active = active
         self._index_key = index_key
+        self.pseudonym_key = pseudonym_key
 
     @classmethod
     def load_or_create(cls, data_dir: Path) -> "DataKeys":
@@ -47,11 +50,21 @@ class DataKeys:
                     "aead": {kid: _b64(AESGCM.generate_key(bit_length=256))},
                     # A separate key: leaking the index key must not decrypt, and vice versa.
                     "blind_index": _b64(secrets.token_bytes(32)),
+                    # Pseudonyms must not be computable from blind-index tokens either.
+                    "pseudonym": _b64(secrets.token_bytes(32)),
                 },
             )
         doc = read_json(path)
+        if "pseudonym" not in doc:  # data folders made before pseudonyms existed
+            doc["pseudonym"] = _b64(secrets.token_bytes(32))
+            write_secret_json(path, doc)
         aead = {kid: base64.b64decode(raw) for kid, raw in doc["aead"].items()}
-        return cls(aead, doc["active"], base64.b64decode(doc["blind_index"]))
+        return cls(
+            aead,
+            doc["active"],
+            base64.b64decode(doc["blind_index"]),
+            base64.b64decode(doc["pseudonym"]),
+        )
 
     @staticmethod
     def rotate(data_dir: Path) -> str:

@@ -9,8 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from hub.barriers.schemas import BarrierCode
 from hub.deps import (
+    AgenciesDep,
     BindingsDep,
+    CovenantsDep,
     DataKeysDep,
+    PurposeDep,
     SessionDep,
     SettingsDep,
     SignalReader,
@@ -21,7 +24,7 @@ from hub.errors import InvalidInput
 from hub.kit import body
 from hub.kit.pagination import decode_cursor, encode_cursor, next_link
 from hub.openapi import problem_responses
-from hub.signals import repository, service
+from hub.signals import reads, repository, service
 from hub.signals.batch import read_batch
 from hub.signals.schemas import (
     BatchItemResult,
@@ -179,9 +182,15 @@ def list_signals(
     updated_since: Annotated[datetime | None, Query(alias="updatedSince")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    *,
+    purpose: PurposeDep,
+    covenants: CovenantsDep,
+    agencies: AgenciesDep,
 ) -> SignalPage:
-    """Signals you may see, oldest first, filtered; follow `next_cursor` or the `Link` header
-    for the next page. Times may carry any offset and are answered in UTC."""
+    """Signals you may see for the declared `purpose`, oldest first, filtered: your own in full,
+    other agencies' at the level a covenant in force grants (see `disclosure`). Follow
+    `next_cursor` or the `Link` header for the next page. Times may carry any offset and are
+    answered in UTC. A filter only matches signals whose disclosure shows what it filters on."""
     for name, value in (
         ("observedSince", observed_since),
         ("observedUntil", observed_until),
@@ -203,15 +212,21 @@ def list_signals(
         observed_until=observed_until,
         updated_since=updated_since,
     )
-    page = repository.page_of_own(
-        session, caller.agency_id, where, after=decode_cursor(cursor), limit=limit + 1
+    items, last = reads.read_page(
+        session,
+        keys,
+        caller,
+        where,
+        purpose=purpose,
+        after=decode_cursor(cursor),
+        limit=limit,
+        covenants=covenants,
+        agencies=agencies,
     )
-    more = len(page) > limit
-    page = page[:limit]
-    next_cursor = encode_cursor(page[-1].pk) if more else None
+    next_cursor = encode_cursor(last) if last is not None else None
     if next_cursor:
         response.headers["Link"] = next_link(request.url, next_cursor)
-    return SignalPage(items=service.represent(session, keys, page), next_cursor=next_cursor)
+    return SignalPage.model_validate({"items": items, "next_cursor": next_cursor})
 
 
 @router.get(
@@ -222,12 +237,22 @@ def list_signals(
     responses={200: {"headers": {"ETag": SIGNAL_HEADERS["ETag"]}}},
 )
 def get_signal(
-    id: uuid.UUID, response: Response, caller: SignalReader, session: SessionDep, keys: DataKeysDep
+    id: uuid.UUID,
+    response: Response,
+    caller: SignalReader,
+    session: SessionDep,
+    keys: DataKeysDep,
+    purpose: PurposeDep,
+    covenants: CovenantsDep,
+    agencies: AgenciesDep,
 ) -> SignalOut:
-    """One signal. A signal you may not see does not exist for you: 404, never 403."""
-    signal = service.own_or_404(session, caller, id)
-    response.headers["ETag"] = service.etag(signal)
-    return service.represent(session, keys, [signal])[0]
+    """One signal, at the level a covenant in force grants for the declared `purpose` (your own
+    always in full). A signal you may not see does not exist for you: 404, never 403."""
+    shown, version = reads.read_one(
+        session, keys, caller, id, purpose=purpose, covenants=covenants, agencies=agencies
+    )
+    response.headers["ETag"] = f'"{version}"'
+    return SignalOut.model_validate(shown)
 
 
 @router.patch(

@@ -5,10 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, exists, select
+from sqlalchemy import ColumnElement, Select, delete, exists, select
 from sqlalchemy.orm import Session
 
 from hub.agencies.models import Agency
+from hub.covenants.models import SignalCovenant
 from hub.signals.models import (
     IdempotencyRecord,
     Identifier,
@@ -146,3 +147,35 @@ def delete_parts(
     if subjects:
         session.execute(delete(Identifier).where(Identifier.signal_id == signal_id))
         session.execute(delete(Subject).where(Subject.signal_id == signal_id))
+
+
+def by_id(session: Session, signal_id: uuid.UUID) -> Signal | None:
+    """Any agency's signal: only for the policy to decide on, never to return as it is."""
+    return session.scalars(select(Signal).where(Signal.id == signal_id)).one_or_none()
+
+
+def page_where(
+    session: Session,
+    visible: ColumnElement[bool],
+    where: SignalFilter,
+    *,
+    after: int | None,
+    limit: int,
+) -> list[Signal]:
+    """One page of the signals the policy clause lets through, in posting order."""
+    query = filtered(select(Signal).where(visible), where)
+    if after is not None:
+        query = query.where(Signal.pk > after)
+    return list(session.scalars(query.order_by(Signal.pk).limit(limit)))
+
+
+def bound_of(session: Session, signal_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """The covenant versions each signal was shared under."""
+    bound: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    for signal_id, covenant_id, version in session.execute(
+        select(
+            SignalCovenant.signal_id, SignalCovenant.covenant_id, SignalCovenant.covenant_version
+        ).where(SignalCovenant.signal_id.in_(signal_ids))
+    ):
+        bound[signal_id][covenant_id] = version
+    return bound

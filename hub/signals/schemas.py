@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from hub.barriers.schemas import BarrierCode
+from hub.covenants.policy import OWN
 from hub.signals.subjects import Subject
 
 MAX_SUBJECTS = 200
@@ -87,7 +88,18 @@ Subjects = Annotated[list[Subject], Field(max_length=MAX_SUBJECTS)]
 
 
 # Stored subjects are already normalised; re-validating them on every read would only cost time.
-SubjectOut = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/Subject"})]
+# Below full disclosure a subject is its type and pseudonyms only.
+SubjectOut = Annotated[
+    dict[str, Any],
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"$ref": "#/components/schemas/Subject"},
+                {"$ref": "#/components/schemas/RedactedSubject"},
+            ]
+        }
+    ),
+]
 
 
 def _unique(values: list[Any]) -> list[Any]:
@@ -182,26 +194,43 @@ class RetractRequest(BaseModel):
     reason: RetractReason = "withdrawn"
 
 
+class Disclosure(BaseModel):
+    """How much of the signal the reader sees, and which covenant rule allowed it."""
+
+    level: Literal["hit", "summary", "pseudonymised", "full"]
+    covenant_id: str | None = Field(description="None when you are the source.")
+    covenant_version: int | None
+    rule_id: str | None = Field(description="`own-signal` when you are the source.")
+
+
+OWN_DISCLOSURE = Disclosure(level="full", covenant_id=None, covenant_version=None, rule_id=OWN)
+
+
 class SignalOut(BaseModel):
-    """A signal as its reader may see it."""
+    """A signal as its reader may see it: what the disclosure level withholds is null or empty.
+
+    hit: id, agency (whom to contact), barriers, status. summary: also dates, version and, as
+    the covenant allows, indicators, location and grading. pseudonymised: also subjects as
+    stable pseudonyms. full: everything the covenant's data categories allow."""
 
     id: uuid.UUID
-    external_ref: str
+    external_ref: str | None
     agency: str = Field(description="Code of the agency that posted the signal.")
     status: Literal["active", "retracted"]
-    version: int
+    version: int | None
     barriers: list[BarrierCode]
     indicators: list[str]
-    observed_at: datetime
+    observed_at: datetime | None
     municipality: str | None
     region: str | None = Field(description="RIEC region of the municipality, when known.")
     summary: str | None
     reliability: Reliability | None
     credibility: Credibility | None
     subjects: list[SubjectOut]
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None
+    updated_at: datetime | None
     retracted_at: datetime | None
+    disclosure: Disclosure
 
 
 class SignalPage(BaseModel):
@@ -230,6 +259,8 @@ def openapi_components(batch_max_items: int = 1000) -> dict[str, Any]:
     from pydantic import TypeAdapter
     from pydantic.json_schema import models_json_schema
 
+    from hub.covenants.redact import REDACTED_SUBJECT
+
     template = "#/components/schemas/{model}"
     _, top = models_json_schema(
         [
@@ -243,6 +274,7 @@ def openapi_components(batch_max_items: int = 1000) -> dict[str, Any]:
     subject = TypeAdapter(Subject).json_schema(ref_template=template)
     components.update(subject.pop("$defs", {}))
     components["Subject"] = subject
+    components["RedactedSubject"] = REDACTED_SUBJECT
     components["SignalBatch"] = {
         "type": "array",
         "description": "Signals to post at once (as a JSON array, or one per line as NDJSON).",

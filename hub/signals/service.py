@@ -29,7 +29,7 @@ from hub.signals.models import (
     SignalVersion,
     Subject,
 )
-from hub.signals.schemas import SignalCreate, SignalOut, SignalUpdate
+from hub.signals.schemas import OWN_DISCLOSURE, SignalCreate, SignalOut, SignalUpdate
 from hub.signals.subjects import Subject as SubjectModel
 from hub.signals.subjects import identifier_keys
 
@@ -185,6 +185,7 @@ def _new_signal_out(row: dict[str, Any], data: SignalCreate, agency: str) -> Sig
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         retracted_at=None,
+        disclosure=OWN_DISCLOSURE,
     )
 
 
@@ -492,6 +493,7 @@ def represent(session: Session, keys: DataKeys, signals: list[Signal]) -> list[S
                 created_at=s.created_at,
                 updated_at=s.updated_at,
                 retracted_at=s.retracted_at,
+                disclosure=OWN_DISCLOSURE,
             )
         )
     return out

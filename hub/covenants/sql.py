@@ -1,0 +1,81 @@
+"""The policy, pushed into SQL: which signals a viewer may list, so pages and counts never
+reveal what the viewer may not see. Must agree with policy.decide() (tests hold them to it)."""
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_
+
+from hub.covenants.model import Agency, Covenant, Level
+from hub.covenants.models import SignalCovenant
+from hub.covenants.policy import in_force
+from hub.signals.models import Signal, SignalBarrier
+
+
+def visible(
+    *,
+    viewer: Agency,
+    viewer_id: int,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: Mapping[int, Agency],
+    today: date,
+    needs: frozenset[str] = frozenset(),
+    min_level: Level = Level.HIT,
+) -> ColumnElement[bool]:
+    """A WHERE clause: the viewer's own signals, or signals some applicable rule grants."""
+    clauses: list[ColumnElement[bool]] = [Signal.agency_id == viewer_id]
+    if purpose is not None:
+        current = in_force(covenants, today)
+        for covenant in covenants:
+            if covenant.id in current:
+                clauses += _granted_by(covenant, viewer, purpose, agencies, needs, min_level)
+    return or_(*clauses)
+
+
+def _granted_by(
+    covenant: Covenant,
+    viewer: Agency,
+    purpose: str,
+    agencies: Mapping[int, Agency],
+    needs: frozenset[str],
+    min_level: Level,
+) -> list[ColumnElement[bool]]:
+    if purpose not in covenant.purposes or not covenant.is_party(viewer):
+        return []
+    bound = exists().where(
+        SignalCovenant.signal_id == Signal.id,
+        SignalCovenant.covenant_id == covenant.id,
+        SignalCovenant.covenant_version == covenant.version,
+    )
+    clauses: list[ColumnElement[bool]] = []
+    for rule in covenant.rules:
+        if rule.aggregates_only or purpose not in rule.purposes or rule.level < min_level:
+            continue
+        if not needs <= rule.categories or not any(p.matches(viewer) for p in rule.viewers):
+            continue
+        sources = sorted(
+            agency_id
+            for agency_id, agency in agencies.items()
+            if covenant.is_party(agency) and any(p.matches(agency) for p in rule.sources)
+        )
+        if not sources:
+            continue
+        parts: list[ColumnElement[bool]] = [Signal.agency_id.in_(sources), bound]
+        if rule.barriers is not None:
+            # Every barrier of the signal must be one the rule covers.
+            parts.append(
+                ~exists().where(
+                    SignalBarrier.signal_id == Signal.id,
+                    SignalBarrier.barrier.not_in(sorted(rule.barriers)),
+                )
+            )
+        if rule.scope == "own-region":
+            if viewer.region is None:
+                continue
+            parts.append(Signal.region == viewer.region)
+        elif rule.scope == "accepted-cases":
+            # Case proposals do not exist yet, so no signal is in a case anyone accepted.
+            parts.append(false())
+        clauses.append(and_(*parts))
+    return clauses

@@ -1,0 +1,160 @@
+"""Reading signals through the one policy decision point: decided, redacted and audited.
+
+Every signal that leaves the hub passes `policy.decide` and `redact.redact` here; a signal
+shown to anyone but its source is recorded in the audit trail in the same transaction.
+"""
+
+import logging
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hub.agencies.directory import AgencyDirectory
+from hub.audit import service as audit
+from hub.auth.caller import Caller
+from hub.covenants.model import Covenant, Level
+from hub.covenants.policy import OWNER, Grant, SignalFacts, decide
+from hub.covenants.redact import pseudonymiser, redact
+from hub.covenants.sql import visible
+from hub.errors import NotFound
+from hub.kit.crypto import DataKeys
+from hub.signals import repository
+from hub.signals.models import Signal
+from hub.signals.repository import SignalFilter
+from hub.signals.service import represent
+
+log = logging.getLogger(__name__)
+
+
+def _needs(where: SignalFilter) -> tuple[frozenset[str], Level]:
+    """What a filter reveals, so it only matches signals whose grant shows that much."""
+    needs = set()
+    if where.indicator is not None:
+        needs.add("indicators")
+    if where.municipality is not None:
+        needs.add("location")
+    dated = (where.observed_since, where.observed_until, where.updated_since)
+    summary = bool(needs) or any(value is not None for value in dated)
+    return frozenset(needs), Level.SUMMARY if summary else Level.HIT
+
+
+def _grants(
+    session: Session,
+    caller: Caller,
+    signals: list[Signal],
+    *,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+    needs: frozenset[str] = frozenset(),
+) -> list[Grant]:
+    everyone = agencies.all(session)
+    viewer = agencies.get(session, caller.agency_id)
+    foreign = [s for s in signals if s.agency_id != caller.agency_id]
+    parts = repository.parts_of(session, foreign) if foreign and purpose else None
+    bound = repository.bound_of(session, [s.id for s in foreign]) if foreign and purpose else {}
+    today = date.today()
+    grants = []
+    for signal in signals:
+        if signal.agency_id == caller.agency_id:
+            grants.append(OWNER)
+            continue
+        if purpose is None or parts is None:
+            grants.append(Grant(Level.NONE, frozenset()))
+            continue
+        facts = SignalFacts(
+            source=everyone[signal.agency_id],
+            barriers=frozenset(parts.barriers.get(signal.id, [])),
+            region=signal.region,
+            bound=bound.get(signal.id, {}),
+        )
+        grants.append(decide(viewer, purpose, facts, covenants, today, needs=needs))
+    return grants
+
+
+def _shown(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    pairs: list[tuple[Signal, Grant]],
+    purpose: str | None,
+) -> list[dict[str, Any]]:
+    """Redact each signal to its grant and audit what went to someone other than the source."""
+    pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
+    full = represent(session, keys, [signal for signal, _ in pairs])
+    shown = []
+    for out, (_, grant) in zip(full, pairs, strict=True):
+        redacted = redact(out.model_dump(), grant, pseudonym=pseudonym)
+        if redacted is not None:
+            shown.append(redacted)
+    disclosed = [(str(s.id), g) for s, g in pairs if not g.own and g.level > Level.NONE]
+    if disclosed and purpose is not None:
+        audit.disclosed(session, caller, purpose, disclosed)
+    return shown
+
+
+def read_one(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    signal_id: uuid.UUID,
+    *,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+) -> tuple[dict[str, Any], int]:
+    """The signal as the caller may see it, with its version; 404 when it may see nothing."""
+    signal = repository.by_id(session, signal_id)
+    if signal is not None:
+        [grant] = _grants(
+            session, caller, [signal], purpose=purpose, covenants=covenants, agencies=agencies
+        )
+        if grant.level > Level.NONE:
+            return _shown(session, keys, caller, [(signal, grant)], purpose)[0], signal.version
+    raise NotFound(f"There is no signal {signal_id} that you may see for this purpose.")
+
+
+def read_page(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    where: SignalFilter,
+    *,
+    purpose: str | None,
+    after: int | None,
+    limit: int,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of what the caller may see, and the key to continue after (None at the end).
+
+    The policy is pushed into the query, so a page is never short of rows the viewer may see
+    and never counts rows it may not."""
+    needs, min_level = _needs(where)
+    clause = visible(
+        viewer=agencies.get(session, caller.agency_id),
+        viewer_id=caller.agency_id,
+        purpose=purpose,
+        covenants=covenants,
+        agencies=agencies.all(session),
+        today=date.today(),
+        needs=needs,
+        min_level=min_level,
+    )
+    rows = repository.page_where(session, clause, where, after=after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    grants = _grants(
+        session, caller, rows, purpose=purpose, covenants=covenants, agencies=agencies, needs=needs
+    )
+    # The SQL and the policy agree (tests hold them to it); should they ever not, the stricter
+    # answer wins and the row is left out.
+    pairs = [(r, g) for r, g in zip(rows, grants, strict=True) if g.own or g.level >= min_level]
+    if len(pairs) < len(rows):
+        log.error(
+            "policy pushdown let %d row(s) through that the policy withholds",
+            len(rows) - len(pairs),
+        )
+    return _shown(session, keys, caller, pairs, purpose), (rows[-1].pk if more else None)

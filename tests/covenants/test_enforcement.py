@@ -1,0 +1,217 @@
+"""Covenant enforcement over real HTTP: the BOLA matrix.
+
+The ten demo agencies (real codes, so the shipped covenants apply) each post signals about
+Amsterdam and Rotterdam. For every viewer, purpose and signal, the single read and the list
+must give exactly the level the covenants grant, and never more than that level carries.
+"""
+
+import itertools
+import json
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from hub.audit.models import AuditEvent
+from hub.covenants.model import PURPOSES, Level
+from hub.demo.synthetic import DEMO_AGENCIES, POSTING_AGENCIES
+from tests.covenants.test_demo_policy import expected
+from tests.factories import signal_body
+
+REGION_OF = {"GM0363": "amsterdam-amstelland", "GM0599": "rotterdam"}
+SECRET_SUMMARY = "Confidential narrative"
+
+
+@dataclass
+class World:
+    headers: dict[str, dict[str, str]]  # agency code -> auth headers
+    signals: dict[str, tuple[str, str]]  # signal id -> (source code, municipality)
+
+
+@pytest.fixture(scope="session")
+def world(server, sessions) -> World:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from tests.factories import PartnerFactory
+
+    headers: dict[str, dict[str, str]] = {}
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        factory = PartnerFactory(api, sessions)
+        for spec in DEMO_AGENCIES:
+            partner = factory.new(kind=spec["kind"], region=spec["region"], code=spec["code"])
+            headers[spec["code"]] = partner.headers
+        signals: dict[str, tuple[str, str]] = {}
+        for source, municipality in itertools.product(POSTING_AGENCIES, REGION_OF):
+            body = signal_body(
+                municipality=municipality,
+                summary=f"{SECRET_SUMMARY} {uuid.uuid4().hex}",
+                barriers=["employment", "finance"],
+                indicators=["employment.wages-below-minimum", "finance.many-workers-one-account"],
+            )
+            response = api.post("/api/v1/signals", json=body, headers=headers[source])
+            assert response.status_code == 201, response.text
+            signals[response.json()["id"]] = (source, municipality)
+    return World(headers, signals)
+
+
+def _check_shape(body: dict, level: Level) -> None:
+    """What a level may carry, written out independently of the redactor."""
+    text = json.dumps(body)
+    assert body["disclosure"]["level"] == level.label
+    assert bool(body["barriers"])
+    if level < Level.FULL:
+        assert body["summary"] is None and body["external_ref"] is None
+        assert SECRET_SUMMARY not in text
+        for secret in ("NL91ABNA0417164300", "Popescu", "+31612345678", "12345678"):
+            assert secret not in text
+    if level < Level.PSEUDONYMISED:
+        assert body["subjects"] == []
+    if level == Level.PSEUDONYMISED:
+        assert body["subjects"] and all(set(s) == {"type", "pseudonyms"} for s in body["subjects"])
+    if level < Level.SUMMARY:
+        assert body["indicators"] == [] and body["observed_at"] is None
+        assert body["municipality"] is None and body["reliability"] is None
+
+
+VIEWERS = [a["code"] for a in DEMO_AGENCIES]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_single_reads_give_exactly_the_granted_level(api, world: World, viewer: str) -> None:
+    for (signal_id, (source, municipality)), purpose in itertools.product(
+        world.signals.items(), [*PURPOSES, None]
+    ):
+        want = (
+            Level.FULL
+            if viewer == source
+            else Level.NONE
+            if purpose is None
+            else expected(viewer, source, purpose, REGION_OF[municipality], accepted=False)
+        )
+        query = f"?purpose={purpose}" if purpose else ""
+        response = api.get(f"/api/v1/signals/{signal_id}{query}", headers=world.headers[viewer])
+        case = (viewer, source, municipality, purpose)
+        if want == Level.NONE:
+            assert response.status_code == 404, case
+            assert source not in response.text, case
+        else:
+            assert response.status_code == 200, case
+            _check_shape(response.json(), want)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_lists_hold_exactly_what_may_be_seen(api, world: World, viewer: str) -> None:
+    for purpose in [*PURPOSES, None]:
+        query = f"purpose={purpose}&" if purpose else ""
+        seen: dict[str, dict] = {}
+        url = f"/api/v1/signals?{query}limit=7"
+        while url:
+            page = api.get(url, headers=world.headers[viewer]).json()
+            if page["next_cursor"]:
+                # A short page before the end would mean the SQL let rows through that the
+                # policy then withheld: the pushdown and the policy must agree exactly.
+                assert len(page["items"]) == 7, (viewer, purpose)
+            seen.update({item["id"]: item for item in page["items"]})
+            url = (
+                f"/api/v1/signals?{query}limit=7&cursor={page['next_cursor']}"
+                if page["next_cursor"]
+                else ""
+            )
+        wanted = {}
+        for signal_id, (source, municipality) in world.signals.items():
+            level = (
+                Level.FULL
+                if viewer == source
+                else Level.NONE
+                if purpose is None
+                else expected(viewer, source, purpose, REGION_OF[municipality], False)
+            )
+            if level > Level.NONE:
+                wanted[signal_id] = level
+        mine = {i: b for i, b in seen.items() if i in world.signals}
+        assert set(mine) == set(wanted), (viewer, purpose)
+        for signal_id, body in mine.items():
+            _check_shape(body, wanted[signal_id])
+
+
+def test_filters_never_reveal_what_the_level_hides(api, world: World) -> None:
+    # The enforcement partners see each other only at `hit`: no indicators, no location.
+    headers = world.headers["IND"]
+    kmar_ids = {i for i, (source, _) in world.signals.items() if source == "KMAR"}
+    listed = api.get("/api/v1/signals?purpose=hit-lookup&limit=200", headers=headers).json()
+    assert kmar_ids <= {item["id"] for item in listed["items"]}
+    for query in (
+        "indicator=employment.wages-below-minimum",
+        "municipality=GM0363",
+        "observedSince=2000-01-01T00:00:00Z",
+    ):
+        page = api.get(f"/api/v1/signals?purpose=hit-lookup&limit=200&{query}", headers=headers)
+        assert not kmar_ids & {item["id"] for item in page.json()["items"]}, query
+    by_barrier = api.get(
+        "/api/v1/signals?purpose=hit-lookup&limit=200&barrier=finance", headers=headers
+    ).json()
+    assert kmar_ids <= {item["id"] for item in by_barrier["items"]}  # barriers show at hit
+
+
+def test_every_disclosure_is_audited_with_its_covenant_rule(api, world: World, sessions) -> None:
+    [(signal_id, _)] = [(i, s) for i, s in world.signals.items() if s == ("KMAR", "GM0363")]
+    response = api.get(
+        f"/api/v1/signals/{signal_id}?purpose=case-proposal", headers=world.headers["EMM"]
+    )
+    assert response.json()["disclosure"]["rule_id"] == "enforcement-to-emm"
+    own = api.get(f"/api/v1/signals/{signal_id}", headers=world.headers["KMAR"])
+    assert own.json()["disclosure"]["rule_id"] == "own-signal"
+    with sessions() as session:
+        events = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_id == signal_id,
+                AuditEvent.action == "signal.disclosed",
+                AuditEvent.agency == "EMM",
+            )
+        ).all()
+    assert events, "a disclosure to EMM must be in the audit trail"
+    event = events[-1]
+    assert (
+        event.level,
+        event.covenant_id,
+        event.covenant_version,
+        event.rule_id,
+        event.purpose,
+    ) == ("full", "emm-case-proposals", 1, "enforcement-to-emm", "case-proposal")
+    with sessions() as session:
+        own_reads = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_id == signal_id,
+                AuditEvent.action == "signal.disclosed",
+                AuditEvent.agency == "KMAR",
+            )
+        ).all()
+    assert own_reads == []  # the source reading its own signal is no disclosure
+
+
+def test_pseudonyms_link_without_identity(api, world: World) -> None:
+    riec = world.headers["RIEC-AA"]
+    amsterdam = [i for i, (_, m) in world.signals.items() if m == "GM0363"]
+    bodies = [
+        api.get(f"/api/v1/signals/{i}?purpose=case-proposal", headers=riec).json()
+        for i in amsterdam[:2]
+    ]
+    ibans = [next(s["pseudonyms"] for s in b["subjects"] if s["type"] == "iban") for b in bodies]
+    assert ibans[0] == ibans[1]  # the same IBAN in two signals: the same pseudonym
+    other = world.headers["RIEC-RR"]
+    rotterdam = next(i for i, (_, m) in world.signals.items() if m == "GM0599")
+    theirs = api.get(f"/api/v1/signals/{rotterdam}?purpose=case-proposal", headers=other).json()
+    their_iban = next(s["pseudonyms"] for s in theirs["subjects"] if s["type"] == "iban")
+    assert their_iban != ibans[0]  # another viewer: another pseudonym for the same IBAN
+
+
+def test_purpose_header_and_parameter(api, world: World) -> None:
+    [(signal_id, _)] = [(i, s) for i, s in world.signals.items() if s == ("SZW", "GM0363")]
+    url = f"/api/v1/signals/{signal_id}"
+    emm = world.headers["EMM"]
+    assert api.get(url, headers=emm | {"Purpose": "case-proposal"}).status_code == 200
+    assert api.get(url, headers=emm).status_code == 404
+    clash = api.get(f"{url}?purpose=investigation", headers=emm | {"Purpose": "case-proposal"})
+    assert clash.status_code == 400
+    assert api.get(f"{url}?purpose=curiosity", headers=emm).status_code == 400
