@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from hub import API_VERSION, __version__
 from hub.agencies.directory import AgencyDirectory
 from hub.agencies.endpoints import router as agencies_router
+from hub.audit.endpoints import router as audit_router
 from hub.auth.endpoints import router as auth_router
 from hub.auth.keys import SigningKeys
 from hub.auth.server import build_authorization_server
@@ -22,6 +23,8 @@ from hub.db import make_engine, make_sessionmaker, transaction
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
+from hub.lookups.endpoints import router as lookups_router
+from hub.lookups.schemas import openapi_components as lookup_schemas
 from hub.middleware import BodyLimitMiddleware, HeadersMiddleware
 from hub.openapi import customise_openapi
 from hub.signals.endpoints import router as signals_router
@@ -94,7 +97,14 @@ def build_api(settings: Settings) -> FastAPI:
         root_path_in_servers=False,
     )
     install_handlers(api)
-    for router in (barriers_router, agencies_router, covenants_router, signals_router):
+    for router in (
+        barriers_router,
+        agencies_router,
+        covenants_router,
+        signals_router,
+        audit_router,
+        lookups_router,
+    ):
         api.include_router(router)
-    customise_openapi(api, signal_schemas(settings.batch_max_items))
+    customise_openapi(api, signal_schemas(settings.batch_max_items) | lookup_schemas())
     return api

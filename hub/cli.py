@@ -21,8 +21,10 @@ agencies_app = typer.Typer(help="Partner agencies.", no_args_is_help=True)
 clients_app = typer.Typer(help="OAuth clients of partner agencies.", no_args_is_help=True)
 keys_app = typer.Typer(help="Signing and encryption keys.", no_args_is_help=True)
 covenants_app = typer.Typer(help="Covenant documents.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(covenants_app, name="covenants")
+app.add_typer(audit_app, name="audit")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 
@@ -217,6 +219,29 @@ def keys_rotate(
         out.print(f"new data key {DataKeys.rotate(settings.data_dir)} is active")
 
 
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain end to end; when it is sound, sign its head with the hub's key."""
+    from hub.audit.service import seal, verify_trail
+    from hub.auth.keys import SigningKeys
+    from hub.db import transaction
+
+    settings = _settings()
+    keys = SigningKeys.load_or_create(settings.data_dir, settings=settings)
+    with transaction(_sessions(settings)) as session:
+        verdict = verify_trail(session, keys.keyset())
+        if not verdict.ok:
+            raise fail(
+                f"the audit trail is broken at entry {verdict.first_bad_seq}: "
+                f"{verdict.reason} ({verdict.checked} entries sound before it)"
+            )
+        seq, head_hash = seal(session, keys.active())
+    out.print(
+        f"audit trail sound: {verdict.checked} entries; head {seq} ({head_hash[:16]}…) signed",
+        soft_wrap=True,
+    )
+
+
 @covenants_app.command("check")
 def covenants_check(directory: Path) -> None:
     """Validate a folder of covenant documents; every error with its file, line and field."""
@@ -233,6 +258,28 @@ def covenants_check(directory: Path) -> None:
     out.print(
         f"{len(found)} covenant(s) valid: " + ", ".join(f"{c.id} v{c.version}" for c in found)
     )
+
+
+@app.command()
+def purge(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Only count what is past retention; change nothing."
+    ),
+) -> None:
+    """Delete signals past their retention (the shortest of their covenants), with their parts."""
+    from hub.db import now, transaction
+    from hub.retention.service import purge_expired
+
+    settings = _settings()
+    with transaction(_sessions(settings)) as session:
+        result = purge_expired(
+            session, now=now(), default_days=settings.default_retention_days, dry_run=dry_run
+        )
+    # Counts only: ids are in the audit event, content is never printed.
+    if dry_run:
+        out.print(f"{result.counted} signal(s) past retention would be purged (dry run)")
+    else:
+        out.print(f"purged {result.counted} signal(s) past retention")
 
 
 @app.command()

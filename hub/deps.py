@@ -1,7 +1,6 @@
 """Annotated dependency aliases: the session, the caller and its scopes, the app's services."""
 
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Query, Request, Security
@@ -16,6 +15,7 @@ from hub.config import Settings
 from hub.covenants.model import Covenant
 from hub.covenants.service import bindings_for
 from hub.errors import InvalidInput
+from hub.kit import clock
 from hub.kit.crypto import DataKeys
 
 
@@ -76,7 +76,7 @@ async def get_bindings(
         source = await run_in_threadpool(
             directory.load, request.app.state.sessions, caller.agency_id
         )
-    return bindings_for(source, request.app.state.covenants, date.today())
+    return bindings_for(source, request.app.state.covenants, clock.today())
 
 
 Purpose = Literal["case-proposal", "hit-lookup", "trend-report", "investigation"]

@@ -1,7 +1,7 @@
 """Every ORM model, imported once so the metadata is complete (Alembic, tests)."""
 
 from hub.agencies.models import Agency
-from hub.audit.models import AuditEvent
+from hub.audit.models import AuditEvent, AuditHead
 from hub.auth.models import OAuthClient, UsedAssertion
 from hub.covenants.models import CovenantVersion, SignalCovenant
 from hub.db import Base
@@ -20,6 +20,7 @@ metadata = Base.metadata
 __all__ = [
     "Agency",
     "AuditEvent",
+    "AuditHead",
     "CovenantVersion",
     "IdempotencyRecord",
     "Identifier",

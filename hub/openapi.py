@@ -130,4 +130,8 @@ TAGS = [
         "description": "The data-sharing covenants in force: who sees what, for which purpose.",
     },
     {"name": "signals", "description": "Barrier-tagged signals posted by partner agencies."},
+    {
+        "name": "audit",
+        "description": "The hash-chained audit trail of every change and disclosure.",
+    },
 ]

@@ -5,12 +5,14 @@ run gets a fresh schema that is dropped afterwards, so runs never see each other
 Tests stay independent by creating their own agencies: a signal is visible to its source only.
 """
 
+import itertools
 import os
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,7 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.app import create_app
 from hub.config import Settings
 from hub.db import migrate
-from tests.factories import Partner, PartnerFactory
+from hub.demo.synthetic import DEMO_AGENCIES, POSTING_AGENCIES
+from tests.factories import Partner, PartnerFactory, signal_body
 
 
 def free_port() -> int:
@@ -150,3 +153,37 @@ def vocabulary():  # type: ignore[no-untyped-def]
     from hub.paths import document_dir
 
     return load_vocabulary(document_dir("barriers"))
+
+
+REGION_OF = {"GM0363": "amsterdam-amstelland", "GM0599": "rotterdam"}
+SECRET_SUMMARY = "Confidential narrative"
+
+
+@dataclass
+class World:
+    headers: dict[str, dict[str, str]]  # agency code -> auth headers
+    signals: dict[str, tuple[str, str]]  # signal id -> (source code, municipality)
+
+
+@pytest.fixture(scope="session")
+def world(server: LiveServer, sessions: sessionmaker[Session]) -> World:
+    """The ten demo agencies under their real codes (so the shipped covenants apply), each
+    posting signals about Amsterdam and Rotterdam."""
+    headers: dict[str, dict[str, str]] = {}
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        factory = PartnerFactory(api, sessions)
+        for spec in DEMO_AGENCIES:
+            partner = factory.new(kind=spec["kind"], region=spec["region"], code=spec["code"])
+            headers[spec["code"]] = partner.headers
+        signals: dict[str, tuple[str, str]] = {}
+        for source, municipality in itertools.product(POSTING_AGENCIES, REGION_OF):
+            body = signal_body(
+                municipality=municipality,
+                summary=f"{SECRET_SUMMARY} {uuid.uuid4().hex}",
+                barriers=["employment", "finance"],
+                indicators=["employment.wages-below-minimum", "finance.many-workers-one-account"],
+            )
+            response = api.post("/api/v1/signals", json=body, headers=headers[source])
+            assert response.status_code == 201, response.text
+            signals[response.json()["id"]] = (source, municipality)
+    return World(headers, signals)

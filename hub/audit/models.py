@@ -19,6 +19,9 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Whose object it is (the source agency of a signal), so each agency can read what
+    # happened to its own data.
+    owner: Mapped[str | None] = mapped_column(String(32), index=True)
     purpose: Mapped[str | None] = mapped_column(String(40))
     # For a disclosure: what allowed it (absent for the source reading its own signal).
     level: Mapped[str | None] = mapped_column(String(16))
@@ -27,3 +30,23 @@ class AuditEvent(Base):
     rule_id: Mapped[str | None] = mapped_column(String(80))
     # Never identifiers or narrative text: counts, versions, field names only.
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The hash chain: each entry holds the hash of the one before (see hub/audit/chain.py).
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+HEAD_ID = 1  # the single row of audit_head, made by the migration
+
+
+class AuditHead(Base):
+    """The newest link of the chain (one row), and the last head the hub signed."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    signed_token: Mapped[str | None] = mapped_column(String(4000))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

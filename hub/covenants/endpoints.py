@@ -1,7 +1,5 @@
 """HTTP routes of covenants: a partner reads the agreements it is party to."""
 
-from datetime import date
-
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
@@ -12,6 +10,7 @@ from hub.covenants.model import Covenant
 from hub.covenants.schemas import CovenantList, CovenantOut, covenant_out
 from hub.deps import AgenciesDep, AnyCaller, CovenantsDep, SessionDep
 from hub.errors import NotFound
+from hub.kit import clock
 
 router = APIRouter(tags=["covenants"])
 
@@ -21,7 +20,7 @@ def _party_to(
 ) -> dict[str, Covenant]:
     # Only today's version of each: one that expired, was withdrawn, or whose newer version no
     # longer names the caller is not shown, just as it no longer grants.
-    return policy.party_to(agencies.get(session, caller.agency_id), covenants, date.today())
+    return policy.party_to(agencies.get(session, caller.agency_id), covenants, clock.today())
 
 
 @router.get(

@@ -6,7 +6,6 @@ shown to anyone but its source is recorded in the audit trail in the same transa
 
 import logging
 import uuid
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from hub.covenants.policy import OWNER, Grant, SignalFacts, decide
 from hub.covenants.redact import pseudonymiser, redact
 from hub.covenants.sql import visible
 from hub.errors import NotFound
+from hub.kit import clock
 from hub.kit.crypto import DataKeys
 from hub.signals import repository
 from hub.signals.models import Signal
@@ -40,7 +40,7 @@ def _needs(where: SignalFilter) -> tuple[frozenset[str], Level]:
     return frozenset(needs), Level.SUMMARY if summary else Level.HIT
 
 
-def _grants(
+def grants_for(
     session: Session,
     caller: Caller,
     signals: list[Signal],
@@ -50,12 +50,13 @@ def _grants(
     agencies: AgencyDirectory,
     needs: frozenset[str] = frozenset(),
 ) -> list[Grant]:
+    """The policy's decision for each signal: the source's own in full, others by covenant."""
     everyone = agencies.all(session)
     viewer = agencies.get(session, caller.agency_id)
     foreign = [s for s in signals if s.agency_id != caller.agency_id]
     parts = repository.parts_of(session, foreign) if foreign and purpose else None
     bound = repository.bound_of(session, [s.id for s in foreign]) if foreign and purpose else {}
-    today = date.today()
+    today = clock.today()
     grants = []
     for signal in signals:
         if signal.agency_id == caller.agency_id:
@@ -74,12 +75,13 @@ def _grants(
     return grants
 
 
-def _shown(
+def disclose(
     session: Session,
     keys: DataKeys,
     caller: Caller,
     pairs: list[tuple[Signal, Grant]],
     purpose: str | None,
+    agencies: AgencyDirectory,
 ) -> list[dict[str, Any]]:
     """Redact each signal to its grant and audit what went to someone other than the source."""
     pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
@@ -89,7 +91,10 @@ def _shown(
         redacted = redact(out.model_dump(), grant, pseudonym=pseudonym)
         if redacted is not None:
             shown.append(redacted)
-    disclosed = [(str(s.id), g) for s, g in pairs if not g.own and g.level > Level.NONE]
+    codes = {agency_id: agency.code for agency_id, agency in agencies.all(session).items()}
+    disclosed = [
+        (str(s.id), codes[s.agency_id], g) for s, g in pairs if not g.own and g.level > Level.NONE
+    ]
     if disclosed and purpose is not None:
         audit.disclosed(session, caller, purpose, disclosed)
     return shown
@@ -108,11 +113,12 @@ def read_one(
     """The signal as the caller may see it, with its version; 404 when it may see nothing."""
     signal = repository.by_id(session, signal_id)
     if signal is not None:
-        [grant] = _grants(
+        [grant] = grants_for(
             session, caller, [signal], purpose=purpose, covenants=covenants, agencies=agencies
         )
         if grant.level > Level.NONE:
-            return _shown(session, keys, caller, [(signal, grant)], purpose)[0], signal.version
+            shown = disclose(session, keys, caller, [(signal, grant)], purpose, agencies)
+            return shown[0], signal.version
     raise NotFound(f"There is no signal {signal_id} that you may see for this purpose.")
 
 
@@ -139,14 +145,14 @@ def read_page(
         purpose=purpose,
         covenants=covenants,
         agencies=agencies.all(session),
-        today=date.today(),
+        today=clock.today(),
         needs=needs,
         min_level=min_level,
     )
     rows = repository.page_where(session, clause, where, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    grants = _grants(
+    grants = grants_for(
         session, caller, rows, purpose=purpose, covenants=covenants, agencies=agencies, needs=needs
     )
     # The SQL and the policy agree (tests hold them to it); should they ever not, the stricter
@@ -157,4 +163,5 @@ def read_page(
             "policy pushdown let %d row(s) through that the policy withholds",
             len(rows) - len(pairs),
         )
-    return _shown(session, keys, caller, pairs, purpose), (rows[-1].pk if more else None)
+    shown = disclose(session, keys, caller, pairs, purpose, agencies)
+    return shown, (rows[-1].pk if more else None)

@@ -7,52 +7,15 @@ must give exactly the level the covenants grant, and never more than that level 
 
 import itertools
 import json
-import uuid
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
 from hub.audit.models import AuditEvent
 from hub.covenants.model import PURPOSES, Level
-from hub.demo.synthetic import DEMO_AGENCIES, POSTING_AGENCIES
+from hub.demo.synthetic import DEMO_AGENCIES
+from tests.conftest import REGION_OF, SECRET_SUMMARY, World
 from tests.covenants.test_demo_policy import expected
-from tests.factories import signal_body
-
-REGION_OF = {"GM0363": "amsterdam-amstelland", "GM0599": "rotterdam"}
-SECRET_SUMMARY = "Confidential narrative"
-
-
-@dataclass
-class World:
-    headers: dict[str, dict[str, str]]  # agency code -> auth headers
-    signals: dict[str, tuple[str, str]]  # signal id -> (source code, municipality)
-
-
-@pytest.fixture(scope="session")
-def world(server, sessions) -> World:  # type: ignore[no-untyped-def]
-    import httpx
-
-    from tests.factories import PartnerFactory
-
-    headers: dict[str, dict[str, str]] = {}
-    with httpx.Client(base_url=server.url, timeout=30) as api:
-        factory = PartnerFactory(api, sessions)
-        for spec in DEMO_AGENCIES:
-            partner = factory.new(kind=spec["kind"], region=spec["region"], code=spec["code"])
-            headers[spec["code"]] = partner.headers
-        signals: dict[str, tuple[str, str]] = {}
-        for source, municipality in itertools.product(POSTING_AGENCIES, REGION_OF):
-            body = signal_body(
-                municipality=municipality,
-                summary=f"{SECRET_SUMMARY} {uuid.uuid4().hex}",
-                barriers=["employment", "finance"],
-                indicators=["employment.wages-below-minimum", "finance.many-workers-one-account"],
-            )
-            response = api.post("/api/v1/signals", json=body, headers=headers[source])
-            assert response.status_code == 201, response.text
-            signals[response.json()["id"]] = (source, municipality)
-    return World(headers, signals)
 
 
 def _check_shape(body: dict, level: Level) -> None:
@@ -215,3 +178,25 @@ def test_purpose_header_and_parameter(api, world: World) -> None:
     clash = api.get(f"{url}?purpose=investigation", headers=emm | {"Purpose": "case-proposal"})
     assert clash.status_code == 400
     assert api.get(f"{url}?purpose=curiosity", headers=emm).status_code == 400
+
+
+def test_an_expired_covenant_stops_granting_without_a_restart(
+    api, world: World, monkeypatch
+) -> None:
+    from datetime import date
+
+    from hub.kit import clock
+
+    signal_id = next(i for i, s in world.signals.items() if s == ("IND", "GM0363"))
+    url = f"/api/v1/signals/{signal_id}?purpose=case-proposal"
+    riec = world.headers["RIEC-AA"]
+    assert api.get(url, headers=riec).status_code == 200
+    # riec-liec is valid until 2028-12-31: the day after, it grants nothing, at once.
+    monkeypatch.setattr(clock, "today", lambda: date(2029, 1, 1))
+    assert api.get(url, headers=riec).status_code == 404
+    listed = api.get("/api/v1/signals?purpose=case-proposal&limit=200", headers=riec).json()
+    assert signal_id not in {item["id"] for item in listed["items"]}
+    covenants = api.get("/api/v1/covenants", headers=riec).json()["items"]
+    assert "riec-liec" not in {c["id"] for c in covenants}
+    # The source still sees its own, whatever the covenants say.
+    assert api.get(url, headers=world.headers["IND"]).status_code == 200

@@ -14,8 +14,17 @@ from hub.kit.bulk import COPY_THRESHOLD, insert_rows
 def test_rows_round_trip_with_json_nulls_and_times(sessions, count: int) -> None:
     marker = f"bulk-{uuid.uuid4().hex[:8]}"
     at = datetime(2026, 11, 20, 8, 30, 0, 123456, tzinfo=UTC)
+    # Rows written past the chain (negative seq), only to round-trip values; deleted below.
+    base = -uuid.uuid4().int % 10**12 - 10**12
     rows = [
         {
+            "seq": base - i,
+            "prev_hash": "0" * 64,
+            "hash": "f" * 64,
+            "level": None,
+            "covenant_id": None,
+            "covenant_version": None,
+            "rule_id": None,
             "occurred_at": at,
             "agency": marker,
             "client_id": None,

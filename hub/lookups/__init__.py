@@ -1,0 +1,1 @@
+"""Hit/no-hit: does any signal the caller may see name this identifier?"""
