@@ -16,12 +16,12 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
+from hub.kit.schema_errors import PathPart, error_message, error_path, render_path
+
 # The barrier model as named in the task-force action plan. Repeated in schema.json's `code`
 # enum; a test keeps the two in step.
 BARRIER_ORDER: tuple[str, ...] = ("entry", "accommodation", "identity", "employment", "finance")
 SCHEMA_FILE = "schema.json"
-
-PathPart = str | int
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,51 +174,16 @@ def _describe_yaml_error(exc: yaml.YAMLError) -> str:
 
 def _first_schema_error(errors: Iterable[ValidationError]) -> tuple[str, str] | None:
     """Return (field, message) of the first error by field path, so reports are stable."""
-    located = [(_error_path(e), _error_message(e)) for e in errors]
+    located = [(error_path(e), error_message(e)) for e in errors]
     if not located:
         return None
     parts, message = min(located, key=lambda item: (_sort_key(item[0]), item[1]))
-    return _render_path(parts), message
-
-
-def _error_message(error: ValidationError, limit: int = 200) -> str:
-    # jsonschema starts messages with the whole offending value; for a list or mapping that can be
-    # the entire file, so name its shape instead and keep what was wrong with it.
-    message, instance = error.message, error.instance
-    if isinstance(instance, list | dict) and message.startswith(repr(instance)):
-        shape = f"a list of {len(instance)} items" if isinstance(instance, list) else "a mapping"
-        message = shape + message[len(repr(instance)) :]
-    return message if len(message) <= limit else message[: limit - 3] + "..."
-
-
-def _error_path(error: ValidationError) -> list[PathPart]:
-    """Point at the offending property itself, not its parent object, where jsonschema does not."""
-    parts: list[PathPart] = list(error.absolute_path)
-    if error.validator == "required" and isinstance(error.instance, Mapping):
-        missing = [p for p in error.validator_value if p not in error.instance]
-        if missing:
-            parts.append(missing[0])
-    elif error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
-        known = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
-        extra = sorted(str(k) for k in error.instance if k not in known)
-        if extra:
-            parts.append(extra[0])
-    return parts
+    return render_path(parts), message
 
 
 def _sort_key(parts: Sequence[PathPart]) -> tuple[tuple[int, int, str], ...]:
     # Ints and strings never compare directly; rank them so mixed paths still sort.
     return tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in parts)
-
-
-def _render_path(parts: Sequence[PathPart]) -> str:
-    rendered = ""
-    for part in parts:
-        if isinstance(part, int):
-            rendered += f"[{part}]"
-        else:
-            rendered += f".{part}" if rendered else part
-    return rendered
 
 
 def _check_files_and_order(documents: Mapping[str, Mapping[str, Any]], *, folder: str) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from hub.agencies.regions import RIEC_REGIONS
 from hub.covenants.model import DATA_CATEGORIES, PURPOSES, Covenant, Level, Party, Rule
+from hub.kit.schema_errors import PathPart, error_message, error_path, render_path
 from hub.paths import document_dir
 
 SCHEMA_FILE = "schema.json"
@@ -41,8 +41,6 @@ _CODE = re.compile(r"^[A-Z][A-Z0-9-]{1,31}$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DATE_FIELDS = ("valid_from", "valid_until", "withdrawn_on")
 _LEVELS = frozenset(level.label for level in Level)
-
-PathPart = str | int
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,9 @@ def _read_folder(
             data, node = parsed
             for parts, message in _document_errors(data, node, validator):
                 file_errors.append(
-                    CovenantError(path.name, _line_of(node, parts), _render(parts), message, folder)
+                    CovenantError(
+                        path.name, _line_of(node, parts), render_path(parts), message, folder
+                    )
                 )
             if not file_errors:
                 documents[path.name] = (data, node)
@@ -179,7 +179,7 @@ _Found = tuple[list[PathPart], str]
 
 def _document_errors(data: Any, node: yaml.Node, validator: Draft202012Validator) -> list[_Found]:
     found = list(_duplicate_keys(node, []))
-    found += [(_error_path(e), _error_message(e)) for e in validator.iter_errors(data)]
+    found += [(error_path(e), error_message(e)) for e in validator.iter_errors(data)]
     if isinstance(data, dict):
         found += _semantic_errors(data)
     return found
@@ -323,33 +323,6 @@ def _duplicate_versions(documents: Mapping[str, _Document], *, folder: str) -> l
 # --- error locations ----------------------------------------------------------------------------
 
 
-def _error_path(error: ValidationError) -> list[PathPart]:
-    """Point at the offending property itself, not its parent object, where jsonschema does not."""
-    parts: list[PathPart] = list(error.absolute_path)
-    if error.validator == "required" and isinstance(error.instance, Mapping):
-        missing = [p for p in error.validator_value if p not in error.instance]
-        if missing:
-            parts.append(missing[0])
-    elif error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
-        known = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
-        extra = sorted(str(k) for k in error.instance if k not in known)
-        if extra:
-            parts.append(extra[0])
-    return parts
-
-
-def _error_message(error: ValidationError, limit: int = 200) -> str:
-    # jsonschema starts messages with the whole offending value; for a list or mapping that can be
-    # the whole file, so name its shape instead.
-    message, instance = error.message, error.instance
-    if error.validator == "const":
-        message = f"{instance!r} is not allowed: write {error.validator_value!r} or a list"
-    elif isinstance(instance, list | dict) and message.startswith(repr(instance)):
-        shape = f"a list of {len(instance)} items" if isinstance(instance, list) else "a mapping"
-        message = shape + message[len(repr(instance)) :]
-    return message if len(message) <= limit else message[: limit - 3] + "..."
-
-
 def _line_of(node: yaml.Node, parts: Sequence[PathPart]) -> int:
     """1-based line of the deepest node on ``parts``: a key's own line, a list item's first line."""
     line = node.start_mark.line
@@ -370,16 +343,6 @@ def _line_of(node: yaml.Node, parts: Sequence[PathPart]) -> int:
             break
         node = child
     return line + 1
-
-
-def _render(parts: Sequence[PathPart]) -> str:
-    rendered = ""
-    for part in parts:
-        if isinstance(part, int):
-            rendered += f"[{part}]"
-        else:
-            rendered += f".{part}" if rendered else part
-    return rendered
 
 
 # --- building the model -------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from datetime import date
 from enum import IntEnum
 from typing import Literal
 
+from hub.signals.subjects import SUBJECT_TYPES
+
 
 class Level(IntEnum):
     """Disclosure levels, ordered: each includes everything the lower ones give."""
@@ -30,17 +32,8 @@ class Level(IntEnum):
 
 PURPOSES = ("case-proposal", "hit-lookup", "trend-report", "investigation")
 
-IDENTIFIER_CATEGORIES = (
-    "person",
-    "address",
-    "company",
-    "iban",
-    "phone",
-    "email",
-    "vehicle",
-    "document",
-    "website",
-)
+# Every subject type is a data category of its own: a covenant grants them one by one.
+IDENTIFIER_CATEGORIES = SUBJECT_TYPES
 DATA_CATEGORIES = ("indicators", "location", "grading", "summary-text", *IDENTIFIER_CATEGORIES)
 
 # Which signals of the sources a rule covers, beyond the rule's barriers:

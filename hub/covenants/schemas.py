@@ -12,21 +12,7 @@ from hub.covenants.model import DATA_CATEGORIES, PURPOSES, Covenant, Party, Rule
 # Spelled out so the spec lists the values; tests hold them equal to hub.covenants.model.
 Purpose = Literal["case-proposal", "hit-lookup", "trend-report", "investigation"]
 LevelName = Literal["none", "hit", "summary", "pseudonymised", "full"]
-DataCategory = Literal[
-    "indicators",
-    "location",
-    "grading",
-    "summary-text",
-    "person",
-    "address",
-    "company",
-    "iban",
-    "phone",
-    "email",
-    "vehicle",
-    "document",
-    "website",
-]
+DataCategory = Literal[DATA_CATEGORIES]  # type: ignore[valid-type]
 RuleScope = Literal["all", "own-region", "accepted-cases"]
 
 
