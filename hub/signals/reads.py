@@ -49,12 +49,14 @@ def grants_for(
     covenants: tuple[Covenant, ...],
     agencies: AgencyDirectory,
     needs: frozenset[str] = frozenset(),
+    parts: repository.SignalParts | None = None,
 ) -> list[Grant]:
     """The policy's decision for each signal: the source's own in full, others by covenant."""
     everyone = agencies.all(session)
     viewer = agencies.get(session, caller.agency_id)
     foreign = [s for s in signals if s.agency_id != caller.agency_id]
-    parts = repository.parts_of(session, foreign) if foreign and purpose else None
+    if foreign and purpose and parts is None:
+        parts = repository.parts_of(session, foreign)
     bound = repository.bound_of(session, [s.id for s in foreign]) if foreign and purpose else {}
     today = clock.today()
     grants = []
@@ -62,7 +64,7 @@ def grants_for(
         if signal.agency_id == caller.agency_id:
             grants.append(OWNER)
             continue
-        if purpose is None or parts is None:
+        if purpose is None or parts is None or not foreign:
             grants.append(Grant(Level.NONE, frozenset()))
             continue
         facts = SignalFacts(
@@ -82,10 +84,11 @@ def disclose(
     pairs: list[tuple[Signal, Grant]],
     purpose: str | None,
     agencies: AgencyDirectory,
+    parts: repository.SignalParts | None = None,
 ) -> list[dict[str, Any]]:
     """Redact each signal to its grant and audit what went to someone other than the source."""
     pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
-    full = represent(session, keys, [signal for signal, _ in pairs])
+    full = represent(session, keys, [signal for signal, _ in pairs], parts=parts)
     shown = []
     for out, (_, grant) in zip(full, pairs, strict=True):
         redacted = redact(out.model_dump(), grant, pseudonym=pseudonym)
@@ -152,8 +155,16 @@ def read_page(
     rows = repository.page_where(session, clause, where, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
+    parts = repository.parts_of(session, rows) if rows else None
     grants = grants_for(
-        session, caller, rows, purpose=purpose, covenants=covenants, agencies=agencies, needs=needs
+        session,
+        caller,
+        rows,
+        purpose=purpose,
+        covenants=covenants,
+        agencies=agencies,
+        needs=needs,
+        parts=parts,
     )
     # The SQL and the policy agree (tests hold them to it); should they ever not, the stricter
     # answer wins and the row is left out.
@@ -163,5 +174,5 @@ def read_page(
             "policy pushdown let %d row(s) through that the policy withholds",
             len(rows) - len(pairs),
         )
-    shown = disclose(session, keys, caller, pairs, purpose, agencies)
+    shown = disclose(session, keys, caller, pairs, purpose, agencies, parts=parts)
     return shown, (rows[-1].pk if more else None)

@@ -456,11 +456,18 @@ def etag(signal: Signal) -> str:
     return f'"{signal.version}"'
 
 
-def represent(session: Session, keys: DataKeys, signals: list[Signal]) -> list[SignalOut]:
-    """Full representations (decrypted), for readers entitled to see everything."""
+def represent(
+    session: Session,
+    keys: DataKeys,
+    signals: list[Signal],
+    *,
+    parts: repository.SignalParts | None = None,
+) -> list[SignalOut]:
+    """Full representations (decrypted), for readers entitled to see everything; pass `parts`
+    when they were read already."""
     if not signals:
         return []
-    parts = repository.parts_of(session, signals)
+    parts = parts or repository.parts_of(session, signals)
     out = []
     for s in signals:
         summary = None
