@@ -3,7 +3,7 @@
 from hub.agencies.models import Agency
 from hub.audit.models import AuditEvent, AuditHead
 from hub.auth.models import OAuthClient, UsedAssertion
-from hub.covenants.models import CovenantVersion, SignalCovenant
+from hub.covenants.models import Binding, BindingTerm, CovenantVersion
 from hub.db import Base
 from hub.signals.models import (
     IdempotencyRecord,
@@ -21,13 +21,14 @@ __all__ = [
     "Agency",
     "AuditEvent",
     "AuditHead",
+    "Binding",
+    "BindingTerm",
     "CovenantVersion",
     "IdempotencyRecord",
     "Identifier",
     "OAuthClient",
     "Signal",
     "SignalBarrier",
-    "SignalCovenant",
     "SignalIndicator",
     "SignalVersion",
     "Subject",

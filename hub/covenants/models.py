@@ -1,6 +1,5 @@
 """ORM models: covenant versions as loaded, and which versions each signal was shared under."""
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -28,10 +27,22 @@ class CovenantVersion(Base):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
-class SignalCovenant(Base):
-    """A signal is bound to the covenant versions in force when it was shared."""
+class Binding(Base):
+    """A set of covenant versions signals were shared under. Signals point at their set, so the
+    policy tests one column per row (no per-row look-up), and thousands of signals posted under
+    the same covenants share one set. Sets never change once made."""
 
-    __tablename__ = "signal_covenants"
+    __tablename__ = "covenant_bindings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The terms as text ("id@version" sorted, comma-joined): one set per combination.
+    key: Mapped[str] = mapped_column(String(2000), unique=True)
+
+
+class BindingTerm(Base):
+    """One covenant version in a binding set."""
+
+    __tablename__ = "covenant_binding_terms"
     __table_args__ = (
         ForeignKeyConstraint(
             ["covenant_id", "covenant_version"],
@@ -39,8 +50,8 @@ class SignalCovenant(Base):
         ),
     )
 
-    signal_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("signals.id", ondelete="CASCADE"), primary_key=True
+    binding_id: Mapped[int] = mapped_column(
+        ForeignKey("covenant_bindings.id", ondelete="CASCADE"), primary_key=True
     )
     covenant_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     covenant_version: Mapped[int] = mapped_column(Integer)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.covenants.model import Agency, Covenant
-from hub.covenants.models import CovenantVersion
+from hub.covenants.models import Binding, BindingTerm, CovenantVersion
 from hub.covenants.policy import in_force
+from hub.kit.bulk import insert_rows, insert_unless_exists
 
 
 class CovenantChanged(ValueError):
@@ -86,3 +87,37 @@ def bindings_for(
         for covenant in in_force(covenants, today).values()
         if covenant.is_party(source)
     )
+
+
+def bind(session: Session, terms: list[tuple[str, int]]) -> int | None:
+    """The id of the binding set of these covenant versions, made on first use; None if empty."""
+    if not terms:
+        return None
+    key = ",".join(f"{cid}@{version}" for cid, version in sorted(terms))
+    found = session.scalar(select(Binding.id).where(Binding.key == key))
+    if found is not None:
+        return found
+    # A concurrent request may make the same set: only the one whose insert went in adds terms,
+    # in the same transaction, so a set is never seen without them.
+    if insert_unless_exists(session, Binding, {"key": key}, unique=("key",)):
+        made = session.scalar(select(Binding.id).where(Binding.key == key))
+        insert_rows(
+            session,
+            BindingTerm,
+            [{"binding_id": made, "covenant_id": c, "covenant_version": v} for c, v in terms],
+        )
+        return made
+    return session.scalar(select(Binding.id).where(Binding.key == key))
+
+
+def binding_terms(session: Session) -> dict[int, dict[str, int]]:
+    """Every binding set's covenant versions: {binding id: {covenant id: version}}.
+
+    Sets are few (one per combination of covenant versions ever in force) and never change,
+    so the whole table is one small read."""
+    terms: dict[int, dict[str, int]] = {}
+    for binding_id, covenant_id, version in session.execute(
+        select(BindingTerm.binding_id, BindingTerm.covenant_id, BindingTerm.covenant_version)
+    ):
+        terms.setdefault(binding_id, {})[covenant_id] = version
+    return terms

@@ -4,10 +4,9 @@ reveal what the viewer may not see. Must agree with policy.decide() (tests hold 
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_
 
 from hub.covenants.model import Agency, Covenant, Level
-from hub.covenants.models import SignalCovenant
 from hub.covenants.policy import in_force
 from hub.signals.models import Signal, SignalBarrier
 
@@ -19,17 +18,33 @@ def visible(
     purpose: str | None,
     covenants: tuple[Covenant, ...],
     agencies: Mapping[int, Agency],
+    bindings: Mapping[int, Mapping[str, int]],
     today: date,
     needs: frozenset[str] = frozenset(),
     min_level: Level = Level.HIT,
 ) -> ColumnElement[bool]:
-    """A WHERE clause: the viewer's own signals, or signals some applicable rule grants."""
+    """A WHERE clause: the viewer's own signals, or signals some applicable rule grants.
+
+    `bindings` are the binding sets ({id: {covenant id: version}}, covenants.service): a rule
+    of a covenant version applies to the signals whose set holds that version."""
     clauses: list[ColumnElement[bool]] = [Signal.agency_id == viewer_id]
     if purpose is not None:
         current = in_force(covenants, today)
         for covenant in covenants:
             if covenant.id in current:
-                clauses += _granted_by(covenant, viewer, purpose, agencies, needs, min_level)
+                bound = sorted(
+                    b for b, terms in bindings.items() if terms.get(covenant.id) == covenant.version
+                )
+                if bound:
+                    clauses += _granted_by(
+                        covenant,
+                        viewer,
+                        purpose,
+                        agencies,
+                        Signal.binding_id.in_(bound),
+                        needs,
+                        min_level,
+                    )
     return or_(*clauses)
 
 
@@ -38,20 +53,12 @@ def _granted_by(
     viewer: Agency,
     purpose: str,
     agencies: Mapping[int, Agency],
+    bound: ColumnElement[bool],
     needs: frozenset[str],
     min_level: Level,
 ) -> list[ColumnElement[bool]]:
     if purpose not in covenant.purposes or not covenant.is_party(viewer):
         return []
-    # A correlated scalar look-up on the binding's primary key (signal_id, covenant_id): cheap
-    # per row, and a page only looks at a few rows. (As EXISTS, PostgreSQL hashed every
-    # binding of the covenant for each page.)
-    bound = (
-        select(SignalCovenant.covenant_version)
-        .where(SignalCovenant.signal_id == Signal.id, SignalCovenant.covenant_id == covenant.id)
-        .scalar_subquery()
-        == covenant.version
-    )
     clauses: list[ColumnElement[bool]] = []
     for rule in covenant.rules:
         if rule.aggregates_only or purpose not in rule.purposes or rule.level < min_level:

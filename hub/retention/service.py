@@ -12,12 +12,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, delete, exists, or_, select, text
+from sqlalchemy import ColumnElement, Select, delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
 from hub.auth.caller import Caller
-from hub.covenants.models import CovenantVersion, SignalCovenant
+from hub.covenants.models import BindingTerm, CovenantVersion
 from hub.signals.models import IdempotencyRecord, Signal
 
 # Purges are the hub's own act, not an agency's: the audit names the hub and this job.
@@ -39,20 +39,17 @@ class PurgeResult:
     signal_ids: list[str] = field(default_factory=list)
 
 
-def _bound_to(retention_days: int | None = None) -> ColumnElement[bool]:
-    """The signal is bound to a covenant version (with exactly this retention, if given)."""
-    query = (
-        select(SignalCovenant.signal_id)
+def _bound_to(retention_days: int) -> ColumnElement[bool]:
+    """The signal is bound to a covenant version with exactly this retention."""
+    return Signal.binding_id.in_(
+        select(BindingTerm.binding_id)
         .join(
             CovenantVersion,
-            (CovenantVersion.covenant_id == SignalCovenant.covenant_id)
-            & (CovenantVersion.version == SignalCovenant.covenant_version),
+            (CovenantVersion.covenant_id == BindingTerm.covenant_id)
+            & (CovenantVersion.version == BindingTerm.covenant_version),
         )
-        .where(SignalCovenant.signal_id == Signal.id)
+        .where(CovenantVersion.retention_days == retention_days)
     )
-    if retention_days is not None:
-        query = query.where(CovenantVersion.retention_days == retention_days)
-    return exists(query)
 
 
 def expired(session: Session, *, now: datetime, default_days: int) -> ColumnElement[bool]:
@@ -67,7 +64,7 @@ def expired(session: Session, *, now: datetime, default_days: int) -> ColumnElem
     by_covenant = [
         (Signal.created_at < now - timedelta(days=days)) & _bound_to(days) for days in periods
     ]
-    unbound = (Signal.created_at < now - timedelta(days=default_days)) & ~_bound_to()
+    unbound = (Signal.created_at < now - timedelta(days=default_days)) & Signal.binding_id.is_(None)
     # Accepted cases (not built yet) will keep their members longer; that is one clause here,
     # `& ~exists(<membership in an accepted case whose own retention has not run out at now>)`.
     return or_(*by_covenant, unbound)

@@ -44,6 +44,8 @@ class Signal(Base):
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     municipality: Mapped[str | None] = mapped_column(String(6), index=True)
     region: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The covenant versions in force when it was shared (none: only its source may see it).
+    binding_id: Mapped[int | None] = mapped_column(ForeignKey("covenant_bindings.id"))
     reliability: Mapped[str | None] = mapped_column(String(1))
     credibility: Mapped[str | None] = mapped_column(String(1))
     summary_key_id: Mapped[str | None] = mapped_column(String(16))

@@ -6,6 +6,7 @@ shown to anyone but its source is recorded in the audit trail in the same transa
 
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from hub.auth.caller import Caller
 from hub.covenants.model import Covenant, Level
 from hub.covenants.policy import OWNER, Grant, SignalFacts, decide
 from hub.covenants.redact import pseudonymiser, redact
+from hub.covenants.service import binding_terms
 from hub.covenants.sql import visible
 from hub.errors import NotFound
 from hub.kit import clock
@@ -50,6 +52,7 @@ def grants_for(
     agencies: AgencyDirectory,
     needs: frozenset[str] = frozenset(),
     parts: repository.SignalParts | None = None,
+    bindings: Mapping[int, Mapping[str, int]] | None = None,
 ) -> list[Grant]:
     """The policy's decision for each signal: the source's own in full, others by covenant."""
     everyone = agencies.all(session)
@@ -57,7 +60,8 @@ def grants_for(
     foreign = [s for s in signals if s.agency_id != caller.agency_id]
     if foreign and purpose and parts is None:
         parts = repository.parts_of(session, foreign)
-    bound = repository.bound_of(session, [s.id for s in foreign]) if foreign and purpose else {}
+    if foreign and purpose and bindings is None:
+        bindings = binding_terms(session)
     today = clock.today()
     grants = []
     for signal in signals:
@@ -71,7 +75,7 @@ def grants_for(
             source=everyone[signal.agency_id],
             barriers=frozenset(parts.barriers.get(signal.id, [])),
             region=signal.region,
-            bound=bound.get(signal.id, {}),
+            bound=dict((bindings or {}).get(signal.binding_id or 0, {})),
         )
         grants.append(decide(viewer, purpose, facts, covenants, today, needs=needs))
     return grants
@@ -142,12 +146,14 @@ def read_page(
     The policy is pushed into the query, so a page is never short of rows the viewer may see
     and never counts rows it may not."""
     needs, min_level = _needs(where)
+    bindings = binding_terms(session) if purpose is not None else {}
     clause = visible(
         viewer=agencies.get(session, caller.agency_id),
         viewer_id=caller.agency_id,
         purpose=purpose,
         covenants=covenants,
         agencies=agencies.all(session),
+        bindings=bindings,
         today=clock.today(),
         needs=needs,
         min_level=min_level,
@@ -165,6 +171,7 @@ def read_page(
         agencies=agencies,
         needs=needs,
         parts=parts,
+        bindings=bindings,
     )
     # The SQL and the policy agree (tests hold them to it); should they ever not, the stricter
     # answer wins and the row is left out.

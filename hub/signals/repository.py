@@ -9,7 +9,6 @@ from sqlalchemy import ColumnElement, Select, delete, exists, select
 from sqlalchemy.orm import Session
 
 from hub.agencies.models import Agency
-from hub.covenants.models import SignalCovenant
 from hub.signals.models import (
     IdempotencyRecord,
     Identifier,
@@ -167,15 +166,3 @@ def page_where(
     if after is not None:
         query = query.where(Signal.pk > after)
     return list(session.scalars(query.order_by(Signal.pk).limit(limit)))
-
-
-def bound_of(session: Session, signal_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
-    """The covenant versions each signal was shared under."""
-    bound: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
-    for signal_id, covenant_id, version in session.execute(
-        select(
-            SignalCovenant.signal_id, SignalCovenant.covenant_id, SignalCovenant.covenant_version
-        ).where(SignalCovenant.signal_id.in_(signal_ids))
-    ):
-        bound[signal_id][covenant_id] = version
-    return bound

@@ -14,7 +14,7 @@ from hub.agencies.regions import region_of
 from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.barriers.vocabulary import BARRIER_ORDER
-from hub.covenants.models import SignalCovenant
+from hub.covenants.service import bind
 from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from hub.kit.bulk import insert_rows, insert_unless_exists
@@ -96,7 +96,12 @@ def _insert_parts(
 
 
 def _signal_row(
-    keys: DataKeys, caller: Caller, signal_id: uuid.UUID, data: SignalCreate, at: datetime
+    keys: DataKeys,
+    caller: Caller,
+    signal_id: uuid.UUID,
+    data: SignalCreate,
+    at: datetime,
+    binding_id: int | None,
 ) -> dict[str, Any]:
     sealed = _seal_summary(keys, signal_id, data.summary)
     return {
@@ -108,6 +113,7 @@ def _signal_row(
         "observed_at": data.observed_at,
         "municipality": data.municipality,
         "region": region_of(data.municipality),
+        "binding_id": binding_id,
         "reliability": data.reliability,
         "credibility": data.credibility,
         "summary_key_id": sealed.key_id if sealed else None,
@@ -124,7 +130,6 @@ def _store_parts_and_audit(
     keys: DataKeys,
     caller: Caller,
     items: list[tuple[uuid.UUID, SignalCreate]],
-    bindings: list[tuple[str, int]],
 ) -> None:
     _insert_parts(
         session,
@@ -132,15 +137,6 @@ def _store_parts_and_audit(
         [
             (signal_id, _ordered(data.barriers), data.indicators, data.subjects)
             for signal_id, data in items
-        ],
-    )
-    insert_rows(
-        session,
-        SignalCovenant,
-        [
-            {"signal_id": signal_id, "covenant_id": cid, "covenant_version": version}
-            for signal_id, _ in items
-            for cid, version in bindings
         ],
     )
     audit.record(
@@ -160,9 +156,13 @@ def insert_signals(
     bindings: list[tuple[str, int]],
 ) -> None:
     """Store new signals; a duplicate external_ref raises IntegrityError."""
-    at = now()
-    insert_rows(session, Signal, [_signal_row(keys, caller, sid, data, at) for sid, data in items])
-    _store_parts_and_audit(session, keys, caller, items, bindings)
+    at, binding_id = now(), bind(session, bindings)
+    insert_rows(
+        session,
+        Signal,
+        [_signal_row(keys, caller, sid, data, at, binding_id) for sid, data in items],
+    )
+    _store_parts_and_audit(session, keys, caller, items)
 
 
 def _new_signal_out(row: dict[str, Any], data: SignalCreate, agency: str) -> SignalOut:
@@ -237,11 +237,11 @@ def create_signal(
         raise Conflict(
             "A request with this Idempotency-Key is being processed; retry to receive its result."
         ) from None
-    row = _signal_row(keys, caller, signal_id, data, now())
+    row = _signal_row(keys, caller, signal_id, data, now(), bind(session, bindings))
     if not insert_unless_exists(session, Signal, row, unique=("agency_id", "external_ref")):
         existing = repository.by_external_refs(session, caller.agency_id, [data.external_ref])
         raise _duplicate(data.external_ref, existing.get(data.external_ref))
-    _store_parts_and_audit(session, keys, caller, [(signal_id, data)], bindings)
+    _store_parts_and_audit(session, keys, caller, [(signal_id, data)])
     return _new_signal_out(row, data, caller.agency_code), False
 
 

@@ -24,7 +24,7 @@ from hub.auth.caller import Caller
 from hub.cli import app
 from hub.covenants.loader import load_covenants
 from hub.covenants.model import PURPOSES, Agency
-from hub.covenants.models import CovenantVersion, SignalCovenant
+from hub.covenants.models import BindingTerm, CovenantVersion
 from hub.covenants.service import bindings_for, sync_covenants
 from hub.db import make_engine, make_sessionmaker, migrate, now, transaction
 from hub.kit.crypto import DataKeys
@@ -50,7 +50,6 @@ PARTS = (
     Subject,
     Identifier,
     SignalVersion,
-    SignalCovenant,
     IdempotencyRecord,
 )
 SECRET = "Retention narrative"
@@ -172,11 +171,12 @@ def test_purge_removes_exactly_what_is_past_retention(
                 session.scalars(
                     select(CovenantVersion.retention_days)
                     .join(
-                        SignalCovenant,
-                        (SignalCovenant.covenant_id == CovenantVersion.covenant_id)
-                        & (SignalCovenant.covenant_version == CovenantVersion.version),
+                        BindingTerm,
+                        (BindingTerm.covenant_id == CovenantVersion.covenant_id)
+                        & (BindingTerm.covenant_version == CovenantVersion.version),
                     )
-                    .where(SignalCovenant.signal_id == uuid.UUID(ids[name]))
+                    .join(Signal, Signal.binding_id == BindingTerm.binding_id)
+                    .where(Signal.id == uuid.UUID(ids[name]))
                 )
             )
             for name in plan
@@ -277,7 +277,7 @@ def test_purge_removes_exactly_what_is_past_retention(
             .order_by(AuditEvent.id)
         ).all()[events_before:]
     young = _parts(sessions, kept)
-    assert young["subjects"] > 0 and young["identifiers"] > 0 and young["signal_covenants"] > 0
+    assert young["subjects"] > 0 and young["identifiers"] > 0
 
     # The purge is audited: who, how many, which ids, and nothing else.
     assert [e.detail["count"] for e in events] == [2, 1]
