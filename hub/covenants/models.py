@@ -1,5 +1,7 @@
 """ORM models: covenant versions as loaded, and which versions each signal was shared under."""
 
+import functools
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -27,6 +29,16 @@ class CovenantVersion(Base):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
+def binding_key(terms: Iterable[tuple[str, int]]) -> str:
+    return ",".join(f"{cid}@{version}" for cid, version in sorted(terms))
+
+
+@functools.cache
+def parse_key(key: str) -> tuple[tuple[str, int], ...]:
+    # Cached: a hub has a handful of sets, read with every signal it decides on.
+    return tuple((cid, int(version)) for cid, version in (t.rsplit("@", 1) for t in key.split(",")))
+
+
 class Binding(Base):
     """A set of covenant versions signals were shared under. Signals point at their set, so the
     policy tests one column per row (no per-row look-up), and thousands of signals posted under
@@ -37,6 +49,11 @@ class Binding(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The terms as text ("id@version" sorted, comma-joined): one set per combination.
     key: Mapped[str] = mapped_column(String(2000), unique=True)
+
+    @property
+    def terms(self) -> dict[str, int]:
+        """{covenant id: version}."""
+        return dict(parse_key(self.key))
 
 
 class BindingTerm(Base):

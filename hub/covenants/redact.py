@@ -19,10 +19,9 @@ full           summary + the subjects whose type the grant names in full, the su
 The source agency's own signals are full with every category.
 """
 
-import copy
 import hmac
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
 from pydantic import TypeAdapter, ValidationError
@@ -112,9 +111,16 @@ _SUBJECT = TypeAdapter(Subject)
 
 
 def redact(
-    signal: Mapping[str, Any], grant: Grant, *, pseudonym: Pseudonym
+    signal: Mapping[str, Any],
+    grant: Grant,
+    *,
+    pseudonym: Pseudonym,
+    keys: Mapping[int, Sequence[tuple[str, str]]] | None = None,
 ) -> dict[str, Any] | None:
-    """The signal as the grant lets its viewer see it; None when the grant gives nothing."""
+    """The signal as the grant lets its viewer see it; None when the grant gives nothing.
+
+    `keys` are the match keys of each subject by position, as stored (type, blind-index token):
+    pseudonyms are then made from those, without re-reading the identifiers themselves."""
     level, categories = grant.level, grant.categories
     if grant.own:
         level, categories = Level.FULL, ALL_CATEGORIES
@@ -143,11 +149,18 @@ def redact(
             out[name] = [] if name in LIST_FIELDS else None
 
     # Subjects: only of the types the grant names, and only from pseudonymised level up.
-    subjects = [s for s in signal.get("subjects") or [] if s.get("type") in categories]
+    subjects = [
+        (position, s)
+        for position, s in enumerate(signal.get("subjects") or [])
+        if s.get("type") in categories
+    ]
     if level >= Level.FULL:
-        out["subjects"] = [copy.deepcopy(dict(s)) for s in subjects]
+        out["subjects"] = [_copy(s) for _, s in subjects]
     elif level >= Level.PSEUDONYMISED:
-        out["subjects"] = [_pseudonymise(s, pseudonym) for s in subjects]
+        out["subjects"] = [
+            _pseudonymise(s, pseudonym, None if keys is None else keys.get(position, ()))
+            for position, s in subjects
+        ]
     else:
         out["subjects"] = []
 
@@ -160,17 +173,33 @@ def redact(
     return out
 
 
-def _pseudonymise(subject: Mapping[str, Any], pseudonym: Pseudonym) -> dict[str, Any]:
+def _copy(value: Any) -> Any:
+    """A copy of a JSON value: subjects are plain JSON, and copy.deepcopy is slow."""
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _pseudonymise(
+    subject: Mapping[str, Any], pseudonym: Pseudonym, stored: Sequence[tuple[str, str]] | None
+) -> dict[str, Any]:
     """Replace a subject by its type and one pseudonym per identifier key."""
     kind = str(subject.get("type"))
-    try:
-        keys = identifier_keys(_SUBJECT.validate_python(dict(subject)))
-    except ValidationError:
-        # A stored subject that no longer validates (e.g. phone metadata changed between library
-        # versions) must not fail the read or leak; it just cannot link to other signals.
-        keys = []
+    keys: Sequence[tuple[str, str]] = []
+    if stored is not None:
+        keys = stored
+    else:
+        try:
+            subject_keys = identifier_keys(_SUBJECT.validate_python(dict(subject)))
+            keys = [(k.type, k.value) for k in subject_keys]
+        except ValidationError:
+            # A stored subject that no longer validates (e.g. phone metadata changed between
+            # library versions) must not fail the read or leak; it just cannot link.
+            keys = []
     if keys:
-        pseudonyms = [pseudonym(key.type, key.value) for key in keys]
+        pseudonyms = [pseudonym(key_type, value) for key_type, value in keys]
     else:
         # Nothing to match on (a person without birth date or BSN): a pseudonym over the whole
         # subject still shows that two signals name exactly the same one.

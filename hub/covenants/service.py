@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.covenants.model import Agency, Covenant
-from hub.covenants.models import Binding, BindingTerm, CovenantVersion
+from hub.covenants.models import Binding, BindingTerm, CovenantVersion, binding_key
 from hub.covenants.policy import in_force
 from hub.kit.bulk import insert_rows, insert_unless_exists
 
@@ -93,7 +93,7 @@ def bind(session: Session, terms: list[tuple[str, int]]) -> int | None:
     """The id of the binding set of these covenant versions, made on first use; None if empty."""
     if not terms:
         return None
-    key = ",".join(f"{cid}@{version}" for cid, version in sorted(terms))
+    key = binding_key(terms)
     found = session.scalar(select(Binding.id).where(Binding.key == key))
     if found is not None:
         return found
@@ -108,16 +108,3 @@ def bind(session: Session, terms: list[tuple[str, int]]) -> int | None:
         )
         return made
     return session.scalar(select(Binding.id).where(Binding.key == key))
-
-
-def binding_terms(session: Session) -> dict[int, dict[str, int]]:
-    """Every binding set's covenant versions: {binding id: {covenant id: version}}.
-
-    Sets are few (one per combination of covenant versions ever in force) and never change,
-    so the whole table is one small read."""
-    terms: dict[int, dict[str, int]] = {}
-    for binding_id, covenant_id, version in session.execute(
-        select(BindingTerm.binding_id, BindingTerm.covenant_id, BindingTerm.covenant_version)
-    ):
-        terms.setdefault(binding_id, {})[covenant_id] = version
-    return terms

@@ -1,12 +1,14 @@
 """The policy, pushed into SQL: which signals a viewer may list, so pages and counts never
 reveal what the viewer may not see. Must agree with policy.decide() (tests hold them to it)."""
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
 from hub.covenants.model import Agency, Covenant, Level
+from hub.covenants.models import BindingTerm
 from hub.covenants.policy import in_force
 from hub.signals.models import Signal, SignalBarrier
 
@@ -18,33 +20,52 @@ def visible(
     purpose: str | None,
     covenants: tuple[Covenant, ...],
     agencies: Mapping[int, Agency],
-    bindings: Mapping[int, Mapping[str, int]],
     today: date,
     needs: frozenset[str] = frozenset(),
     min_level: Level = Level.HIT,
 ) -> ColumnElement[bool]:
-    """A WHERE clause: the viewer's own signals, or signals some applicable rule grants.
+    """A WHERE clause: the viewer's own signals, or signals some applicable rule grants."""
+    return _visible(
+        viewer,
+        viewer_id,
+        purpose,
+        covenants,
+        tuple(sorted(agencies.items())),
+        today,
+        needs,
+        min_level,
+    )
 
-    `bindings` are the binding sets ({id: {covenant id: version}}, covenants.service): a rule
-    of a covenant version applies to the signals whose set holds that version."""
+
+# Built once per viewer, purpose and day: the expression is immutable and the statements that
+# use it then share SQLAlchemy's compiled-statement cache.
+@functools.lru_cache(maxsize=256)
+def _visible(
+    viewer: Agency,
+    viewer_id: int,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: tuple[tuple[int, Agency], ...],
+    today: date,
+    needs: frozenset[str],
+    min_level: Level,
+) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = [Signal.agency_id == viewer_id]
     if purpose is not None:
         current = in_force(covenants, today)
         for covenant in covenants:
             if covenant.id in current:
-                bound = sorted(
-                    b for b, terms in bindings.items() if terms.get(covenant.id) == covenant.version
-                )
-                if bound:
-                    clauses += _granted_by(
-                        covenant,
-                        viewer,
-                        purpose,
-                        agencies,
-                        Signal.binding_id.in_(bound),
-                        needs,
-                        min_level,
+                # The binding sets that hold this version: an uncorrelated subquery, which the
+                # database reads once and hashes, so each row costs one probe of its column.
+                bound = Signal.binding_id.in_(
+                    select(BindingTerm.binding_id).where(
+                        BindingTerm.covenant_id == covenant.id,
+                        BindingTerm.covenant_version == covenant.version,
                     )
+                )
+                clauses += _granted_by(
+                    covenant, viewer, purpose, dict(agencies), bound, needs, min_level
+                )
     return or_(*clauses)
 
 

@@ -19,7 +19,6 @@ from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.covenants import sql
 from hub.covenants.model import Covenant, Level
-from hub.covenants.service import binding_terms
 from hub.kit import clock
 from hub.kit.crypto import DataKeys
 from hub.signals.models import Identifier, Signal
@@ -79,14 +78,12 @@ def look_up(
         {keys.blind_index(key.type, key.value) for key in identifier_keys(subject)}
         for subject in identifiers
     ]
-    bindings = binding_terms(session) if purpose is not None else {}
     clause = sql.visible(
         viewer=agencies.get(session, caller.agency_id),
         viewer_id=caller.agency_id,
         purpose=purpose,
         covenants=covenants,
         agencies=agencies.all(session),
-        bindings=bindings,
         today=clock.today(),
         min_level=Level.HIT,
     )
@@ -102,7 +99,6 @@ def look_up(
         purpose=purpose,
         covenants=covenants,
         agencies=agencies,
-        bindings=bindings,
     )
     # Each signal is decided, redacted and audited once, however many identifiers it matches.
     # Should the SQL and the policy ever disagree, the stricter answer wins.

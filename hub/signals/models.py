@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -15,9 +16,12 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, now
+
+if TYPE_CHECKING:
+    from hub.covenants.models import Binding
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets room for national volumes.
 BigPK = BigInteger().with_variant(Integer, "sqlite")
@@ -46,6 +50,8 @@ class Signal(Base):
     region: Mapped[str | None] = mapped_column(String(40), index=True)
     # The covenant versions in force when it was shared (none: only its source may see it).
     binding_id: Mapped[int | None] = mapped_column(ForeignKey("covenant_bindings.id"))
+    # Joined in the same query: the policy needs the set with every signal it decides on.
+    binding: Mapped["Binding | None"] = relationship(lazy="joined")
     reliability: Mapped[str | None] = mapped_column(String(1))
     credibility: Mapped[str | None] = mapped_column(String(1))
     summary_key_id: Mapped[str | None] = mapped_column(String(16))

@@ -6,7 +6,6 @@ shown to anyone but its source is recorded in the audit trail in the same transa
 
 import logging
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,7 +16,6 @@ from hub.auth.caller import Caller
 from hub.covenants.model import Covenant, Level
 from hub.covenants.policy import OWNER, Grant, SignalFacts, decide
 from hub.covenants.redact import pseudonymiser, redact
-from hub.covenants.service import binding_terms
 from hub.covenants.sql import visible
 from hub.errors import NotFound
 from hub.kit import clock
@@ -52,7 +50,6 @@ def grants_for(
     agencies: AgencyDirectory,
     needs: frozenset[str] = frozenset(),
     parts: repository.SignalParts | None = None,
-    bindings: Mapping[int, Mapping[str, int]] | None = None,
 ) -> list[Grant]:
     """The policy's decision for each signal: the source's own in full, others by covenant."""
     everyone = agencies.all(session)
@@ -60,9 +57,9 @@ def grants_for(
     foreign = [s for s in signals if s.agency_id != caller.agency_id]
     if foreign and purpose and parts is None:
         parts = repository.parts_of(session, foreign)
-    if foreign and purpose and bindings is None:
-        bindings = binding_terms(session)
     today = clock.today()
+    # Signals with the same facts get the same decision: a page has only a few kinds.
+    decided: dict[tuple[int, frozenset[str], str | None, str | None], Grant] = {}
     grants = []
     for signal in signals:
         if signal.agency_id == caller.agency_id:
@@ -71,13 +68,18 @@ def grants_for(
         if purpose is None or parts is None or not foreign:
             grants.append(Grant(Level.NONE, frozenset()))
             continue
-        facts = SignalFacts(
-            source=everyone[signal.agency_id],
-            barriers=frozenset(parts.barriers.get(signal.id, [])),
-            region=signal.region,
-            bound=dict((bindings or {}).get(signal.binding_id or 0, {})),
-        )
-        grants.append(decide(viewer, purpose, facts, covenants, today, needs=needs))
+        barriers = frozenset(parts.barriers.get(signal.id, []))
+        binding = signal.binding
+        kind = (signal.agency_id, barriers, signal.region, binding.key if binding else None)
+        if kind not in decided:
+            facts = SignalFacts(
+                source=everyone[signal.agency_id],
+                barriers=barriers,
+                region=signal.region,
+                bound=binding.terms if binding is not None else {},
+            )
+            decided[kind] = decide(viewer, purpose, facts, covenants, today, needs=needs)
+        grants.append(decided[kind])
     return grants
 
 
@@ -93,9 +95,14 @@ def disclose(
     """Redact each signal to its grant and audit what went to someone other than the source."""
     pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
     full = represent(session, keys, [signal for signal, _ in pairs], parts=parts)
+    # Pseudonyms come from the stored blind-index tokens: no identifier is re-derived for them.
+    masked = [s.id for s, g in pairs if not g.own and g.level == Level.PSEUDONYMISED]
+    tokens = repository.match_keys(session, masked) if masked else {}
     shown = []
-    for out, (_, grant) in zip(full, pairs, strict=True):
-        redacted = redact(out.model_dump(), grant, pseudonym=pseudonym)
+    for out, (signal, grant) in zip(full, pairs, strict=True):
+        redacted = redact(
+            out.model_dump(), grant, pseudonym=pseudonym, keys=tokens.get(signal.id, {})
+        )
         if redacted is not None:
             shown.append(redacted)
     codes = {agency_id: agency.code for agency_id, agency in agencies.all(session).items()}
@@ -120,11 +127,18 @@ def read_one(
     """The signal as the caller may see it, with its version; 404 when it may see nothing."""
     signal = repository.by_id(session, signal_id)
     if signal is not None:
+        parts = repository.parts_of(session, [signal])
         [grant] = grants_for(
-            session, caller, [signal], purpose=purpose, covenants=covenants, agencies=agencies
+            session,
+            caller,
+            [signal],
+            purpose=purpose,
+            covenants=covenants,
+            agencies=agencies,
+            parts=parts,
         )
         if grant.level > Level.NONE:
-            shown = disclose(session, keys, caller, [(signal, grant)], purpose, agencies)
+            shown = disclose(session, keys, caller, [(signal, grant)], purpose, agencies, parts)
             return shown[0], signal.version
     raise NotFound(f"There is no signal {signal_id} that you may see for this purpose.")
 
@@ -146,14 +160,12 @@ def read_page(
     The policy is pushed into the query, so a page is never short of rows the viewer may see
     and never counts rows it may not."""
     needs, min_level = _needs(where)
-    bindings = binding_terms(session) if purpose is not None else {}
     clause = visible(
         viewer=agencies.get(session, caller.agency_id),
         viewer_id=caller.agency_id,
         purpose=purpose,
         covenants=covenants,
         agencies=agencies.all(session),
-        bindings=bindings,
         today=clock.today(),
         needs=needs,
         min_level=min_level,
@@ -171,7 +183,6 @@ def read_page(
         agencies=agencies,
         needs=needs,
         parts=parts,
-        bindings=bindings,
     )
     # The SQL and the policy agree (tests hold them to it); should they ever not, the stricter
     # answer wins and the row is left out.

@@ -166,3 +166,17 @@ def page_where(
     if after is not None:
         query = query.where(Signal.pk > after)
     return list(session.scalars(query.order_by(Signal.pk).limit(limit)))
+
+
+def match_keys(
+    session: Session, signal_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[int, list[tuple[str, str]]]]:
+    """Each signal's stored match keys by subject position: (type, blind-index token)."""
+    keys: dict[uuid.UUID, dict[int, list[tuple[str, str]]]] = defaultdict(dict)
+    for signal_id, position, kind, token in session.execute(
+        select(Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token)
+        .where(Identifier.signal_id.in_(signal_ids))
+        .order_by(Identifier.signal_id, Identifier.subject_position, Identifier.type)
+    ):
+        keys[signal_id].setdefault(position, []).append((kind, token))
+    return keys
