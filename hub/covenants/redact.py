@@ -19,6 +19,7 @@ full           summary + the subjects whose type the grant names in full, the su
 The source agency's own signals are full with every category.
 """
 
+import functools
 import hmac
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -127,16 +128,7 @@ def redact(
     if level <= Level.NONE:
         return None
 
-    shown: set[str] = set(_HIT_FIELDS)
-    if level >= Level.SUMMARY:
-        shown.update(_SUMMARY_FIELDS)
-        for category, fields in _CATEGORY_FIELDS.items():
-            if category in categories:
-                shown.update(fields)
-    if level >= Level.FULL:
-        shown.add("external_ref")
-        if "summary-text" in categories:
-            shown.add("summary")
+    shown = _shown_fields(level, categories)
 
     out: dict[str, Any] = {}
     for name in FIELDS:
@@ -171,6 +163,22 @@ def redact(
         rule_id=grant.rule_id,
     )
     return out
+
+
+@functools.lru_cache(maxsize=512)
+def _shown_fields(level: Level, categories: frozenset[str]) -> frozenset[str]:
+    """The top-level fields a level and its categories show (a page asks the same few times)."""
+    shown: set[str] = set(_HIT_FIELDS)
+    if level >= Level.SUMMARY:
+        shown.update(_SUMMARY_FIELDS)
+        for category, fields in _CATEGORY_FIELDS.items():
+            if category in categories:
+                shown.update(fields)
+    if level >= Level.FULL:
+        shown.add("external_ref")
+        if "summary-text" in categories:
+            shown.add("summary")
+    return frozenset(shown)
 
 
 def _copy(value: Any) -> Any:
