@@ -21,7 +21,6 @@ The source agency's own signals are full with every category.
 
 import functools
 import hmac
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -150,7 +149,12 @@ def redact(
         out["subjects"] = [_copy(s) for _, s in subjects]
     elif level >= Level.PSEUDONYMISED:
         out["subjects"] = [
-            _pseudonymise(s, pseudonym, None if keys is None else keys.get(position, ()))
+            _pseudonymise(
+                s,
+                pseudonym,
+                None if keys is None else keys.get(position, ()),
+                anchor=f"{signal.get('id')}|{position}",
+            )
             for position, s in subjects
         ]
     else:
@@ -191,9 +195,16 @@ def _copy(value: Any) -> Any:
 
 
 def _pseudonymise(
-    subject: Mapping[str, Any], pseudonym: Pseudonym, stored: Sequence[tuple[str, str]] | None
+    subject: Mapping[str, Any],
+    pseudonym: Pseudonym,
+    stored: Sequence[tuple[str, str]] | None,
+    *,
+    anchor: str,
 ) -> dict[str, Any]:
-    """Replace a subject by its type and one pseudonym per identifier key."""
+    """Replace a subject by its type and one pseudonym per identifier key.
+
+    With `stored` keys the subject itself may be sealed (type only). A subject without keys links
+    to nothing, so it gets a pseudonym of its own (`anchor`: its signal and position)."""
     kind = str(subject.get("type"))
     keys: Sequence[tuple[str, str]] = []
     if stored is not None:
@@ -209,9 +220,7 @@ def _pseudonymise(
     if keys:
         pseudonyms = [pseudonym(key_type, value) for key_type, value in keys]
     else:
-        # Nothing to match on (a person without birth date or BSN): a pseudonym over the whole
-        # subject still shows that two signals name exactly the same one.
-        pseudonyms = [pseudonym(kind, json.dumps(dict(subject), sort_keys=True, default=str))]
+        pseudonyms = [pseudonym(kind, f"unlinked|{anchor}")]
     return {"type": kind, "pseudonyms": pseudonyms}
 
 

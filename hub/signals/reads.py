@@ -94,10 +94,13 @@ def disclose(
 ) -> list[dict[str, Any]]:
     """Redact each signal to its grant and audit what went to someone other than the source."""
     pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
-    full = represent(session, keys, [signal for signal, _ in pairs], parts=parts)
-    # Pseudonyms come from the stored blind-index tokens: no identifier is re-derived for them.
+    # Pseudonyms come from the stored blind-index tokens, so subjects shown only as pseudonyms
+    # are never decrypted.
     masked = [s.id for s, g in pairs if not g.own and g.level == Level.PSEUDONYMISED]
     tokens = repository.match_keys(session, masked) if masked else {}
+    full = represent(
+        session, keys, [signal for signal, _ in pairs], parts=parts, sealed=frozenset(masked)
+    )
     shown = []
     for out, (signal, grant) in zip(full, pairs, strict=True):
         redacted = redact(

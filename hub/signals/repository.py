@@ -173,10 +173,12 @@ def match_keys(
 ) -> dict[uuid.UUID, dict[int, list[tuple[str, str]]]]:
     """Each signal's stored match keys by subject position: (type, blind-index token)."""
     keys: dict[uuid.UUID, dict[int, list[tuple[str, str]]]] = defaultdict(dict)
-    for signal_id, position, kind, token in session.execute(
-        select(Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token)
-        .where(Identifier.signal_id.in_(signal_ids))
-        .order_by(Identifier.signal_id, Identifier.subject_position, Identifier.type)
-    ):
+    rows = session.execute(
+        select(
+            Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token
+        ).where(Identifier.signal_id.in_(signal_ids))
+    ).all()
+    # Sorted here rather than by the database: a subject has one or two keys.
+    for signal_id, position, kind, token in sorted(rows, key=lambda r: (r[1], r[2])):
         keys[signal_id].setdefault(position, []).append((kind, token))
     return keys

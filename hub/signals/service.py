@@ -462,9 +462,10 @@ def represent(
     signals: list[Signal],
     *,
     parts: repository.SignalParts | None = None,
+    sealed: frozenset[uuid.UUID] = frozenset(),
 ) -> list[SignalOut]:
     """Full representations (decrypted), for readers entitled to see everything; pass `parts`
-    when they were read already."""
+    when they were read already. Subjects of `sealed` signals stay encrypted: only their type."""
     if not signals:
         return []
     parts = parts or repository.parts_of(session, signals)
@@ -476,7 +477,9 @@ def represent(
                 Sealed(s.summary_key_id, s.summary), context=_context("summary", s.id)
             ).decode()
         subjects = [
-            json.loads(
+            {"type": sub.type}
+            if s.id in sealed
+            else json.loads(
                 keys.open(Sealed(sub.key_id, sub.payload), context=_context("subject", s.id))
             )
             for sub in parts.subjects.get(s.id, [])

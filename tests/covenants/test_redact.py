@@ -205,11 +205,27 @@ def test_pseudonymised_replaces_every_subject_by_pseudonyms() -> None:
     assert subjects[2]["pseudonyms"] == [viewer_a("address", "NL|1012AB|12|")]
 
 
-def test_pseudonymised_subject_without_key_is_pseudonymised_whole() -> None:
-    result = redact(make_signal(subjects=[WITNESS]), grant(Level.PSEUDONYMISED), pseudonym=viewer_a)
+def test_pseudonymised_subject_without_key_gets_a_pseudonym_of_its_own() -> None:
+    # Nothing to match on (a person without birth date or BSN) links to nothing: the pseudonym
+    # is the subject's own, so two such subjects never look like one.
+    signal = make_signal(subjects=[WITNESS, WITNESS])
+    result = redact(signal, grant(Level.PSEUDONYMISED), pseudonym=viewer_a)
     assert result is not None
-    expected = viewer_a("person", json.dumps(WITNESS, sort_keys=True))
-    assert result["subjects"] == [{"type": "person", "pseudonyms": [expected]}]
+    expected = [viewer_a("person", f"unlinked|{signal['id']}|{i}") for i in (0, 1)]
+    assert result["subjects"] == [{"type": "person", "pseudonyms": [p]} for p in expected]
+
+
+def test_pseudonyms_from_stored_keys_need_no_plaintext() -> None:
+    sealed = make_signal(subjects=[{"type": "iban"}, {"type": "person"}])
+    stored = {0: [("iban", "token-1")]}
+    result = redact(sealed, grant(Level.PSEUDONYMISED), pseudonym=viewer_a, keys=stored)
+    other = redact(sealed, grant(Level.PSEUDONYMISED), pseudonym=viewer_b, keys=stored)
+    assert result is not None and other is not None
+    assert result["subjects"] == [
+        {"type": "iban", "pseudonyms": [viewer_a("iban", "token-1")]},
+        {"type": "person", "pseudonyms": [viewer_a("person", f"unlinked|{sealed['id']}|1")]},
+    ]
+    assert result["subjects"][0] != other["subjects"][0]
 
 
 def test_pseudonymised_drops_subject_types_not_granted() -> None:
@@ -232,10 +248,11 @@ def test_pseudonymised_without_identifier_categories_has_no_subjects() -> None:
 
 def test_subject_that_no_longer_validates_is_still_pseudonymised() -> None:
     broken = {"type": "phone", "number": "+310000"}
-    result = redact(make_signal(subjects=[broken]), grant(Level.PSEUDONYMISED), pseudonym=viewer_a)
+    signal = make_signal(subjects=[broken])
+    result = redact(signal, grant(Level.PSEUDONYMISED), pseudonym=viewer_a)
     assert result is not None
     assert result["subjects"] == [
-        {"type": "phone", "pseudonyms": [viewer_a("phone", json.dumps(broken, sort_keys=True))]}
+        {"type": "phone", "pseudonyms": [viewer_a("phone", f"unlinked|{signal['id']}|0")]}
     ]
     assert "+310000" not in dumps(result)
 
