@@ -6,10 +6,9 @@ the demo generator, bound to their covenants as the ingest path binds them. Then
 (no HTTP, so the comparison isolates the policy), for a few viewers and purposes it measures
   1. a list page of 50 through hub.signals.reads.read_page (policy pushed into SQL, decided
      per row, redacted, every disclosure audited), from random cursors;
-  2. the same page without the policy: repository.page_where with a clause that lets every row
-     through, and service.represent;
-  3. a single read through reads.read_one, of random signals the viewer may see;
-  4. the same read without the policy: repository.by_id and represent.
+  2. a single read through reads.read_one, of random signals the viewer may see;
+each also without the policy ('bare': repository.page_where with a clause that lets every row
+through, or repository.by_id, then service.represent).
 A third variant, 'off', is the bare read plus the audit entries the same disclosures would
 make at full level: the trail records what the hub discloses whoever decides, so the policy's
 own cost (the target) is policy against off; policy against bare is reported beside it.
