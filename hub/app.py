@@ -23,6 +23,7 @@ from hub.db import make_engine, make_sessionmaker, transaction
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
+from hub.linking.service import Linker
 from hub.lookups.endpoints import router as lookups_router
 from hub.lookups.schemas import openapi_components as lookup_schemas
 from hub.middleware import BodyLimitMiddleware, HeadersMiddleware
@@ -57,17 +58,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
     )
     api = build_api(settings)
+    vocabulary = load_vocabulary(settings.barriers_dir)
     shared = {
         "settings": settings,
         "engine": engine,
         "sessions": sessions,
         "data_keys": DataKeys.load_or_create(settings.data_dir),
-        "vocabulary": load_vocabulary(settings.barriers_dir),
+        "vocabulary": vocabulary,
         # Refuse to start on an invalid covenant: a typo must never widen or narrow sharing.
         "covenants": load_covenants(settings.covenants_dir),
         "signing_keys": signing_keys,
         "tokens": TokenVerifier(signing_keys, settings=settings),
         "agencies": AgencyDirectory(),
+        "linker": Linker(vocabulary.indicator_weights()),
     }
     # The mounted API is a second Starlette app with its own state; both see the same objects.
     for target in (app, api):

@@ -17,6 +17,7 @@ from hub.covenants.service import bindings_for
 from hub.errors import InvalidInput
 from hub.kit import clock
 from hub.kit.crypto import DataKeys
+from hub.linking.service import Linker
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -63,6 +64,10 @@ async def get_covenants(request: Request) -> tuple[Covenant, ...]:
 
 async def get_agencies(request: Request) -> AgencyDirectory:
     return request.app.state.agencies
+
+
+async def get_linker(request: Request) -> Linker:
+    return request.app.state.linker
 
 
 async def get_bindings(
@@ -114,6 +119,7 @@ CovenantsDep = Annotated[tuple[Covenant, ...], Depends(get_covenants)]
 AgenciesDep = Annotated[AgencyDirectory, Depends(get_agencies)]
 PurposeDep = Annotated[str | None, Depends(get_purpose)]
 BindingsDep = Annotated[list[tuple[str, int]], Depends(get_bindings)]
+LinkerDep = Annotated[Linker, Depends(get_linker)]
 
 SignalWriter = Annotated[Caller, Security(authenticate, scopes=["signals:write"])]
 SignalReader = Annotated[Caller, Security(authenticate, scopes=["signals:read"])]

@@ -5,6 +5,14 @@ from hub.audit.models import AuditEvent, AuditHead
 from hub.auth.models import OAuthClient, UsedAssertion
 from hub.covenants.models import Binding, BindingTerm, CovenantVersion
 from hub.db import Base
+from hub.linking.models import (
+    LinkExclusion,
+    LinkingLock,
+    Proposal,
+    ProposalEvent,
+    ProposalLink,
+    ProposalMember,
+)
 from hub.signals.models import (
     IdempotencyRecord,
     Identifier,
@@ -26,7 +34,13 @@ __all__ = [
     "CovenantVersion",
     "IdempotencyRecord",
     "Identifier",
+    "LinkExclusion",
+    "LinkingLock",
     "OAuthClient",
+    "Proposal",
+    "ProposalEvent",
+    "ProposalLink",
+    "ProposalMember",
     "Signal",
     "SignalBarrier",
     "SignalIndicator",

@@ -91,6 +91,10 @@ class Vocabulary:
         """Return the indicator with this code; KeyError if unknown."""
         return self._indicators_by_code[code]
 
+    def indicator_weights(self) -> dict[str, float]:
+        """Every indicator's weight (0.3 weak to 0.9 near-conclusive), by code."""
+        return {code: i.weight for code, i in self._indicators_by_code.items()}
+
     def barrier_codes(self) -> frozenset[str]:
         """Return the codes of all barriers."""
         return frozenset(self._barriers_by_code)

@@ -1,0 +1,112 @@
+"""From linked pairs to clusters, and from clusters to stable proposal ids (pure, networkx).
+
+Graph work happens per bounded piece: the caller hands in the pairs of one neighbourhood, never
+the whole hub. Connected components are the clusters; a component larger than `max_size` is cut
+with Louvain community detection along its weakest links (seeded, so the cut is reproducible),
+and the links that held it together are flagged as bridges for the analyst.
+"""
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+SEED = 20261125
+
+
+@dataclass(frozen=True)
+class Cluster:
+    members: frozenset[Any]
+    # Links that joined this cluster to another part of an oversized component before the cut.
+    bridges: tuple[tuple[Any, Any], ...] = ()
+
+
+def clusters(
+    nodes: Iterable[Hashable], edges: Iterable[tuple[Any, Any, float]], *, max_size: int
+) -> list[Cluster]:
+    """Clusters of two or more nodes, in a stable order (by their smallest member)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_weighted_edges_from(edges)
+    found: list[Cluster] = []
+    for component in nx.connected_components(graph):
+        if len(component) < 2:
+            continue
+        if len(component) <= max_size:
+            found.append(Cluster(frozenset(component)))
+            continue
+        found += _split(graph.subgraph(component), max_size=max_size)
+    return sorted(found, key=lambda c: min(map(str, c.members)))
+
+
+def _split(component: nx.Graph, *, max_size: int) -> list[Cluster]:
+    """Cut an oversized component into communities; cut again any that are still too big."""
+    communities = nx.community.louvain_communities(component, weight="weight", seed=SEED)
+    if len(communities) == 1:
+        # Louvain found no structure: drop the weakest links until it falls apart.
+        return _shed_weakest(component, max_size=max_size)
+    home = {node: i for i, community in enumerate(communities) for node in community}
+    cut = [(a, b) for a, b in component.edges if home[a] != home[b]]
+    out: list[Cluster] = []
+    for community in communities:
+        if len(community) < 2:
+            continue
+        sub = component.subgraph(community)
+        bridges = tuple(sorted((a, b) for a, b in cut if a in community or b in community))
+        if len(community) > max_size:
+            out += _split(sub, max_size=max_size)
+        else:
+            for part in nx.connected_components(sub):
+                if len(part) >= 2:
+                    touching = tuple(e for e in bridges if e[0] in part or e[1] in part)
+                    out.append(Cluster(frozenset(part), touching))
+    return out
+
+
+def _shed_weakest(component: nx.Graph, *, max_size: int) -> list[Cluster]:
+    graph = nx.Graph(component)
+    edges = sorted(graph.edges(data="weight"), key=lambda e: (e[2], str(e[0]), str(e[1])))
+    shed: list[tuple[Any, Any]] = []
+    for a, b, _ in edges:
+        graph.remove_edge(a, b)
+        shed.append((a, b))
+        if max(len(c) for c in nx.connected_components(graph)) <= max_size:
+            break
+    return [
+        Cluster(frozenset(part), tuple(e for e in shed if e[0] in part or e[1] in part))
+        for part in nx.connected_components(graph)
+        if len(part) >= 2
+    ]
+
+
+@dataclass
+class Assignment:
+    """Which existing proposal each new cluster continues (None: a new proposal), and which
+    existing proposals no longer have a cluster."""
+
+    continues: list[Any | None] = field(default_factory=list)
+    ended: list[Any] = field(default_factory=list)
+
+
+def assign_ids(old: Mapping[Any, frozenset[Any]], new: list[frozenset[Any]]) -> Assignment:
+    """Match new clusters to existing proposals by overlap.
+
+    A cluster keeps a proposal's id when it holds most (more than half) of that proposal's
+    members; the largest overlaps are matched first, each proposal and cluster at most once,
+    ties broken by id so the answer does not depend on the order things were found in.
+    """
+    candidates = []
+    for index, members in enumerate(new):
+        for proposal_id, before in old.items():
+            overlap = len(members & before)
+            if overlap * 2 > len(before):
+                candidates.append((-overlap, str(proposal_id), index, proposal_id))
+    assignment = Assignment(continues=[None] * len(new))
+    taken: set[Any] = set()
+    for _, _, index, proposal_id in sorted(candidates):
+        if assignment.continues[index] is None and proposal_id not in taken:
+            assignment.continues[index] = proposal_id
+            taken.add(proposal_id)
+    assignment.ended = sorted((p for p in old if p not in taken), key=str)
+    return assignment

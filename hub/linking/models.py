@@ -1,0 +1,111 @@
+"""ORM models of derived linking data: proposals, their members and links, and exclusions.
+
+All of it can be rebuilt from the signals' blind-index tokens (`hub relink`); it is stored so
+that reads never recompute.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, JSONType, UTCDateTime, now
+from hub.signals.models import BigPK
+
+PROPOSAL_STATUSES = ("new", "in_review", "accepted", "rejected", "merged", "closed")
+# Statuses the linker may still change the membership of.
+OPEN_STATUSES = ("new", "in_review")
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('new', 'in_review', 'accepted', 'rejected', 'merged', 'closed')",
+            name="status",
+        ),
+        Index("ix_proposals_status_score", "status", "score"),
+    )
+
+    pk: Mapped[int] = mapped_column(BigPK, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), unique=True, default=uuid.uuid4)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    score: Mapped[float] = mapped_column(Float)
+    score_parts: Mapped[dict[str, float]] = mapped_column(JSONType)
+    barriers: Mapped[list[str]] = mapped_column(JSONType)
+    agencies: Mapped[list[str]] = mapped_column(JSONType)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    closed_reason: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+def _proposal_fk() -> Mapped[uuid.UUID]:
+    return mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+
+
+def _signal_fk(*, primary_key: bool = True) -> Mapped[uuid.UUID]:
+    # A purged signal leaves every proposal and every explanation with it.
+    return mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), primary_key=primary_key, index=True
+    )
+
+
+class ProposalMember(Base):
+    __tablename__ = "proposal_members"
+
+    proposal_id: Mapped[uuid.UUID] = _proposal_fk()
+    signal_id: Mapped[uuid.UUID] = _signal_fk()
+
+
+class ProposalLink(Base):
+    """Why two members are together: the shared values (as tokens) and their points."""
+
+    __tablename__ = "proposal_links"
+
+    proposal_id: Mapped[uuid.UUID] = _proposal_fk()
+    signal_a: Mapped[uuid.UUID] = _signal_fk()
+    signal_b: Mapped[uuid.UUID] = _signal_fk()
+    points: Mapped[float] = mapped_column(Float)
+    # [[key type, token, points], ...]: tokens, never values; the API shows them per viewer.
+    evidence: Mapped[list[Any]] = mapped_column(JSONType)
+    bridge: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ProposalEvent(Base):
+    """The proposal's history as the linker changed it (analysts' decisions join it later)."""
+
+    __tablename__ = "proposal_events"
+
+    pk: Mapped[int] = mapped_column(BigPK, primary_key=True)
+    proposal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class LinkExclusion(Base):
+    """A value that must never link (a shelter's address, an agency's own office), with why."""
+
+    __tablename__ = "link_exclusions"
+
+    key_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class LinkingLock(Base):
+    """One row; a linking transaction locks it so two never rewrite one cluster at once."""
+
+    __tablename__ = "linking_lock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    relinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,400 @@
+"""Linking signals into case proposals: incrementally as signals arrive, or all over again.
+
+Both paths run the same steps on a neighbourhood: find the pairs, weigh them, cluster, match the
+clusters to the proposals they continue (by overlap, so ids stay stable) and store what changed.
+`relink` walks the hub one neighbourhood at a time, so it gives the same proposals, with the
+same ids, as the incremental path did on the same signals.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from hub.agencies.models import Agency
+from hub.db import now
+from hub.kit.bulk import insert_rows
+from hub.linking import graph, rules
+from hub.linking.clusters import Cluster, assign_ids, clusters
+from hub.linking.models import (
+    OPEN_STATUSES,
+    LinkingLock,
+    Proposal,
+    ProposalEvent,
+    ProposalLink,
+    ProposalMember,
+)
+from hub.linking.score import MemberFacts, score
+from hub.signals.models import Signal, SignalBarrier, SignalIndicator
+
+# Proposals the linker keeps up to date (closed and merged ones are history).
+LIVE = (*OPEN_STATUSES, "accepted", "rejected")
+ACTOR = "linker"
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """The knobs, with the defaults the README documents."""
+
+    max_cluster: int = 40  # larger components are cut along their weakest links
+    neighbourhood_limit: int = 5000  # the most signals one linking step reads
+    min_agencies: int = 2  # a proposal spans this many agencies ...
+    min_barriers: int = 2  # ... or this many barriers
+
+
+@dataclass(frozen=True)
+class Linker:
+    """Links signals as they are posted, corrected or retracted (the API's side of linking)."""
+
+    weights: Mapping[str, float]
+    settings: LinkSettings = LinkSettings()
+
+    def __call__(self, session: Session, signal_ids: Iterable[uuid.UUID]) -> "LinkResult":
+        ids = list(signal_ids)
+        if not ids:
+            return LinkResult()
+        return link_signals(session, ids, weights=self.weights, settings=self.settings)
+
+
+@dataclass
+class LinkResult:
+    created: int = 0
+    changed: int = 0
+    closed: int = 0
+    nodes: int = 0
+
+
+def lock(session: Session) -> None:
+    """Serialise linking: one transaction at a time rewrites proposals (SQLite already does)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(LinkingLock.id).where(LinkingLock.id == 1).with_for_update())
+
+
+def link_signals(
+    session: Session,
+    signal_ids: Iterable[uuid.UUID],
+    *,
+    weights: Mapping[str, float],
+    settings: LinkSettings = LinkSettings(),
+) -> LinkResult:
+    """Re-link the neighbourhood of these signals (new, corrected or retracted) and store it."""
+    lock(session)
+    seeds = set(signal_ids)
+    # Members of the proposals these signals are in: a retracted or changed signal may leave a
+    # cluster behind that must be re-cut, even where it no longer links to the seed.
+    seeds |= _members_of(session, _proposals_of(session, seeds))
+    return _relink_from(session, seeds, weights=weights, settings=settings)
+
+
+def relink(
+    session: Session,
+    *,
+    weights: Mapping[str, float],
+    settings: LinkSettings = LinkSettings(),
+    progress: Callable[[int], None] | None = None,
+) -> LinkResult:
+    """Rebuild every proposal from the signals, one neighbourhood at a time; ids stay stable."""
+    lock(session)
+    total = LinkResult()
+    pending = set(
+        session.scalars(select(Signal.id).where(Signal.status == "active").order_by(Signal.pk))
+    )
+    done: set[uuid.UUID] = set()
+    while pending:
+        seed = min(pending, key=str)
+        result = _relink_from(session, {seed}, weights=weights, settings=settings, done=done)
+        total.created += result.created
+        total.changed += result.changed
+        total.closed += result.closed
+        pending -= done
+        pending.discard(seed)
+        if progress is not None:
+            progress(len(done))
+    # Proposals none of whose members is active any more (all retracted) were not reached.
+    for proposal in session.scalars(select(Proposal).where(Proposal.status.in_(LIVE))):
+        members = _members_of(session, {proposal.id})
+        if not members & done:
+            _close(session, proposal, "none of its signals is active any more")
+            total.closed += 1
+    session.execute(update(LinkingLock).where(LinkingLock.id == 1).values(relinked_at=now()))
+    return total
+
+
+def _relink_from(
+    session: Session,
+    seeds: set[uuid.UUID],
+    *,
+    weights: Mapping[str, float],
+    settings: LinkSettings,
+    done: set[uuid.UUID] | None = None,
+) -> LinkResult:
+    hood = graph.neighbourhood(session, seeds, limit=settings.neighbourhood_limit)
+    if done is not None:
+        done |= hood.nodes
+    shared = graph.pairs(hood)
+    links: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]] = {}
+    for pair, evidence in shared.items():
+        points, counted = rules.pair_weight(evidence)
+        if points >= rules.LINK_THRESHOLD:
+            links[pair] = (points, counted)
+    found = clusters(
+        hood.nodes, ((a, b, w) for (a, b), (w, _) in links.items()), max_size=settings.max_cluster
+    )
+    facts = _facts(session, set().union(*(c.members for c in found)) if found else set())
+    qualifying = [c for c in found if _qualifies(c, facts, settings)]
+    touched = _proposals_of(session, hood.nodes | seeds)
+    old = {
+        p.id: frozenset(_members_of(session, {p.id}))
+        for p in session.scalars(
+            select(Proposal).where(Proposal.id.in_(touched), Proposal.status.in_(LIVE))
+        )
+    }
+    assignment = assign_ids(old, [c.members for c in qualifying])
+    result = LinkResult(nodes=len(hood.nodes))
+    at = now()
+    for cluster, continues in zip(qualifying, assignment.continues, strict=True):
+        cluster_links = {
+            pair: value
+            for pair, value in links.items()
+            if pair[0] in cluster.members and pair[1] in cluster.members
+        }
+        parts = score(
+            (facts[m] for m in cluster.members),
+            (w for w, _ in cluster_links.values()),
+            indicator_weights=weights,
+            now=at,
+        )
+        if continues is None:
+            _create(session, cluster, cluster_links, parts, facts, at)
+            result.created += 1
+        elif _update(session, continues, old[continues], cluster, cluster_links, parts, facts, at):
+            result.changed += 1
+    for proposal_id in assignment.ended:
+        proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
+        _close(session, proposal, _why_ended(old[proposal_id], qualifying, facts, settings))
+        result.closed += 1
+    return result
+
+
+def _qualifies(cluster: Cluster, facts: Mapping[uuid.UUID, MemberFacts], s: LinkSettings) -> bool:
+    members = [facts[m] for m in cluster.members]
+    agencies = {m.agency for m in members}
+    barriers = frozenset().union(*(m.barriers for m in members))
+    return len(agencies) >= s.min_agencies or len(barriers) >= s.min_barriers
+
+
+def _why_ended(
+    before: frozenset[uuid.UUID],
+    qualifying: list[Cluster],
+    facts: Mapping[uuid.UUID, MemberFacts],
+    settings: LinkSettings,
+) -> str:
+    if not any(m in facts for m in before):
+        return "its signals no longer link to each other"
+    if any(before & c.members for c in qualifying):
+        return "most of its signals now belong to another proposal"
+    return (
+        f"it no longer spans {settings.min_agencies} agencies or {settings.min_barriers} barriers"
+    )
+
+
+def _proposals_of(session: Session, signal_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for chunk in graph.chunks(signal_ids):
+        found.update(
+            session.scalars(
+                select(ProposalMember.proposal_id)
+                .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+                .where(ProposalMember.signal_id.in_(chunk), Proposal.status.in_(LIVE))
+            )
+        )
+    return found
+
+
+def _members_of(session: Session, proposal_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for chunk in graph.chunks(proposal_ids):
+        found.update(
+            session.scalars(
+                select(ProposalMember.signal_id).where(ProposalMember.proposal_id.in_(chunk))
+            )
+        )
+    return found
+
+
+def _facts(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, MemberFacts]:
+    """What scoring needs of each member: agency, barriers, indicators, grading, date."""
+    barriers: dict[uuid.UUID, set[str]] = {i: set() for i in ids}
+    indicators: dict[uuid.UUID, set[str]] = {i: set() for i in ids}
+    rows: dict[uuid.UUID, tuple[str, str | None, str | None, datetime]] = {}
+    for chunk in graph.chunks(ids):
+        for signal_id, code in session.execute(
+            select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
+                SignalBarrier.signal_id.in_(chunk)
+            )
+        ):
+            barriers[signal_id].add(code)
+        for signal_id, code in session.execute(
+            select(SignalIndicator.signal_id, SignalIndicator.code).where(
+                SignalIndicator.signal_id.in_(chunk)
+            )
+        ):
+            indicators[signal_id].add(code)
+        for signal_id, agency, reliability, credibility, observed in session.execute(
+            select(
+                Signal.id, Agency.code, Signal.reliability, Signal.credibility, Signal.observed_at
+            )
+            .join(Agency, Agency.id == Signal.agency_id)
+            .where(Signal.id.in_(chunk))
+        ):
+            rows[signal_id] = (agency, reliability, credibility, observed)
+    return {
+        i: MemberFacts(
+            agency=rows[i][0],
+            barriers=frozenset(barriers[i]),
+            indicators=frozenset(indicators[i]),
+            reliability=rows[i][1],
+            credibility=rows[i][2],
+            observed_at=rows[i][3],
+        )
+        for i in ids
+        if i in rows
+    }
+
+
+def _summary(cluster: Cluster, facts: Mapping[uuid.UUID, MemberFacts]) -> dict[str, object]:
+    members = [facts[m] for m in cluster.members]
+    return {
+        "barriers": sorted(frozenset().union(*(m.barriers for m in members))),
+        "agencies": sorted({m.agency for m in members}),
+        "size": len(members),
+    }
+
+
+def _link_rows(
+    proposal_id: uuid.UUID,
+    cluster: Cluster,
+    links: Mapping[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]],
+) -> list[dict[str, object]]:
+    bridges = {tuple(sorted(pair, key=str)) for pair in cluster.bridges}
+    return [
+        {
+            "proposal_id": proposal_id,
+            "signal_a": a,
+            "signal_b": b,
+            "points": points,
+            "evidence": [[e.key_type, e.token, round(e.points, 3)] for e in evidence],
+            "bridge": tuple(sorted((a, b), key=str)) in bridges,
+        }
+        for (a, b), (points, evidence) in sorted(links.items(), key=lambda kv: str(kv[0]))
+    ]
+
+
+def _create(
+    session: Session,
+    cluster: Cluster,
+    links: Mapping[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]],
+    parts: dict[str, float],
+    facts: Mapping[uuid.UUID, MemberFacts],
+    at: datetime,
+) -> None:
+    proposal = Proposal(
+        id=uuid.uuid4(),
+        status="new",
+        score=parts["score"],
+        score_parts=parts,
+        created_at=at,
+        updated_at=at,
+        **_summary(cluster, facts),
+    )
+    session.add(proposal)
+    session.flush()
+    insert_rows(
+        session,
+        ProposalMember,
+        [{"proposal_id": proposal.id, "signal_id": m} for m in sorted(cluster.members, key=str)],
+    )
+    insert_rows(session, ProposalLink, _link_rows(proposal.id, cluster, links))
+    _event(session, proposal.id, "created", {"size": len(cluster.members)}, at)
+
+
+def _update(
+    session: Session,
+    proposal_id: uuid.UUID,
+    before: frozenset[uuid.UUID],
+    cluster: Cluster,
+    links: Mapping[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]],
+    parts: dict[str, float],
+    facts: Mapping[uuid.UUID, MemberFacts],
+    at: datetime,
+) -> bool:
+    """Bring a proposal up to date; True if its membership or links changed."""
+    proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
+    rows = _link_rows(proposal_id, cluster, links)
+    stored = [
+        {
+            "proposal_id": link.proposal_id,
+            "signal_a": link.signal_a,
+            "signal_b": link.signal_b,
+            "points": link.points,
+            "evidence": link.evidence,
+            "bridge": link.bridge,
+        }
+        for link in session.scalars(
+            select(ProposalLink)
+            .where(ProposalLink.proposal_id == proposal_id)
+            .order_by(ProposalLink.signal_a, ProposalLink.signal_b)
+        )
+    ]
+    key = lambda row: (str(row["signal_a"]), str(row["signal_b"]))  # noqa: E731
+    same_links = sorted(stored, key=key) == sorted(rows, key=key)
+    joined, left = cluster.members - before, before - cluster.members
+    proposal.score, proposal.score_parts = parts["score"], parts
+    if not joined and not left and same_links:
+        return False
+    for name, value in _summary(cluster, facts).items():
+        setattr(proposal, name, value)
+    proposal.updated_at = at
+    proposal.version += 1
+    if joined or left:
+        members = cluster.members
+        session.execute(delete(ProposalMember).where(ProposalMember.proposal_id == proposal_id))
+        insert_rows(
+            session,
+            ProposalMember,
+            [{"proposal_id": proposal_id, "signal_id": m} for m in sorted(members, key=str)],
+        )
+    session.execute(delete(ProposalLink).where(ProposalLink.proposal_id == proposal_id))
+    insert_rows(session, ProposalLink, rows)
+    detail = {"joined": len(joined), "left": len(left)}
+    if proposal.status == "rejected" and joined:
+        # Rejected stays rejected, unless new signals joined: then it is worth another look.
+        proposal.status = "new"
+        _event(session, proposal_id, "reopened", detail, at)
+    else:
+        _event(session, proposal_id, "changed", detail, at)
+    return True
+
+
+def _close(session: Session, proposal: Proposal, reason: str) -> None:
+    at = now()
+    proposal.status = "closed"
+    proposal.closed_reason = reason
+    proposal.updated_at = at
+    proposal.version += 1
+    _event(session, proposal.id, "closed", {"reason": reason}, at)
+
+
+def _event(
+    session: Session,
+    proposal_id: uuid.UUID,
+    action: str,
+    detail: dict[str, object],
+    at: datetime,
+) -> None:
+    session.add(
+        ProposalEvent(proposal_id=proposal_id, at=at, action=action, actor=ACTOR, detail=detail)
+    )

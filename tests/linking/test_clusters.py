@@ -1,0 +1,48 @@
+"""Clustering and stable ids (pure): components, oversized ones cut, ids follow most members."""
+
+from hub.linking.clusters import assign_ids, clusters
+
+
+def test_components_of_two_or_more_are_clusters() -> None:
+    found = clusters("abcdef", [("a", "b", 5.0), ("b", "c", 5.0), ("d", "e", 9.0)], max_size=10)
+    assert [c.members for c in found] == [frozenset("abc"), frozenset("de")]
+
+
+def test_an_oversized_component_is_cut_along_its_weak_links() -> None:
+    # Two tight groups of five joined by one weak link: never one cluster of ten.
+    left = [(f"l{i}", f"l{j}", 9.0) for i in range(5) for j in range(i + 1, 5)]
+    right = [(f"r{i}", f"r{j}", 9.0) for i in range(5) for j in range(i + 1, 5)]
+    nodes = [f"l{i}" for i in range(5)] + [f"r{i}" for i in range(5)]
+    found = clusters(nodes, [*left, *right, ("l0", "r0", 1.0)], max_size=6)
+    assert sorted(sorted(c.members) for c in found) == [
+        [f"l{i}" for i in range(5)],
+        [f"r{i}" for i in range(5)],
+    ]
+    assert all(("l0", "r0") in c.bridges for c in found)
+
+
+def test_a_chain_without_structure_still_ends_below_the_bound() -> None:
+    chain = [(str(i), str(i + 1), float(1 + i % 3)) for i in range(30)]
+    found = clusters([str(i) for i in range(31)], chain, max_size=8)
+    assert found and max(len(c.members) for c in found) <= 8
+
+
+def test_a_growing_cluster_keeps_its_id() -> None:
+    result = assign_ids({"p1": frozenset("abc")}, [frozenset("abcd")])
+    assert result.continues == ["p1"] and result.ended == []
+
+
+def test_merged_clusters_keep_the_id_of_the_one_they_hold_most_of() -> None:
+    old = {"p1": frozenset("ab"), "p2": frozenset("cde")}
+    result = assign_ids(old, [frozenset("abcde")])
+    assert result.continues == ["p2"] and result.ended == ["p1"]
+
+
+def test_a_split_keeps_the_id_with_the_majority_and_the_rest_is_new() -> None:
+    result = assign_ids({"p1": frozenset("abcde")}, [frozenset("de"), frozenset("abc")])
+    assert result.continues == [None, "p1"]
+
+
+def test_losing_most_members_loses_the_id() -> None:
+    result = assign_ids({"p1": frozenset("abcd")}, [frozenset("ab")])
+    assert result.continues == [None] and result.ended == ["p1"]
