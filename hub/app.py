@@ -23,6 +23,7 @@ from hub.db import make_engine, make_sessionmaker, transaction
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
+from hub.linking.endpoints import router as proposals_router
 from hub.linking.service import Linker
 from hub.lookups.endpoints import router as lookups_router
 from hub.lookups.schemas import openapi_components as lookup_schemas
@@ -107,6 +108,7 @@ def build_api(settings: Settings) -> FastAPI:
         signals_router,
         audit_router,
         lookups_router,
+        proposals_router,
     ):
         api.include_router(router)
     customise_openapi(api, signal_schemas(settings.batch_max_items) | lookup_schemas())

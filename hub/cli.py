@@ -283,6 +283,31 @@ def purge(
 
 
 @app.command()
+def relink() -> None:
+    """Rebuild every case proposal from the signals (ids stay stable; safe to repeat)."""
+    from rich.progress import Progress
+
+    from hub.barriers.vocabulary import load_vocabulary
+    from hub.db import transaction
+    from hub.linking.service import relink as rebuild
+
+    settings = _settings()
+    weights = load_vocabulary(settings.barriers_dir).indicator_weights()
+    with (
+        transaction(_sessions(settings)) as session,
+        Progress(console=err, transient=True, disable=not err.is_terminal) as progress,
+    ):
+        task = progress.add_task("re-linking signals", total=None)
+        result = rebuild(
+            session, weights=weights, progress=lambda done: progress.update(task, completed=done)
+        )
+    out.print(
+        f"relinked: {result.created} new, {result.changed} changed, "
+        f"{result.closed} closed proposal(s)"
+    )
+
+
+@app.command()
 def openapi(
     output: Annotated[Path, typer.Option(help="Where to write the spec.")] = Path(
         "openapi/openapi.json"

@@ -112,9 +112,11 @@ def _signals_with(
 def neighbourhood(session: Session, seeds: Iterable[uuid.UUID], *, limit: int) -> Neighbourhood:
     """The active signals reachable from `seeds` through values that may link, up to `limit`."""
     hood = Neighbourhood()
+    seeds = set(seeds)
     frontier = _active(session, seeds)
     hood.nodes |= frontier
     seen: set[tuple[str, str]] = set()
+    crossed: set[tuple[str, str]] = set()
     while frontier:
         keys = _tokens_of(session, frontier) - seen
         seen |= keys
@@ -124,12 +126,18 @@ def neighbourhood(session: Session, seeds: Iterable[uuid.UUID], *, limit: int) -
         for key, n in counts.items():
             if rules.over_cap(key[0], n):
                 hood.capped[key] = n
+                if n <= rules.FREQUENCY_CAP[key[0]] + len(seeds):
+                    # The seeds may just have pushed it over its cap: the signals that were
+                    # linked through it must be re-clustered without it.
+                    crossed.add(key)
             elif rules.credit(key[0], n) > 0:
                 linking.add(key)
         frontier = set()
-        for (kind, token), carriers in _signals_with(session, linking).items():
-            hood.tokens[token] = (kind, frozenset(carriers))
+        for key, carriers in _signals_with(session, linking | crossed).items():
+            if key not in crossed:
+                hood.tokens[key[1]] = (key[0], frozenset(carriers))
             frontier |= carriers - hood.nodes
+        crossed.clear()
         if len(hood.nodes) + len(frontier) > limit:
             hood.truncated = True
             frontier = set(itertools.islice(sorted(frontier), max(0, limit - len(hood.nodes))))

@@ -12,7 +12,11 @@
 - links: the mean points of the links holding the cluster together, divided by 3, at most 5.
 - grading: the Europol 4x4 grading of the members, mean of source (A 1, B ⅔, C ⅓, X 0) plus
   information (1 1, 2 ⅔, 3 ⅓, 4 0), times 2: 0 to 4. Ungraded counts as C3.
-- recency: 0.5 ^ (days since the newest member was observed / HALF_LIFE_DAYS).
+- recency: 0.5 ^ (days since the newest member was observed / HALF_LIFE_DAYS); 1 when no
+  member's date is known (a viewer who may see no dates).
+
+A viewer is scored on what it may see: members it may see only at `hit` level add their barriers
+and agency, not their indicators, grading or date.
 """
 
 from collections.abc import Iterable, Mapping
@@ -31,7 +35,7 @@ class MemberFacts:
     indicators: frozenset[str]
     reliability: str | None
     credibility: str | None
-    observed_at: datetime
+    observed_at: datetime | None  # None where the viewer may not see it
 
 
 def score(
@@ -51,8 +55,8 @@ def score(
         _SOURCE.get(m.reliability or "C", 1 / 3) + _INFORMATION.get(m.credibility or "3", 1 / 3)
         for m in facts
     ) / max(len(facts), 1)
-    newest = max(m.observed_at for m in facts)
-    age_days = max(0.0, (now - newest).total_seconds() / 86400)
+    dates = [m.observed_at for m in facts if m.observed_at is not None]
+    age_days = max(0.0, (now - max(dates)).total_seconds() / 86400) if dates else 0.0
     parts = {
         "barriers": 10.0 * len(barriers),
         "agencies": min(20.0, 4.0 * max(0, len(agencies) - 1)),

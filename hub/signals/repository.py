@@ -39,7 +39,8 @@ def own_signal(session: Session, agency_id: int, signal_id: uuid.UUID) -> Signal
 
 def own_signal_for_update(session: Session, agency_id: int, signal_id: uuid.UUID) -> Signal | None:
     query = select(Signal).where(Signal.id == signal_id, Signal.agency_id == agency_id)
-    return session.scalars(query.with_for_update()).one_or_none()
+    # Lock the signal row only: its binding set is joined in, and never changes.
+    return session.scalars(query.with_for_update(of=Signal)).one_or_none()
 
 
 def by_external_refs(session: Session, agency_id: int, refs: list[str]) -> dict[str, uuid.UUID]:

@@ -1,0 +1,222 @@
+"""Linking over the real API: signals that share identifiers become proposals, read per covenant.
+
+Every test uses identifiers of its own (random phones and IBANs), so it watches its own cluster
+however many other signals the suite has posted.
+"""
+
+import random
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from schwifty import IBAN
+from sqlalchemy import select
+
+from hub.linking import rules
+from hub.linking.models import Proposal, ProposalMember
+from hub.linking.service import LIVE, relink
+from tests.conftest import World
+from tests.factories import signal_body
+
+PURPOSE = "?purpose=case-proposal"
+
+
+def _phone() -> str:
+    return f"06-2{random.randrange(10**7):07d}"
+
+
+def _iban() -> str:
+    account = f"{random.randrange(10**10):010d}"
+    return str(IBAN.generate("NL", bank_code="ABNA", account_code=account))
+
+
+def _body(barrier: str, indicator: str, subjects: list[dict], **extra) -> dict:  # type: ignore[no-untyped-def]
+    return signal_body(barriers=[barrier], indicators=[indicator], subjects=subjects, **extra)
+
+
+def _entry(*subjects: dict, **extra) -> dict:  # type: ignore[no-untyped-def]
+    return _body("entry", "entry.intermediary-many-applications", list(subjects), **extra)
+
+
+def _work(*subjects: dict, **extra) -> dict:  # type: ignore[no-untyped-def]
+    return _body("employment", "employment.wages-below-minimum", list(subjects), **extra)
+
+
+def _post(api: httpx.Client, headers: dict, body: dict) -> str:
+    response = api.post("/api/v1/signals", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def _proposals_of(sessions, signal_id: str) -> list[Proposal]:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(Proposal)
+                .join(ProposalMember, ProposalMember.proposal_id == Proposal.id)
+                .where(ProposalMember.signal_id == uuid.UUID(signal_id))
+            )
+        )
+
+
+def _live(sessions) -> dict[uuid.UUID, frozenset[uuid.UUID]]:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        rows = session.execute(
+            select(ProposalMember.proposal_id, ProposalMember.signal_id)
+            .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+            .where(Proposal.status.in_(LIVE))
+        ).all()
+    members: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for proposal_id, signal_id in rows:
+        members.setdefault(proposal_id, set()).add(signal_id)
+    return {p: frozenset(m) for p, m in members.items()}
+
+
+def test_a_shared_phone_across_agencies_and_barriers_is_a_proposal(
+    api, world: World, sessions
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    entry = _post(api, world.headers["KMAR"], _entry(phone))
+    work = _post(api, world.headers["SZW"], _work(phone))
+    [proposal] = _proposals_of(sessions, entry)
+    assert proposal.status == "new" and proposal.size == 2
+
+    # EMM sees KMAR's and SZW's signals in full for case-proposal.
+    response = api.get(f"/api/v1/proposals/{proposal.id}{PURPOSE}", headers=world.headers["EMM"])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {m["id"] for m in body["members"]} == {entry, work}
+    assert body["barriers"] == ["employment", "entry"]
+    assert body["agencies"] == ["KMAR", "SZW"]
+    assert body["score_parts"]["barriers"] == 20.0 and body["score_parts"]["agencies"] == 4.0
+    [link] = body["explanation"]
+    assert set(link["signals"]) == {entry, work}
+    [shared] = link["shared"]
+    assert shared["type"] == "phone" and shared["points"] == rules.BASE_WEIGHT["phone"]
+    assert shared["pseudonym"].startswith("ps-")
+    assert all(m["disclosure"]["level"] == "full" for m in body["members"])
+
+
+def test_pseudonymised_viewers_see_the_link_but_not_the_value(api, world: World, sessions) -> None:
+    number = _phone()
+    phone = {"type": "phone", "number": number}
+    entry = _post(api, world.headers["KMAR"], _entry(phone, municipality="GM0363"))
+    _post(api, world.headers["SZW"], _work(phone, municipality="GM0363"))
+    [proposal] = _proposals_of(sessions, entry)
+    url = f"/api/v1/proposals/{proposal.id}{PURPOSE}"
+    response = api.get(url, headers=world.headers["RIEC-AA"])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert number.replace("-", "")[2:] not in response.text
+    assert {m["disclosure"]["level"] for m in body["members"]} == {"pseudonymised"}
+    [shared] = body["explanation"][0]["shared"]
+    # The explanation's pseudonym is the one both members' phone subjects carry.
+    for member in body["members"]:
+        [subject] = [s for s in member["subjects"] if s["type"] == "phone"]
+        assert subject["pseudonyms"] == [shared["pseudonym"]]
+    # Another region's RIEC, and an agency party to no covenant, see nothing: 404.
+    assert api.get(url, headers=world.headers["RIEC-RR"]).status_code == 404
+    assert api.get(url.split("?")[0], headers=world.headers["EMM"]).status_code == 404
+
+
+def test_a_proposal_lists_only_for_viewers_who_see_two_members(
+    api, world: World, sessions, partners
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    entry = _post(api, world.headers["KMAR"], _entry(phone))
+    _post(api, world.headers["IND"], _work(phone))
+    [proposal] = _proposals_of(sessions, entry)
+
+    def listed(headers: dict) -> set[str]:
+        seen: set[str] = set()
+        url = f"/api/v1/proposals{PURPOSE}&limit=100"
+        while url:
+            response = api.get(url, headers=headers)
+            assert response.status_code == 200, response.text
+            seen |= {p["id"] for p in response.json()["items"]}
+            cursor = response.json()["next_cursor"]
+            url = f"/api/v1/proposals{PURPOSE}&limit=100&cursor={cursor}" if cursor else ""
+        return seen
+
+    assert str(proposal.id) in listed(world.headers["EMM"])
+    outsider = partners.new(kind="other")
+    assert str(proposal.id) not in listed(outsider.headers)
+    no_scope = partners.new(kind="other", scopes="signals:read")
+    assert api.get(f"/api/v1/proposals{PURPOSE}", headers=no_scope.headers).status_code == 403
+
+
+def test_one_agency_on_one_barrier_is_no_proposal(api, world: World, sessions) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    first = _post(api, world.headers["KMAR"], _entry(phone))
+    _post(api, world.headers["KMAR"], _entry(phone))
+    assert _proposals_of(sessions, first) == []
+
+
+def test_retracting_a_member_closes_the_proposal_with_a_reason(api, world: World, sessions) -> None:
+    iban = {"type": "iban", "number": _iban()}
+    entry = _post(api, world.headers["KMAR"], _entry(iban))
+    _post(api, world.headers["SZW"], _work(iban))
+    [proposal] = _proposals_of(sessions, entry)
+    response = api.post(f"/api/v1/signals/{entry}/retract", headers=world.headers["KMAR"])
+    assert response.status_code == 200, response.text
+    [closed] = _proposals_of(sessions, entry)
+    assert closed.id == proposal.id
+    assert closed.status == "closed" and closed.closed_reason
+
+
+def test_a_new_member_keeps_the_proposal_id(api, world: World, sessions) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    entry = _post(api, world.headers["KMAR"], _entry(phone))
+    _post(api, world.headers["SZW"], _work(phone))
+    [before] = _proposals_of(sessions, entry)
+    third = _post(api, world.headers["IND"], _work(phone))
+    [after] = _proposals_of(sessions, third)
+    assert after.id == before.id and after.size == 3 and after.version > before.version
+
+
+def test_a_value_shared_beyond_its_cap_stops_linking(api, world: World, sessions) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    cap = rules.FREQUENCY_CAP["phone"]
+    half = cap // 2 + 1
+    kmar = [_entry(phone) for _ in range(half)]
+    szw = [_work(phone) for _ in range(cap + 1 - half)]
+    first = api.post("/api/v1/signals/batch", json=kmar, headers=world.headers["KMAR"])
+    assert first.status_code == 200, first.text
+    ids = [r["id"] for r in first.json()["results"]]
+    second = api.post("/api/v1/signals/batch", json=szw, headers=world.headers["SZW"])
+    assert second.status_code == 200 and second.json()["created"] == len(szw)
+    # cap + 1 signals carry the phone: it is a switchboard, not evidence.
+    assert all(p.status not in LIVE for i in ids for p in _proposals_of(sessions, i))
+
+
+def test_relinking_everything_gives_the_same_proposals(
+    api, world: World, sessions, vocabulary
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    _post(api, world.headers["KMAR"], _entry(phone))
+    _post(api, world.headers["SZW"], _work(phone))
+    before = _live(sessions)
+    assert before
+    with sessions() as session, session.begin():
+        relink(session, weights=vocabulary.indicator_weights())
+    assert _live(sessions) == before
+
+
+@pytest.mark.parametrize("posts", [6])
+def test_parallel_posts_into_one_cluster_make_one_proposal(
+    server, world: World, sessions, posts: int
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    bodies = [(("KMAR", _entry(phone)) if i % 2 else ("SZW", _work(phone))) for i in range(posts)]
+
+    def send(item: tuple[str, dict]) -> str:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            return _post(client, world.headers[item[0]], item[1])
+
+    with ThreadPoolExecutor(max_workers=posts) as pool:
+        ids = list(pool.map(send, bodies))
+    live = {p.id for i in ids for p in _proposals_of(sessions, i) if p.status in LIVE}
+    assert len(live) == 1
+    [proposal_id] = live
+    assert _live(sessions)[proposal_id] == {uuid.UUID(i) for i in ids}
