@@ -22,9 +22,11 @@ clients_app = typer.Typer(help="OAuth clients of partner agencies.", no_args_is_
 keys_app = typer.Typer(help="Signing and encryption keys.", no_args_is_help=True)
 covenants_app = typer.Typer(help="Covenant documents.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+linking_app = typer.Typer(help="Linking signals into case proposals.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(covenants_app, name="covenants")
 app.add_typer(audit_app, name="audit")
+app.add_typer(linking_app, name="linking")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 
@@ -303,6 +305,52 @@ def relink() -> None:
         )
     out.print(
         f"relinked: {result.created} new, {result.changed} changed, "
+        f"{result.closed} closed proposal(s)"
+    )
+
+
+@linking_app.command("exclude")
+def linking_exclude(
+    subject: Annotated[
+        str,
+        typer.Argument(
+            help='The value as a signal subject, e.g. \'{"type": "phone", '
+            '"number": "020 555 0100"}\'.'
+        ),
+    ],
+    reason: Annotated[str, typer.Option(help="Why it must not link (kept with it).")],
+) -> None:
+    """Stop a value from linking (a shelter's address, an agency's own office) at once."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from hub.barriers.vocabulary import load_vocabulary
+    from hub.db import transaction
+    from hub.kit.crypto import DataKeys
+    from hub.linking.exclusions import exclude
+    from hub.linking.service import Linker
+    from hub.signals.subjects import Subject
+
+    settings = _settings()
+    try:
+        parsed = TypeAdapter(Subject).validate_json(subject)
+    except ValidationError as exc:
+        # Field names and messages only: the value itself is not echoed to a terminal log.
+        problems = "; ".join(
+            f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)
+        )
+        raise fail(f"not a valid subject: {problems}") from None
+    linker = Linker(load_vocabulary(settings.barriers_dir).indicator_weights())
+    with transaction(_sessions(settings)) as session:
+        added, result = exclude(
+            session,
+            DataKeys.load_or_create(settings.data_dir),
+            linker,
+            parsed,
+            reason=reason,
+            by=os.environ.get("USER", "cli"),
+        )
+    out.print(
+        f"excluded {added} new value(s); re-linked: {result.changed} changed, "
         f"{result.closed} closed proposal(s)"
     )
 

@@ -9,11 +9,12 @@ from hub.auth.caller import Caller
 from hub.auth.tokens import authenticate
 from hub.deps import AgenciesDep, CovenantsDep, DataKeysDep, PurposeDep, SessionDep, VocabularyDep
 from hub.kit.pagination import decode_cursor, encode_cursor, next_link
-from hub.linking import reads
-from hub.linking.schemas import ProposalDetail, ProposalPage, ProposalStatus
+from hub.linking import exclusions, reads
+from hub.linking.schemas import LinkingHubs, ProposalDetail, ProposalPage, ProposalStatus
 
 router = APIRouter(tags=["proposals"])
 Reviewer = Annotated[Caller, Security(authenticate, scopes=["proposals:review"])]
+Administrator = Annotated[Caller, Security(authenticate, scopes=["admin"])]
 
 
 @router.get(
@@ -98,3 +99,25 @@ def get_proposal(
         weights=vocabulary.indicator_weights(),
     )
     return ProposalDetail.model_validate(shown)
+
+
+@router.get(
+    "/linking/over-linked",
+    summary="Values that do not link",
+    response_model=LinkingHubs,
+    operation_id="getOverLinkedValues",
+    tags=["linking"],
+)
+def over_linked(caller: Administrator, session: SessionDep, keys: DataKeysDep) -> LinkingHubs:
+    """For administrators: values carried by more signals than their type's cap (they stop
+    linking by themselves), and the values excluded from linking with the reason. Shown as
+    pseudonyms; exclude or inspect a value with `hub linking exclude`."""
+    return LinkingHubs.model_validate(
+        {
+            "over_linked": [
+                {"type": v.key_type, "pseudonym": v.pseudonym, "carriers": v.carriers, "cap": v.cap}
+                for v in exclusions.over_linked(session, keys)
+            ],
+            "excluded": exclusions.excluded_values(session, keys),
+        }
+    )

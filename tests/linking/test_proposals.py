@@ -10,12 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from pydantic import TypeAdapter
 from schwifty import IBAN
 from sqlalchemy import select
 
+from hub.covenants.redact import pseudonymiser
+from hub.kit.crypto import DataKeys
 from hub.linking import rules
+from hub.linking.exclusions import ADMIN_VIEW, exclude
 from hub.linking.models import Proposal, ProposalMember
-from hub.linking.service import LIVE, relink
+from hub.linking.service import LIVE, Linker, relink
+from hub.signals.subjects import Subject, identifier_keys
 from tests.conftest import World
 from tests.factories import signal_body
 
@@ -220,3 +225,64 @@ def test_parallel_posts_into_one_cluster_make_one_proposal(
     assert len(live) == 1
     [proposal_id] = live
     assert _live(sessions)[proposal_id] == {uuid.UUID(i) for i in ids}
+
+
+def _admin_view(settings, subject: dict) -> list[str]:  # type: ignore[no-untyped-def]
+    """The pseudonyms administrators see for a subject's match keys."""
+    keys = DataKeys.load_or_create(settings.data_dir)
+    pseudonym = pseudonymiser(keys.pseudonym_key, ADMIN_VIEW)
+    parsed = TypeAdapter(Subject).validate_python(subject)
+    return [pseudonym(k.type, keys.blind_index(k.type, k.value)) for k in identifier_keys(parsed)]
+
+
+def test_over_linked_values_are_listed_for_administrators(
+    api, world: World, settings, partners
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    cap = rules.FREQUENCY_CAP["phone"]
+    bodies = [_entry(phone) for _ in range(cap + 1)]
+    response = api.post("/api/v1/signals/batch", json=bodies, headers=world.headers["KMAR"])
+    assert response.status_code == 200 and response.json()["created"] == cap + 1
+    admin = partners.new(kind="other", scopes="admin")
+    listed = api.get("/api/v1/linking/over-linked", headers=admin.headers)
+    assert listed.status_code == 200, listed.text
+    [entry] = [
+        v for v in listed.json()["over_linked"] if v["pseudonym"] in _admin_view(settings, phone)
+    ]
+    assert entry == {
+        "type": "phone",
+        "pseudonym": entry["pseudonym"],
+        "carriers": cap + 1,
+        "cap": cap,
+    }
+    assert phone["number"][3:] not in listed.text
+    reviewer = partners.new(kind="other", scopes="proposals:review")
+    assert api.get("/api/v1/linking/over-linked", headers=reviewer.headers).status_code == 403
+
+
+def test_an_excluded_value_stops_linking_at_once(
+    api, world: World, sessions, settings, vocabulary, partners
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    entry = _post(api, world.headers["KMAR"], _entry(phone))
+    _post(api, world.headers["SZW"], _work(phone))
+    [proposal] = _proposals_of(sessions, entry)
+    keys = DataKeys.load_or_create(settings.data_dir)
+    with sessions() as session, session.begin():
+        added, result = exclude(
+            session,
+            keys,
+            Linker(vocabulary.indicator_weights()),
+            TypeAdapter(Subject).validate_python(phone),
+            reason="the shelter's front desk",
+            by="test",
+        )
+    assert added == 1 and result.closed == 1
+    [closed] = _proposals_of(sessions, entry)
+    assert closed.id == proposal.id and closed.status == "closed"
+    later = _post(api, world.headers["IND"], _work(phone))
+    assert _proposals_of(sessions, later) == []
+    admin = partners.new(kind="other", scopes="admin")
+    excluded = api.get("/api/v1/linking/over-linked", headers=admin.headers).json()["excluded"]
+    [row] = [e for e in excluded if e["pseudonym"] in _admin_view(settings, phone)]
+    assert row["reason"] == "the shelter's front desk" and row["type"] == "phone"
