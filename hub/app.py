@@ -60,18 +60,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     api = build_api(settings)
     vocabulary = load_vocabulary(settings.barriers_dir)
+    data_keys = DataKeys.load_or_create(settings.data_dir)
     shared = {
         "settings": settings,
         "engine": engine,
         "sessions": sessions,
-        "data_keys": DataKeys.load_or_create(settings.data_dir),
+        "data_keys": data_keys,
         "vocabulary": vocabulary,
         # Refuse to start on an invalid covenant: a typo must never widen or narrow sharing.
         "covenants": load_covenants(settings.covenants_dir),
         "signing_keys": signing_keys,
         "tokens": TokenVerifier(signing_keys, settings=settings),
         "agencies": AgencyDirectory(),
-        "linker": Linker(vocabulary.indicator_weights()),
+        "linker": Linker(vocabulary.indicator_weights(), data_keys),
     }
     # The mounted API is a second Starlette app with its own state; both see the same objects.
     for target in (app, api):

@@ -291,17 +291,22 @@ def relink() -> None:
 
     from hub.barriers.vocabulary import load_vocabulary
     from hub.db import transaction
+    from hub.kit.crypto import DataKeys
     from hub.linking.service import relink as rebuild
 
     settings = _settings()
     weights = load_vocabulary(settings.barriers_dir).indicator_weights()
+    keys = DataKeys.load_or_create(settings.data_dir)
     with (
         transaction(_sessions(settings)) as session,
         Progress(console=err, transient=True, disable=not err.is_terminal) as progress,
     ):
         task = progress.add_task("re-linking signals", total=None)
         result = rebuild(
-            session, weights=weights, progress=lambda done: progress.update(task, completed=done)
+            session,
+            weights=weights,
+            keys=keys,
+            progress=lambda done: progress.update(task, completed=done),
         )
     out.print(
         f"relinked: {result.created} new, {result.changed} changed, "
@@ -339,11 +344,12 @@ def linking_exclude(
             f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)
         )
         raise fail(f"not a valid subject: {problems}") from None
-    linker = Linker(load_vocabulary(settings.barriers_dir).indicator_weights())
+    keys = DataKeys.load_or_create(settings.data_dir)
+    linker = Linker(load_vocabulary(settings.barriers_dir).indicator_weights(), keys)
     with transaction(_sessions(settings)) as session:
         added, result = exclude(
             session,
-            DataKeys.load_or_create(settings.data_dir),
+            keys,
             linker,
             parsed,
             reason=reason,

@@ -97,7 +97,7 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
     # One relink after seeding, as the nightly run would: the same proposals as linking each
     # batch as it came, at a fraction of the work.
     with transaction(sessions) as session:
-        linked = relink(session, weights=vocabulary.indicator_weights())
+        linked = relink(session, weights=vocabulary.indicator_weights(), keys=keys)
     engine.dispose()
     if console:
         console.print(

@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from hub.kit.crypto import DataKeys
 from hub.linking import rules
 from hub.linking.models import LinkExclusion
+from hub.linking.persons import PersonKey, similarity
 from hub.signals.models import Identifier, Signal
+from hub.signals.service import open_identifier
+from hub.signals.subjects import BLOCKING_TYPES
+
+_READ_TYPES = rules.LINKING_TYPES | BLOCKING_TYPES
 
 # Lists of ids and tokens go to the database in chunks this size (far below driver limits).
 CHUNK = 500
@@ -36,6 +42,10 @@ class Neighbourhood:
     tokens: dict[str, tuple[str, frozenset[uuid.UUID]]] = field(default_factory=dict)
     # Values seen that are too common to link: (key type, token) -> carriers.
     capped: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Pairs of probably-same persons: (a, b) -> {blocking token: evidence}.
+    similar: dict[tuple[uuid.UUID, uuid.UUID], dict[str, rules.Evidence]] = field(
+        default_factory=dict
+    )
     truncated: bool = False
 
 
@@ -56,7 +66,7 @@ def _tokens_of(session: Session, ids: Iterable[uuid.UUID]) -> set[tuple[str, str
         found.update(
             session.execute(
                 select(Identifier.type, Identifier.token).where(
-                    Identifier.signal_id.in_(chunk), Identifier.type.in_(rules.LINKING_TYPES)
+                    Identifier.signal_id.in_(chunk), Identifier.type.in_(_READ_TYPES)
                 )
             ).all()
         )
@@ -109,8 +119,87 @@ def _signals_with(
     return found
 
 
-def neighbourhood(session: Session, seeds: Iterable[uuid.UUID], *, limit: int) -> Neighbourhood:
-    """The active signals reachable from `seeds` through values that may link, up to `limit`."""
+def _positions_with(
+    session: Session, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], set[tuple[uuid.UUID, int]]]:
+    found: dict[tuple[str, str], set[tuple[uuid.UUID, int]]] = defaultdict(set)
+    for chunk in chunks(keys):
+        rows = session.execute(
+            select(
+                Identifier.type, Identifier.token, Identifier.signal_id, Identifier.subject_position
+            )
+            .join(Signal, Signal.id == Identifier.signal_id)
+            .where(tuple_(Identifier.type, Identifier.token).in_(chunk), Signal.status == "active")
+        )
+        for kind, token, signal_id, position in rows:
+            found[(kind, token)].add((signal_id, position))
+    return found
+
+
+def _persons(
+    session: Session, data_keys: DataKeys, at: set[tuple[uuid.UUID, int]]
+) -> dict[tuple[uuid.UUID, int], PersonKey]:
+    """The decrypted person match values at these (signal, subject position)s."""
+    found: dict[tuple[uuid.UUID, int], PersonKey] = {}
+    for chunk in chunks(at):
+        rows = session.execute(
+            select(
+                Identifier.signal_id,
+                Identifier.subject_position,
+                Identifier.key_id,
+                Identifier.value,
+            ).where(
+                Identifier.type == "person",
+                tuple_(Identifier.signal_id, Identifier.subject_position).in_(chunk),
+            )
+        )
+        for signal_id, position, key_id, blob in rows:
+            value = open_identifier(data_keys, signal_id, key_id, blob)
+            found[(signal_id, position)] = PersonKey.parse(value)
+    return found
+
+
+def _compare_persons(
+    session: Session,
+    data_keys: DataKeys,
+    hood: Neighbourhood,
+    frontier: set[uuid.UUID],
+    blocking: set[tuple[str, str]],
+) -> set[uuid.UUID]:
+    """Compare the frontier's persons with the others in their blocks; the signals of the
+    persons found probably the same join the neighbourhood (returned)."""
+    counts = _carriers(session, blocking)
+    usable = {key for key, n in counts.items() if 2 <= n <= rules.BLOCK_CAP}
+    blocks = _positions_with(session, usable)
+    persons = _persons(session, data_keys, set().union(*blocks.values()) if blocks else set())
+    joined: set[uuid.UUID] = set()
+    for (_, token), members in blocks.items():
+        for mine in (m for m in members if m[0] in frontier and m in persons):
+            for other in members:
+                if other[0] == mine[0] or other not in persons:
+                    continue
+                points = similarity(persons[mine], persons[other])
+                if points <= 0:
+                    continue
+                pair = (min(mine[0], other[0]), max(mine[0], other[0]))
+                found = hood.similar.setdefault(pair, {})
+                known = found.get(token)
+                if known is None or points > known.points:
+                    found[token] = rules.Evidence(rules.SIMILAR_PERSON, token, points)
+                joined.add(other[0])
+    return joined
+
+
+def neighbourhood(
+    session: Session,
+    seeds: Iterable[uuid.UUID],
+    *,
+    limit: int,
+    data_keys: DataKeys | None = None,
+) -> Neighbourhood:
+    """The active signals reachable from `seeds` through values that may link, up to `limit`.
+
+    With `data_keys`, persons are also compared within their blocking keys (fuzzy matches)."""
     hood = Neighbourhood()
     seeds = set(seeds)
     frontier = _active(session, seeds)
@@ -120,6 +209,8 @@ def neighbourhood(session: Session, seeds: Iterable[uuid.UUID], *, limit: int) -
     while frontier:
         keys = _tokens_of(session, frontier) - seen
         seen |= keys
+        blocking = {key for key in keys if key[0] in BLOCKING_TYPES}
+        keys -= blocking
         keys -= _excluded(session, keys)
         counts = _carriers(session, keys)
         linking = set()
@@ -132,7 +223,9 @@ def neighbourhood(session: Session, seeds: Iterable[uuid.UUID], *, limit: int) -
                     crossed.add(key)
             elif rules.credit(key[0], n) > 0:
                 linking.add(key)
-        frontier = set()
+        current, frontier = frontier, set()
+        if data_keys is not None and blocking:
+            frontier |= _compare_persons(session, data_keys, hood, current, blocking) - hood.nodes
         for key, carriers in _signals_with(session, linking | crossed).items():
             if key not in crossed:
                 hood.tokens[key[1]] = (key[0], frozenset(carriers))
@@ -153,4 +246,7 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
         points = rules.credit(kind, len(carriers))
         for a, b in itertools.combinations(present, 2):
             shared[(a, b)].append(rules.Evidence(kind, token, points))
+    for pair, found in hood.similar.items():
+        if pair[0] in hood.nodes and pair[1] in hood.nodes:
+            shared[pair].extend(found.values())
     return shared

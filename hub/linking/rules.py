@@ -49,6 +49,10 @@ FREQUENCY_CAP: Mapping[str, int] = {
     "company-name": 150,
 }
 LINKING_TYPES = frozenset(BASE_WEIGHT)
+# Persons that are probably the same (hub.linking.persons), found through a blocking key.
+SIMILAR_PERSON = "person-similar"
+# A birth date shared by more signals than this is too common to compare every pair within.
+BLOCK_CAP = 300
 # A pair needs this many points to link: a phone or a person alone does (up to about twenty
 # signals sharing it); an address or a KvK number alone only between two signals, from three on
 # it needs more evidence beside it; a company name never does alone. Measured on the synthetic

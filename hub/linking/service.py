@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hub.agencies.models import Agency
 from hub.db import now
 from hub.kit.bulk import insert_rows
+from hub.kit.crypto import DataKeys
 from hub.linking import graph, rules
 from hub.linking.clusters import Cluster, assign_ids, clusters
 from hub.linking.models import (
@@ -50,13 +51,17 @@ class Linker:
     """Links signals as they are posted, corrected or retracted (the API's side of linking)."""
 
     weights: Mapping[str, float]
+    # Without keys no person is compared fuzzily (only exact match keys link).
+    keys: DataKeys | None = None
     settings: LinkSettings = LinkSettings()
 
     def __call__(self, session: Session, signal_ids: Iterable[uuid.UUID]) -> "LinkResult":
         ids = list(signal_ids)
         if not ids:
             return LinkResult()
-        return link_signals(session, ids, weights=self.weights, settings=self.settings)
+        return link_signals(
+            session, ids, weights=self.weights, keys=self.keys, settings=self.settings
+        )
 
 
 @dataclass
@@ -78,6 +83,7 @@ def link_signals(
     signal_ids: Iterable[uuid.UUID],
     *,
     weights: Mapping[str, float],
+    keys: DataKeys | None = None,
     settings: LinkSettings = LinkSettings(),
 ) -> LinkResult:
     """Re-link the neighbourhood of these signals (new, corrected or retracted) and store it."""
@@ -86,13 +92,14 @@ def link_signals(
     # Members of the proposals these signals are in: a retracted or changed signal may leave a
     # cluster behind that must be re-cut, even where it no longer links to the seed.
     seeds |= _members_of(session, _proposals_of(session, seeds))
-    return _relink_from(session, seeds, weights=weights, settings=settings)
+    return _relink_from(session, seeds, weights=weights, keys=keys, settings=settings)
 
 
 def relink(
     session: Session,
     *,
     weights: Mapping[str, float],
+    keys: DataKeys | None = None,
     settings: LinkSettings = LinkSettings(),
     progress: Callable[[int], None] | None = None,
 ) -> LinkResult:
@@ -105,7 +112,9 @@ def relink(
     done: set[uuid.UUID] = set()
     while pending:
         seed = min(pending, key=str)
-        result = _relink_from(session, {seed}, weights=weights, settings=settings, done=done)
+        result = _relink_from(
+            session, {seed}, weights=weights, keys=keys, settings=settings, done=done
+        )
         total.created += result.created
         total.changed += result.changed
         total.closed += result.closed
@@ -128,10 +137,11 @@ def _relink_from(
     seeds: set[uuid.UUID],
     *,
     weights: Mapping[str, float],
+    keys: DataKeys | None,
     settings: LinkSettings,
     done: set[uuid.UUID] | None = None,
 ) -> LinkResult:
-    hood = graph.neighbourhood(session, seeds, limit=settings.neighbourhood_limit)
+    hood = graph.neighbourhood(session, seeds, limit=settings.neighbourhood_limit, data_keys=keys)
     if done is not None:
         done |= hood.nodes
     shared = graph.pairs(hood)

@@ -31,7 +31,7 @@ from hub.signals.models import (
 )
 from hub.signals.schemas import OWN_DISCLOSURE, SignalCreate, SignalOut, SignalUpdate
 from hub.signals.subjects import Subject as SubjectModel
-from hub.signals.subjects import identifier_keys
+from hub.signals.subjects import blocking_keys, identifier_keys
 
 _BARRIER_RANK = {code: i for i, code in enumerate(BARRIER_ORDER)}
 
@@ -39,6 +39,11 @@ _BARRIER_RANK = {code: i for i, code in enumerate(BARRIER_ORDER)}
 def _context(kind: str, signal_id: uuid.UUID) -> bytes:
     # Binding each ciphertext to its signal stops a blob from being replayed onto another row.
     return kind.encode() + b":" + signal_id.bytes
+
+
+def open_identifier(keys: DataKeys, signal_id: uuid.UUID, key_id: str, blob: bytes) -> str:
+    """The normalised value of a stored match key (for scoring candidates inside the hub)."""
+    return keys.open(Sealed(key_id, blob), context=_context("identifier", signal_id)).decode()
 
 
 def _seal_summary(keys: DataKeys, signal_id: uuid.UUID, summary: str | None) -> Sealed | None:
@@ -74,7 +79,7 @@ def _insert_parts(
                     "payload": sealed.blob,
                 }
             )
-            for key in identifier_keys(subject):
+            for key in [*identifier_keys(subject), *blocking_keys(subject)]:
                 value = keys.seal(key.value.encode(), context=identifier_context)
                 identifier_rows.append(
                     {

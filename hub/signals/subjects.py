@@ -33,6 +33,7 @@ from stdnum.nl import bsn as nl_bsn
 from stdnum.nl import postcode as nl_postcode
 
 __all__ = [
+    "BLOCKING_TYPES",
     "SUBJECT_TYPES",
     "AddressSubject",
     "CompanySubject",
@@ -45,6 +46,7 @@ __all__ = [
     "Subject",
     "VehicleSubject",
     "WebsiteSubject",
+    "blocking_keys",
     "identifier_keys",
 ]
 
@@ -459,6 +461,20 @@ class IdentifierKey:
 def _name_key(name: str) -> str:
     """Caseless form of a name: NFKC, casefold, NFKC again (casefold can denormalise)."""
     return unicodedata.normalize("NFKC", _collapse(name).casefold())
+
+
+# Keys that only find candidates for fuzzy comparison; never evidence, never looked up.
+BLOCKING_TYPES = frozenset({"person-dob"})
+
+
+def blocking_keys(subject: Subject) -> list[IdentifierKey]:
+    """Keys that bring possibly-same subjects together: a person's birth date with day and month
+    in either order, so typos in the name and a swapped day and month still meet."""
+    if isinstance(subject, PersonSubject) and subject.birth_date is not None:
+        born = subject.birth_date
+        first, second = sorted((born.month, born.day))
+        return [IdentifierKey("person-dob", f"{born.year:04d}|{first:02d}|{second:02d}")]
+    return []
 
 
 def identifier_keys(subject: Subject) -> list[IdentifierKey]:

@@ -286,3 +286,30 @@ def test_an_excluded_value_stops_linking_at_once(
     excluded = api.get("/api/v1/linking/over-linked", headers=admin.headers).json()["excluded"]
     [row] = [e for e in excluded if e["pseudonym"] in _admin_view(settings, phone)]
     assert row["reason"] == "the shelter's front desk" and row["type"] == "phone"
+
+
+def test_the_same_person_written_differently_links(api, world: World, sessions) -> None:
+    rng = random.Random()
+    # Day and month both 12 or less and different, so that swapping them gives another date.
+    born = f"19{rng.randrange(60, 99)}-0{rng.randrange(1, 5)}-{rng.randrange(5, 13):02d}"
+    family = "Zy" + "".join(rng.choices("bcdfghklmnprstvw", k=7))
+    given = "Andreea"
+    year, month, day = born.split("-")
+    entry = _post(
+        api,
+        world.headers["KMAR"],
+        _entry({"type": "person", "name": f"{given} {family}", "birth_date": born}),
+    )
+    # SZW writes the family name first, with a typo, and the day and month swapped.
+    typo = family[:-2] + family[-1] + family[-2]
+    work = _post(
+        api,
+        world.headers["SZW"],
+        _work({"type": "person", "name": f"{typo} {given}", "birth_date": f"{year}-{day}-{month}"}),
+    )
+    [proposal] = _proposals_of(sessions, entry)
+    response = api.get(f"/api/v1/proposals/{proposal.id}{PURPOSE}", headers=world.headers["EMM"])
+    assert response.status_code == 200, response.text
+    [link] = response.json()["explanation"]
+    assert set(link["signals"]) == {entry, work}
+    assert [s["type"] for s in link["shared"]] == ["person-similar"]

@@ -1,0 +1,68 @@
+"""Is this the same person despite the noise? (pure; rapidfuzz)
+
+Persons reach each other only through a blocking key, the birth date with day and month in
+either order (`hub.signals.subjects.blocking_keys`), so a candidate pair has already been found
+through the blind index. Only then are both persons' stored match values (normalised name and
+birth date) decrypted inside the hub and compared:
+
+- names: transliterated to ASCII (Știrbu = Stirbu, Đorđević = Dordevic) and compared with
+  rapidfuzz's token-sort ratio, which ignores word order (given and family name swapped); a name
+  whose words are all in the other one (a missing middle name) counts as a match too;
+- birth dates: the same, or day and month swapped (a one-field slip), or in conflict.
+
+Exact matches are left to the exact person key; a conflicting birth date is no match.
+"""
+
+from dataclasses import dataclass
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+# Points, in the same units as hub.linking.rules: below an exact person match (9).
+SAME_DATE = {"near": 8.0, "close": 6.0}
+SWAPPED_DATE = {"near": 7.0, "close": 5.0}
+NEAR, CLOSE = 92.0, 85.0
+
+
+@dataclass(frozen=True)
+class PersonKey:
+    name: str
+    born: str  # YYYY-MM-DD
+
+    @classmethod
+    def parse(cls, value: str) -> "PersonKey":
+        """From the stored person match value, "name|YYYY-MM-DD"."""
+        name, _, born = value.rpartition("|")
+        return cls(name, born)
+
+
+def _fold(name: str) -> str:
+    return " ".join(anyascii(name).lower().replace("-", " ").split())
+
+
+def _dates(a: str, b: str) -> str | None:
+    if a == b:
+        return "same"
+    ya, ma, da = a.split("-")
+    yb, mb, db = b.split("-")
+    if ya == yb and ma == db and da == mb:
+        return "swapped"
+    return None
+
+
+def similarity(a: PersonKey, b: PersonKey) -> float:
+    """Points for two persons that are probably the same; 0 when not (or when exactly equal)."""
+    if a == b:
+        return 0.0
+    dates = _dates(a.born, b.born)
+    if dates is None:
+        return 0.0
+    name_a, name_b = _fold(a.name), _fold(b.name)
+    ratio = fuzz.token_sort_ratio(name_a, name_b)
+    words_a, words_b = set(name_a.split()), set(name_b.split())
+    if min(len(words_a), len(words_b)) >= 2 and (words_a <= words_b or words_b <= words_a):
+        ratio = max(ratio, NEAR)  # a missing middle name
+    band = "near" if ratio >= NEAR else "close" if ratio >= CLOSE else None
+    if band is None:
+        return 0.0
+    return (SAME_DATE if dates == "same" else SWAPPED_DATE)[band]
