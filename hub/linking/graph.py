@@ -12,13 +12,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import networkx as nx
+from rapidfuzz import fuzz, process
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from hub.kit.crypto import DataKeys
 from hub.linking import rules
 from hub.linking.models import LinkExclusion
-from hub.linking.persons import PersonKey, similarity
+from hub.linking.persons import CLOSE, PersonKey, fold, similarity
 from hub.signals.models import Identifier, Signal
 from hub.signals.service import open_identifier
 from hub.signals.subjects import BLOCKING_TYPES
@@ -250,3 +252,94 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
         if pair[0] in hood.nodes and pair[1] in hood.nodes:
             shared[pair].extend(found.values())
     return shared
+
+
+def whole(session: Session, *, data_keys: DataKeys | None = None) -> Neighbourhood:
+    """Every value that may link, with its carriers, read in one sorted pass (for relink).
+
+    Only values carried by two or more active signals are kept, so memory follows the links,
+    not the number of signals. With `data_keys`, persons are compared within their blocks."""
+    excluded = set(session.execute(select(LinkExclusion.key_type, LinkExclusion.token)).all())
+    hood = Neighbourhood()
+    blocks: list[tuple[str, list[tuple[uuid.UUID, int]]]] = []
+    rows = session.execute(
+        select(Identifier.type, Identifier.token, Identifier.signal_id, Identifier.subject_position)
+        .join(Signal, Signal.id == Identifier.signal_id)
+        .where(Signal.status == "active", Identifier.type.in_(_READ_TYPES))
+        .order_by(Identifier.type, Identifier.token)
+        .execution_options(yield_per=20_000)
+    )
+    for (kind, token), group in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
+        carriers = [(signal_id, position) for _, _, signal_id, position in group]
+        signals = frozenset(c[0] for c in carriers)
+        if len(signals) < 2:
+            continue
+        if kind in BLOCKING_TYPES:
+            if len(signals) <= rules.BLOCK_CAP and data_keys is not None:
+                blocks.append((token, carriers))
+        elif (kind, token) in excluded:
+            continue
+        elif rules.over_cap(kind, len(signals)):
+            hood.capped[(kind, token)] = len(signals)
+        elif rules.credit(kind, len(signals)) > 0:
+            hood.tokens[token] = (kind, signals)
+            hood.nodes |= signals
+    if blocks and data_keys is not None:
+        _compare_blocks(session, data_keys, hood, blocks)
+    return hood
+
+
+def _compare_blocks(
+    session: Session,
+    data_keys: DataKeys,
+    hood: Neighbourhood,
+    blocks: list[tuple[str, list[tuple[uuid.UUID, int]]]],
+) -> None:
+    """Fuzzy person pairs within each block: rapidfuzz finds the candidates (one C call per
+    person), `similarity` decides (dates, the missing-middle-name rule)."""
+    persons = _persons(session, data_keys, {c for _, carriers in blocks for c in carriers})
+    for token, carriers in blocks:
+        present = [c for c in carriers if c in persons]
+        names = [fold(persons[c].name) for c in present]
+        candidates = (
+            (i, j)
+            for i, name in enumerate(names)
+            for _, _, j in process.extract(
+                name, names, scorer=fuzz.token_set_ratio, score_cutoff=CLOSE, limit=None
+            )
+        )
+        for i, j in candidates:
+            a, b = present[i], present[j]
+            if i >= j or a[0] == b[0]:
+                continue
+            points = similarity(persons[a], persons[b])
+            if points <= 0:
+                continue
+            pair = (min(a[0], b[0]), max(a[0], b[0]))
+            found = hood.similar.setdefault(pair, {})
+            if token not in found or points > found[token].points:
+                found[token] = rules.Evidence(rules.SIMILAR_PERSON, token, points)
+            hood.nodes |= {a[0], b[0]}
+
+
+def components(links: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> list[set[uuid.UUID]]:
+    """The connected pieces of the linked pairs (signals without a link are in none)."""
+    graph = nx.Graph()
+    graph.add_edges_from(links)
+    return [set(c) for c in nx.connected_components(graph)]
+
+
+def groups(
+    indexes: Iterable[int], pieces: list[set[uuid.UUID]], *, size: int
+) -> Iterable[list[int]]:
+    """Pieces bundled up to `size` signals (a bigger piece goes alone)."""
+    group: list[int] = []
+    count = 0
+    for i in indexes:
+        if group and count + len(pieces[i]) > size:
+            yield group
+            group, count = [], 0
+        group.append(i)
+        count += len(pieces[i])
+    if group:
+        yield group

@@ -36,7 +36,8 @@ class PersonKey:
         return cls(name, born)
 
 
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
+    """A name as compared: ASCII, lower case, hyphens as spaces, single spaces."""
     return " ".join(anyascii(name).lower().replace("-", " ").split())
 
 
@@ -57,7 +58,7 @@ def similarity(a: PersonKey, b: PersonKey) -> float:
     dates = _dates(a.born, b.born)
     if dates is None:
         return 0.0
-    name_a, name_b = _fold(a.name), _fold(b.name)
+    name_a, name_b = fold(a.name), fold(b.name)
     ratio = fuzz.token_sort_ratio(name_a, name_b)
     words_a, words_b = set(name_a.split()), set(name_b.split())
     if min(len(words_a), len(words_b)) >= 2 and (words_a <= words_b or words_b <= words_a):

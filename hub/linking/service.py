@@ -103,30 +103,47 @@ def relink(
     settings: LinkSettings = LinkSettings(),
     progress: Callable[[int], None] | None = None,
 ) -> LinkResult:
-    """Rebuild every proposal from the signals, one neighbourhood at a time; ids stay stable."""
+    """Rebuild every proposal from the signals; ids stay stable.
+
+    The whole graph's pairs are read in one pass over the blind-index tokens; the clustering
+    and the proposals are then worked through one connected piece at a time, so each networkx
+    graph stays small and the result equals what incremental linking gives."""
     lock(session)
-    total = LinkResult()
-    pending = set(
-        session.scalars(select(Signal.id).where(Signal.status == "active").order_by(Signal.pk))
-    )
-    done: set[uuid.UUID] = set()
-    while pending:
-        seed = min(pending, key=str)
-        result = _relink_from(
-            session, {seed}, weights=weights, keys=keys, settings=settings, done=done
+    whole = graph.whole(session, data_keys=keys)
+    links = _links(graph.pairs(whole))
+    pieces = graph.components(links)
+    piece_of = {node: i for i, piece in enumerate(pieces) for node in piece}
+    links_of: dict[int, Links] = {}
+    for pair, value in links.items():
+        links_of.setdefault(piece_of[pair[0]], {})[pair] = value
+    total = LinkResult(nodes=len(piece_of))
+    continued: set[uuid.UUID] = set()
+    done = 0
+    # Pieces are worked in groups, so the queries per group are few and the groups small.
+    for group in graph.groups(range(len(pieces)), pieces, size=settings.neighbourhood_limit):
+        nodes = set().union(*(pieces[i] for i in group))
+        group_links = {pair: v for i in group for pair, v in links_of[i].items()}
+        result = _apply(
+            session,
+            nodes,
+            group_links,
+            seeds=set(),
+            weights=weights,
+            settings=settings,
+            continued=continued,
         )
         total.created += result.created
         total.changed += result.changed
         total.closed += result.closed
-        pending -= done
-        pending.discard(seed)
+        done += len(nodes)
         if progress is not None:
-            progress(len(done))
-    # Proposals none of whose members is active any more (all retracted) were not reached.
-    for proposal in session.scalars(select(Proposal).where(Proposal.status.in_(LIVE))):
-        members = _members_of(session, {proposal.id})
-        if not members & done:
-            _close(session, proposal, "none of its signals is active any more")
+            progress(done)
+    # Proposals none of whose members links to anything any more were in no piece.
+    for proposal in session.scalars(select(Proposal).where(Proposal.status.in_(LIVE))).all():
+        if proposal.id in continued or proposal.status not in LIVE:
+            continue
+        if not any(m in piece_of for m in _members_of(session, {proposal.id})):
+            _close(session, proposal, "its signals no longer link to each other")
             total.closed += 1
     session.execute(update(LinkingLock).where(LinkingLock.id == 1).values(relinked_at=now()))
     return total
@@ -139,23 +156,49 @@ def _relink_from(
     weights: Mapping[str, float],
     keys: DataKeys | None,
     settings: LinkSettings,
-    done: set[uuid.UUID] | None = None,
 ) -> LinkResult:
     hood = graph.neighbourhood(session, seeds, limit=settings.neighbourhood_limit, data_keys=keys)
-    if done is not None:
-        done |= hood.nodes
-    shared = graph.pairs(hood)
-    links: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]] = {}
+    return _apply(
+        session,
+        hood.nodes,
+        _links(graph.pairs(hood)),
+        seeds=seeds,
+        weights=weights,
+        settings=settings,
+    )
+
+
+Links = dict[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]]
+
+
+def _links(shared: Mapping[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]) -> Links:
+    """The pairs whose evidence reaches the threshold, with their points and evidence."""
+    links: Links = {}
     for pair, evidence in shared.items():
         points, counted = rules.pair_weight(evidence)
         if points >= rules.LINK_THRESHOLD:
             links[pair] = (points, counted)
+    return links
+
+
+def _apply(
+    session: Session,
+    nodes: set[uuid.UUID],
+    links: Links,
+    *,
+    seeds: set[uuid.UUID],
+    weights: Mapping[str, float],
+    settings: LinkSettings,
+    continued: set[uuid.UUID] | None = None,
+) -> LinkResult:
+    """Cluster `nodes` by `links` (every link among them), and bring the proposals that touch
+    them (or the seeds) in line: continue, create, close. `continued` collects kept ids."""
     found = clusters(
-        hood.nodes, ((a, b, w) for (a, b), (w, _) in links.items()), max_size=settings.max_cluster
+        nodes, ((a, b, w) for (a, b), (w, _) in links.items()), max_size=settings.max_cluster
     )
     facts = _facts(session, set().union(*(c.members for c in found)) if found else set())
     qualifying = [c for c in found if _qualifies(c, facts, settings)]
-    touched = _proposals_of(session, hood.nodes | seeds)
+    touched = _proposals_of(session, nodes | seeds)
     old = {
         p.id: frozenset(_members_of(session, {p.id}))
         for p in session.scalars(
@@ -163,7 +206,7 @@ def _relink_from(
         )
     }
     assignment = assign_ids(old, [c.members for c in qualifying])
-    result = LinkResult(nodes=len(hood.nodes))
+    result = LinkResult(nodes=len(nodes))
     at = now()
     for cluster, continues in zip(qualifying, assignment.continues, strict=True):
         cluster_links = {
@@ -180,8 +223,13 @@ def _relink_from(
         if continues is None:
             _create(session, cluster, cluster_links, parts, facts, at)
             result.created += 1
-        elif _update(session, continues, old[continues], cluster, cluster_links, parts, facts, at):
-            result.changed += 1
+        else:
+            if continued is not None:
+                continued.add(continues)
+            if _update(
+                session, continues, old[continues], cluster, cluster_links, parts, facts, at
+            ):
+                result.changed += 1
     for proposal_id in assignment.ended:
         proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
         _close(session, proposal, _why_ended(old[proposal_id], qualifying, facts, settings))
