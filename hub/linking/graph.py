@@ -143,21 +143,19 @@ def _persons(
 ) -> dict[tuple[uuid.UUID, int], PersonKey]:
     """The decrypted person match values at these (signal, subject position)s."""
     found: dict[tuple[uuid.UUID, int], PersonKey] = {}
-    for chunk in chunks(at):
+    for chunk in chunks({signal_id for signal_id, _ in at}):
         rows = session.execute(
             select(
                 Identifier.signal_id,
                 Identifier.subject_position,
                 Identifier.key_id,
                 Identifier.value,
-            ).where(
-                Identifier.type == "person",
-                tuple_(Identifier.signal_id, Identifier.subject_position).in_(chunk),
-            )
+            ).where(Identifier.signal_id.in_(chunk), Identifier.type == "person")
         )
         for signal_id, position, key_id, blob in rows:
-            value = open_identifier(data_keys, signal_id, key_id, blob)
-            found[(signal_id, position)] = PersonKey.parse(value)
+            if (signal_id, position) in at:
+                value = open_identifier(data_keys, signal_id, key_id, blob)
+                found[(signal_id, position)] = PersonKey.parse(value)
     return found
 
 

@@ -8,7 +8,7 @@ same ids, as the incremental path did on the same signals.
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -139,10 +139,16 @@ def relink(
         if progress is not None:
             progress(done)
     # Proposals none of whose members links to anything any more were in no piece.
-    for proposal in session.scalars(select(Proposal).where(Proposal.status.in_(LIVE))).all():
-        if proposal.id in continued or proposal.status not in LIVE:
-            continue
-        if not any(m in piece_of for m in _members_of(session, {proposal.id})):
+    members: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for proposal_id, signal_id in session.execute(
+        select(ProposalMember.proposal_id, ProposalMember.signal_id)
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .where(Proposal.status.in_(LIVE))
+    ):
+        members.setdefault(proposal_id, []).append(signal_id)
+    for proposal_id, signals in members.items():
+        if proposal_id not in continued and not any(m in piece_of for m in signals):
+            proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
             _close(session, proposal, "its signals no longer link to each other")
             total.closed += 1
     session.execute(update(LinkingLock).where(LinkingLock.id == 1).values(relinked_at=now()))
@@ -208,12 +214,17 @@ def _apply(
     assignment = assign_ids(old, [c.members for c in qualifying])
     result = LinkResult(nodes=len(nodes))
     at = now()
-    for cluster, continues in zip(qualifying, assignment.continues, strict=True):
-        cluster_links = {
-            pair: value
-            for pair, value in links.items()
-            if pair[0] in cluster.members and pair[1] in cluster.members
-        }
+    home = {m: i for i, c in enumerate(qualifying) for m in c.members}
+    links_of: dict[int, Links] = {}
+    for pair, value in links.items():
+        i = home.get(pair[0])
+        if i is not None and home.get(pair[1]) == i:
+            links_of.setdefault(i, {})[pair] = value
+    fresh = _NewProposals()
+    for index, (cluster, continues) in enumerate(
+        zip(qualifying, assignment.continues, strict=True)
+    ):
+        cluster_links = links_of.get(index, {})
         parts = score(
             (facts[m] for m in cluster.members),
             (w for w, _ in cluster_links.values()),
@@ -221,7 +232,7 @@ def _apply(
             now=at,
         )
         if continues is None:
-            _create(session, cluster, cluster_links, parts, facts, at)
+            fresh.add(cluster, cluster_links, parts, facts, at)
             result.created += 1
         else:
             if continued is not None:
@@ -230,6 +241,7 @@ def _apply(
                 session, continues, old[continues], cluster, cluster_links, parts, facts, at
             ):
                 result.changed += 1
+    fresh.write(session)
     for proposal_id in assignment.ended:
         proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
         _close(session, proposal, _why_ended(old[proposal_id], qualifying, facts, settings))
@@ -351,32 +363,59 @@ def _link_rows(
     ]
 
 
-def _create(
-    session: Session,
-    cluster: Cluster,
-    links: Mapping[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]],
-    parts: dict[str, float],
-    facts: Mapping[uuid.UUID, MemberFacts],
-    at: datetime,
-) -> None:
-    proposal = Proposal(
-        id=uuid.uuid4(),
-        status="new",
-        score=parts["score"],
-        score_parts=parts,
-        created_at=at,
-        updated_at=at,
-        **_summary(cluster, facts),
-    )
-    session.add(proposal)
-    session.flush()
-    insert_rows(
-        session,
-        ProposalMember,
-        [{"proposal_id": proposal.id, "signal_id": m} for m in sorted(cluster.members, key=str)],
-    )
-    insert_rows(session, ProposalLink, _link_rows(proposal.id, cluster, links))
-    _event(session, proposal.id, "created", {"size": len(cluster.members)}, at)
+@dataclass
+class _NewProposals:
+    """Proposals made in one step, written together: four bulk inserts, not four per proposal."""
+
+    proposals: list[dict[str, object]] = field(default_factory=list)
+    members: list[dict[str, object]] = field(default_factory=list)
+    links: list[dict[str, object]] = field(default_factory=list)
+    events: list[dict[str, object]] = field(default_factory=list)
+
+    def add(
+        self,
+        cluster: Cluster,
+        links: Links,
+        parts: dict[str, float],
+        facts: Mapping[uuid.UUID, MemberFacts],
+        at: datetime,
+    ) -> None:
+        proposal_id = uuid.uuid4()
+        self.proposals.append(
+            {
+                "id": proposal_id,
+                "status": "new",
+                "score": parts["score"],
+                "score_parts": parts,
+                "created_at": at,
+                "updated_at": at,
+                "closed_reason": None,
+                "version": 1,
+                **_summary(cluster, facts),
+            }
+        )
+        self.members += [
+            {"proposal_id": proposal_id, "signal_id": m} for m in sorted(cluster.members, key=str)
+        ]
+        self.links += _link_rows(proposal_id, cluster, links)
+        self.events.append(
+            {
+                "proposal_id": proposal_id,
+                "at": at,
+                "action": "created",
+                "actor": ACTOR,
+                "detail": {"size": len(cluster.members)},
+            }
+        )
+
+    def write(self, session: Session) -> None:
+        for model, rows in (
+            (Proposal, self.proposals),
+            (ProposalMember, self.members),
+            (ProposalLink, self.links),
+            (ProposalEvent, self.events),
+        ):
+            insert_rows(session, model, rows)
 
 
 def _update(
