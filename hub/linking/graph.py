@@ -51,24 +51,18 @@ class Neighbourhood:
     truncated: bool = False
 
 
-def _active(session: Session, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    for chunk in chunks(ids):
-        found.update(
-            session.scalars(
-                select(Signal.id).where(Signal.id.in_(chunk), Signal.status == "active")
-            )
-        )
-    return found
-
-
-def _tokens_of(session: Session, ids: Iterable[uuid.UUID]) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
+def _tokens_of(session: Session, ids: Iterable[uuid.UUID]) -> set[tuple[uuid.UUID, str, str]]:
+    """(signal, type, token) of the match and blocking keys of these signals, if active."""
+    found: set[tuple[uuid.UUID, str, str]] = set()
     for chunk in chunks(ids):
         found.update(
             session.execute(
-                select(Identifier.type, Identifier.token).where(
-                    Identifier.signal_id.in_(chunk), Identifier.type.in_(_READ_TYPES)
+                select(Identifier.signal_id, Identifier.type, Identifier.token)
+                .join(Signal, Signal.id == Identifier.signal_id)
+                .where(
+                    Identifier.signal_id.in_(chunk),
+                    Identifier.type.in_(_READ_TYPES),
+                    Signal.status == "active",
                 )
             ).all()
         )
@@ -91,34 +85,6 @@ def _carriers(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, s
         )
         counts.update({(kind, token): n for kind, token, n in rows})
     return counts
-
-
-def _excluded(session: Session, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for chunk in chunks(keys):
-        found.update(
-            session.execute(
-                select(LinkExclusion.key_type, LinkExclusion.token).where(
-                    tuple_(LinkExclusion.key_type, LinkExclusion.token).in_(chunk)
-                )
-            ).all()
-        )
-    return found
-
-
-def _signals_with(
-    session: Session, keys: set[tuple[str, str]]
-) -> dict[tuple[str, str], set[uuid.UUID]]:
-    found: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
-    for chunk in chunks(keys):
-        rows = session.execute(
-            select(Identifier.type, Identifier.token, Identifier.signal_id)
-            .join(Signal, Signal.id == Identifier.signal_id)
-            .where(tuple_(Identifier.type, Identifier.token).in_(chunk), Signal.status == "active")
-        )
-        for kind, token, signal_id in rows:
-            found[(kind, token)].add(signal_id)
-    return found
 
 
 def _positions_with(
@@ -164,13 +130,10 @@ def _compare_persons(
     data_keys: DataKeys,
     hood: Neighbourhood,
     frontier: set[uuid.UUID],
-    blocking: set[tuple[str, str]],
+    blocks: dict[tuple[str, str], set[tuple[uuid.UUID, int]]],
 ) -> set[uuid.UUID]:
     """Compare the frontier's persons with the others in their blocks; the signals of the
     persons found probably the same join the neighbourhood (returned)."""
-    counts = _carriers(session, blocking)
-    usable = {key for key, n in counts.items() if 2 <= n <= rules.BLOCK_CAP}
-    blocks = _positions_with(session, usable)
     persons = _persons(session, data_keys, set().union(*blocks.values()) if blocks else set())
     joined: set[uuid.UUID] = set()
     for (_, token), members in blocks.items():
@@ -199,23 +162,24 @@ def neighbourhood(
 ) -> Neighbourhood:
     """The active signals reachable from `seeds` through values that may link, up to `limit`.
 
-    With `data_keys`, persons are also compared within their blocking keys (fuzzy matches)."""
+    With `data_keys`, persons are also compared within their blocking keys (fuzzy matches).
+    Each round costs three queries: the frontier's keys, how many carry them, and who."""
     hood = Neighbourhood()
     seeds = set(seeds)
-    frontier = _active(session, seeds)
-    hood.nodes |= frontier
+    excluded = set(session.execute(select(LinkExclusion.key_type, LinkExclusion.token)).all())
+    frontier = seeds
     seen: set[tuple[str, str]] = set()
-    crossed: set[tuple[str, str]] = set()
     while frontier:
-        keys = _tokens_of(session, frontier) - seen
+        found = _tokens_of(session, frontier)
+        hood.nodes |= {signal_id for signal_id, _, _ in found}
+        keys = {(kind, token) for _, kind, token in found} - seen - excluded
         seen |= keys
-        blocking = {key for key in keys if key[0] in BLOCKING_TYPES}
-        keys -= blocking
-        keys -= _excluded(session, keys)
-        counts = _carriers(session, keys)
-        linking = set()
-        for key, n in counts.items():
-            if rules.over_cap(key[0], n):
+        linking, crossed, blocking = set(), set(), set()
+        for key, n in _carriers(session, keys).items():
+            if key[0] in BLOCKING_TYPES:
+                if 2 <= n <= rules.BLOCK_CAP:
+                    blocking.add(key)
+            elif rules.over_cap(key[0], n):
                 hood.capped[key] = n
                 if n <= rules.FREQUENCY_CAP[key[0]] + len(seeds):
                     # The seeds may just have pushed it over its cap: the signals that were
@@ -223,14 +187,18 @@ def neighbourhood(
                     crossed.add(key)
             elif rules.credit(key[0], n) > 0:
                 linking.add(key)
+        wanted = linking | crossed | (blocking if data_keys is not None else set())
+        carriers = _positions_with(session, wanted)
         current, frontier = frontier, set()
         if data_keys is not None and blocking:
-            frontier |= _compare_persons(session, data_keys, hood, current, blocking) - hood.nodes
-        for key, carriers in _signals_with(session, linking | crossed).items():
-            if key not in crossed:
-                hood.tokens[key[1]] = (key[0], frozenset(carriers))
-            frontier |= carriers - hood.nodes
-        crossed.clear()
+            blocks = {key: carriers[key] for key in blocking if key in carriers}
+            frontier |= _compare_persons(session, data_keys, hood, current, blocks)
+        for key in linking | crossed:
+            signals = frozenset(signal_id for signal_id, _ in carriers.get(key, ()))
+            if key in linking:
+                hood.tokens[key[1]] = (key[0], signals)
+            frontier |= signals
+        frontier -= hood.nodes
         if len(hood.nodes) + len(frontier) > limit:
             hood.truncated = True
             frontier = set(itertools.islice(sorted(frontier), max(0, limit - len(hood.nodes))))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hub.agencies.models import Agency
 from hub.db import now
@@ -91,7 +91,7 @@ def link_signals(
     seeds = set(signal_ids)
     # Members of the proposals these signals are in: a retracted or changed signal may leave a
     # cluster behind that must be re-cut, even where it no longer links to the seed.
-    seeds |= _members_of(session, _proposals_of(session, seeds))
+    seeds |= set().union(*_live_members(session, seeds).values())
     return _relink_from(session, seeds, weights=weights, keys=keys, settings=settings)
 
 
@@ -204,13 +204,7 @@ def _apply(
     )
     facts = _facts(session, set().union(*(c.members for c in found)) if found else set())
     qualifying = [c for c in found if _qualifies(c, facts, settings)]
-    touched = _proposals_of(session, nodes | seeds)
-    old = {
-        p.id: frozenset(_members_of(session, {p.id}))
-        for p in session.scalars(
-            select(Proposal).where(Proposal.id.in_(touched), Proposal.status.in_(LIVE))
-        )
-    }
+    old = _live_members(session, nodes | seeds)
     assignment = assign_ids(old, [c.members for c in qualifying])
     result = LinkResult(nodes=len(nodes))
     at = now()
@@ -271,28 +265,21 @@ def _why_ended(
     )
 
 
-def _proposals_of(session: Session, signal_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
+def _live_members(
+    session: Session, signal_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
+    """The live proposals any of these signals is in, with all their members."""
+    mine = aliased(ProposalMember)
+    members: dict[uuid.UUID, set[uuid.UUID]] = {}
     for chunk in graph.chunks(signal_ids):
-        found.update(
-            session.scalars(
-                select(ProposalMember.proposal_id)
-                .join(Proposal, Proposal.id == ProposalMember.proposal_id)
-                .where(ProposalMember.signal_id.in_(chunk), Proposal.status.in_(LIVE))
-            )
-        )
-    return found
-
-
-def _members_of(session: Session, proposal_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    for chunk in graph.chunks(proposal_ids):
-        found.update(
-            session.scalars(
-                select(ProposalMember.signal_id).where(ProposalMember.proposal_id.in_(chunk))
-            )
-        )
-    return found
+        for proposal_id, signal_id in session.execute(
+            select(ProposalMember.proposal_id, ProposalMember.signal_id)
+            .join(mine, mine.proposal_id == ProposalMember.proposal_id)
+            .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+            .where(mine.signal_id.in_(chunk), Proposal.status.in_(LIVE))
+        ):
+            members.setdefault(proposal_id, set()).add(signal_id)
+    return {proposal_id: frozenset(m) for proposal_id, m in members.items()}
 
 
 def _facts(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, MemberFacts]:
