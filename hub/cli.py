@@ -269,13 +269,24 @@ def purge(
     ),
 ) -> None:
     """Delete signals past their retention (the shortest of their covenants), with their parts."""
+    from hub.barriers.vocabulary import load_vocabulary
     from hub.db import now, transaction
+    from hub.kit.crypto import DataKeys
+    from hub.linking.service import Linker
     from hub.retention.service import purge_expired
 
     settings = _settings()
+    linker = Linker(
+        load_vocabulary(settings.barriers_dir).indicator_weights(),
+        DataKeys.load_or_create(settings.data_dir),
+    )
     with transaction(_sessions(settings)) as session:
         result = purge_expired(
-            session, now=now(), default_days=settings.default_retention_days, dry_run=dry_run
+            session,
+            now=now(),
+            default_days=settings.default_retention_days,
+            dry_run=dry_run,
+            linker=linker,
         )
     # Counts only: ids are in the audit event, content is never printed.
     if dry_run:

@@ -55,6 +55,10 @@ class Linker:
     keys: DataKeys | None = None
     settings: LinkSettings = LinkSettings()
 
+    def fellow_members(self, session: Session, signal_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        """Every member of the live proposals these signals are in."""
+        return set().union(*_live_members(session, signal_ids).values())
+
     def __call__(self, session: Session, signal_ids: Iterable[uuid.UUID]) -> "LinkResult":
         ids = list(signal_ids)
         if not ids:

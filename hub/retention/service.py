@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.covenants.models import BindingTerm, CovenantVersion
+from hub.linking.service import Linker
 from hub.signals.models import IdempotencyRecord, Signal
 
 # Purges are the hub's own act, not an agency's: the audit names the hub and this job.
@@ -93,11 +94,13 @@ def purge_expired(
     default_days: int,
     dry_run: bool,
     batch_size: int = BATCH_SIZE,
+    linker: Linker | None = None,
 ) -> PurgeResult:
     """Delete every signal past its retention at `now`, with its parts, in batches.
 
     Each batch is one audit event (ids and a count, never content). A dry run only counts:
-    it changes nothing and records nothing.
+    it changes nothing and records nothing. With a `linker`, the proposals the purged signals
+    were in are re-linked from their remaining members (and closed if they no longer qualify).
     """
     if now.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware one")
@@ -107,7 +110,10 @@ def purge_expired(
         return PurgeResult(counted=len(ids), signal_ids=ids)
     _require_cascading_deletes(session)
     purged: list[str] = []
+    left_behind: set[uuid.UUID] = set()
     while batch := list(session.scalars(query.limit(batch_size))):
+        if linker is not None:
+            left_behind |= linker.fellow_members(session, set(batch))
         for statement in (
             delete(IdempotencyRecord).where(IdempotencyRecord.signal_id.in_(batch)),
             delete(Signal).where(Signal.id.in_(batch)),  # parts go by ON DELETE CASCADE
@@ -123,4 +129,6 @@ def purge_expired(
         )
         purged.extend(ids)
     session.flush()
+    if linker is not None:
+        linker(session, sorted(left_behind - {uuid.UUID(i) for i in purged}, key=str))
     return PurgeResult(counted=len(purged), signal_ids=purged)

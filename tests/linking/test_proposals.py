@@ -7,12 +7,13 @@ however many other signals the suite has posted.
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from pydantic import TypeAdapter
 from schwifty import IBAN
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub.covenants.redact import pseudonymiser
 from hub.kit.crypto import DataKeys
@@ -20,6 +21,8 @@ from hub.linking import rules
 from hub.linking.exclusions import ADMIN_VIEW, exclude
 from hub.linking.models import Proposal, ProposalMember
 from hub.linking.service import LIVE, Linker, relink
+from hub.retention.service import purge_expired
+from hub.signals.models import Signal
 from hub.signals.subjects import Subject, identifier_keys
 from tests.conftest import World
 from tests.factories import signal_body
@@ -313,3 +316,31 @@ def test_the_same_person_written_differently_links(api, world: World, sessions) 
     [link] = response.json()["explanation"]
     assert set(link["signals"]) == {entry, work}
     assert [s["type"] for s in link["shared"]] == ["person-similar"]
+
+
+def test_a_purged_member_leaves_its_proposal_which_closes(
+    api, world: World, sessions, settings, vocabulary
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    entry = _post(api, world.headers["KMAR"], _entry(phone))
+    work = _post(api, world.headers["SZW"], _work(phone))
+    [proposal] = _proposals_of(sessions, work)
+    at = datetime.now(UTC)
+    with sessions() as session, session.begin():
+        session.execute(
+            update(Signal)
+            .where(Signal.id == uuid.UUID(entry))
+            .values(created_at=at - timedelta(days=3000))
+        )
+        linker = Linker(vocabulary.indicator_weights(), DataKeys.load_or_create(settings.data_dir))
+        result = purge_expired(session, now=at, default_days=730, dry_run=False, linker=linker)
+    assert entry in result.signal_ids
+    [after] = _proposals_of(sessions, work)
+    assert after.id == proposal.id and after.status == "closed" and after.closed_reason
+    with sessions() as session:
+        members = set(
+            session.scalars(
+                select(ProposalMember.signal_id).where(ProposalMember.proposal_id == proposal.id)
+            )
+        )
+    assert members == {uuid.UUID(work)}
