@@ -372,6 +372,44 @@ def linking_exclude(
     )
 
 
+@linking_app.command("separate")
+def linking_separate(
+    first: Annotated[str, typer.Argument(help="A signal id.")],
+    second: Annotated[str, typer.Argument(help="Another signal id.")],
+    reason: Annotated[str, typer.Option(help="Why they do not belong together.")],
+) -> None:
+    """Keep two signals apart: no proposal will ever hold both (an analyst's "not the same")."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from hub.barriers.vocabulary import load_vocabulary
+    from hub.db import transaction
+    from hub.kit.crypto import DataKeys
+    from hub.linking.service import Linker, separate
+    from hub.signals.models import Signal
+
+    settings = _settings()
+    try:
+        a, b = uuid.UUID(first), uuid.UUID(second)
+    except ValueError:
+        raise fail("signal ids are UUIDs") from None
+    if a == b:
+        raise fail("give two different signals")
+    linker = Linker(
+        load_vocabulary(settings.barriers_dir).indicator_weights(),
+        DataKeys.load_or_create(settings.data_dir),
+    )
+    with transaction(_sessions(settings)) as session:
+        known = set(session.scalars(select(Signal.id).where(Signal.id.in_([a, b]))))
+        if known != {a, b}:
+            raise fail("no such signal: " + ", ".join(str(i) for i in {a, b} - known))
+        result = separate(session, linker, a, b, reason=reason, by=os.environ.get("USER", "cli"))
+    out.print(
+        f"kept apart; re-linked: {result.changed} changed, {result.closed} closed proposal(s)"
+    )
+
+
 @app.command()
 def openapi(
     output: Annotated[Path, typer.Option(help="Where to write the spec.")] = Path(

@@ -8,6 +8,7 @@ from hub.db import Base
 from hub.linking.models import (
     LinkExclusion,
     LinkingLock,
+    LinkSeparation,
     Proposal,
     ProposalEvent,
     ProposalLink,
@@ -35,6 +36,7 @@ __all__ = [
     "IdempotencyRecord",
     "Identifier",
     "LinkExclusion",
+    "LinkSeparation",
     "LinkingLock",
     "OAuthClient",
     "Proposal",

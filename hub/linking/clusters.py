@@ -23,21 +23,43 @@ class Cluster:
 
 
 def clusters(
-    nodes: Iterable[Hashable], edges: Iterable[tuple[Any, Any, float]], *, max_size: int
+    nodes: Iterable[Hashable],
+    edges: Iterable[tuple[Any, Any, float]],
+    *,
+    max_size: int,
+    apart: Iterable[tuple[Any, Any]] = (),
 ) -> list[Cluster]:
-    """Clusters of two or more nodes, in a stable order (by their smallest member)."""
+    """Clusters of two or more nodes, in a stable order (by their smallest member).
+
+    `apart` are pairs an analyst said do not belong together: the links between them are cut
+    where it costs least (a minimum weighted cut), so no cluster ever holds both."""
     graph = nx.Graph()
     graph.add_nodes_from(nodes)
     graph.add_weighted_edges_from(edges)
+    cut = _keep_apart(graph, [(a, b) for a, b in apart if a in graph and b in graph])
     found: list[Cluster] = []
     for component in nx.connected_components(graph):
         if len(component) < 2:
             continue
         if len(component) <= max_size:
-            found.append(Cluster(frozenset(component)))
+            touching = tuple(sorted(e for e in cut if e[0] in component or e[1] in component))
+            found.append(Cluster(frozenset(component), touching))
             continue
         found += _split(graph.subgraph(component), max_size=max_size)
     return sorted(found, key=lambda c: min(map(str, c.members)))
+
+
+def _keep_apart(graph: nx.Graph, apart: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Remove the cheapest set of links separating each pair kept apart; the links removed."""
+    removed: list[tuple[Any, Any]] = []
+    for a, b in sorted(apart, key=lambda pair: (str(pair[0]), str(pair[1]))):
+        if not nx.has_path(graph, a, b):
+            continue
+        _, (side, _) = nx.minimum_cut(graph, a, b, capacity="weight")
+        for u, v in list(nx.edge_boundary(graph, side)):
+            graph.remove_edge(u, v)
+            removed.append((u, v) if str(u) <= str(v) else (v, u))
+    return removed
 
 
 def _split(component: nx.Graph, *, max_size: int) -> list[Cluster]:

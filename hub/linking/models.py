@@ -109,3 +109,16 @@ class LinkingLock(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     relinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LinkSeparation(Base):
+    """Two signals an analyst said do not belong together: no proposal ever holds both."""
+
+    __tablename__ = "link_separations"
+    __table_args__ = (CheckConstraint("signal_a < signal_b", name="ordered"),)
+
+    signal_a: Mapped[uuid.UUID] = _signal_fk()
+    signal_b: Mapped[uuid.UUID] = _signal_fk()
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    created_by: Mapped[str] = mapped_column(String(64))

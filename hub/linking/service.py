@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session, aliased
 
 from hub.agencies.models import Agency
 from hub.db import now
-from hub.kit.bulk import insert_rows
+from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
 from hub.linking import graph, rules
 from hub.linking.clusters import Cluster, assign_ids, clusters
 from hub.linking.models import (
     OPEN_STATUSES,
     LinkingLock,
+    LinkSeparation,
     Proposal,
     ProposalEvent,
     ProposalLink,
@@ -204,7 +205,10 @@ def _apply(
     """Cluster `nodes` by `links` (every link among them), and bring the proposals that touch
     them (or the seeds) in line: continue, create, close. `continued` collects kept ids."""
     found = clusters(
-        nodes, ((a, b, w) for (a, b), (w, _) in links.items()), max_size=settings.max_cluster
+        nodes,
+        ((a, b, w) for (a, b), (w, _) in links.items()),
+        max_size=settings.max_cluster,
+        apart=_kept_apart(session, nodes),
     )
     facts = _facts(session, set().union(*(c.members for c in found)) if found else set())
     qualifying = [c for c in found if _qualifies(c, facts, settings)]
@@ -267,6 +271,34 @@ def _why_ended(
     return (
         f"it no longer spans {settings.min_agencies} agencies or {settings.min_barriers} barriers"
     )
+
+
+def _kept_apart(session: Session, nodes: set[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """The separated pairs among these signals."""
+    pairs: list[tuple[uuid.UUID, uuid.UUID]] = []
+    for chunk in graph.chunks(nodes):
+        pairs += session.execute(
+            select(LinkSeparation.signal_a, LinkSeparation.signal_b).where(
+                LinkSeparation.signal_a.in_(chunk)
+            )
+        ).all()
+    return [(a, b) for a, b in pairs if b in nodes]
+
+
+def separate(
+    session: Session, linker: Linker, a: uuid.UUID, b: uuid.UUID, *, reason: str, by: str
+) -> LinkResult:
+    """Record that two signals do not belong together, and re-link them at once."""
+    first, second = sorted((a, b))
+    row = {
+        "signal_a": first,
+        "signal_b": second,
+        "reason": reason,
+        "created_at": now(),
+        "created_by": by,
+    }
+    insert_unless_exists(session, LinkSeparation, row, unique=("signal_a", "signal_b"))
+    return linker(session, [first, second])
 
 
 def _live_members(

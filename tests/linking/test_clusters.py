@@ -46,3 +46,20 @@ def test_a_split_keeps_the_id_with_the_majority_and_the_rest_is_new() -> None:
 def test_losing_most_members_loses_the_id() -> None:
     result = assign_ids({"p1": frozenset("abcd")}, [frozenset("ab")])
     assert result.continues == [None] and result.ended == ["p1"]
+
+
+def test_pairs_kept_apart_are_cut_where_it_costs_least() -> None:
+    # a-b-c strongly linked, c-d weakly, d-e strongly: keeping a and e apart cuts c-d only.
+    edges = [("a", "b", 9.0), ("b", "c", 9.0), ("c", "d", 2.0), ("d", "e", 9.0)]
+    found = clusters("abcde", edges, max_size=10, apart=[("a", "e")])
+    assert [c.members for c in found] == [frozenset("abc"), frozenset("de")]
+    assert all(c.bridges == (("c", "d"),) for c in found)
+
+
+def test_pairs_kept_apart_never_share_a_cluster_however_linked() -> None:
+    # Every node linked to every other: the pair still ends up apart.
+    nodes = "abcdef"
+    edges = [(x, y, 5.0) for i, x in enumerate(nodes) for y in nodes[i + 1 :]]
+    found = clusters(nodes, edges, max_size=10, apart=[("a", "b"), ("c", "d")])
+    for cluster in found:
+        assert not {"a", "b"} <= cluster.members and not {"c", "d"} <= cluster.members

@@ -20,7 +20,7 @@ from hub.kit.crypto import DataKeys
 from hub.linking import rules
 from hub.linking.exclusions import ADMIN_VIEW, exclude
 from hub.linking.models import Proposal, ProposalMember
-from hub.linking.service import LIVE, Linker, relink
+from hub.linking.service import LIVE, Linker, relink, separate
 from hub.retention.service import purge_expired
 from hub.signals.models import Signal
 from hub.signals.subjects import Subject, identifier_keys
@@ -199,7 +199,7 @@ def test_a_value_shared_beyond_its_cap_stops_linking(api, world: World, sessions
 
 
 def test_relinking_everything_gives_the_same_proposals(
-    api, world: World, sessions, vocabulary
+    api, world: World, sessions, vocabulary, settings
 ) -> None:
     phone = {"type": "phone", "number": _phone()}
     _post(api, world.headers["KMAR"], _entry(phone))
@@ -207,7 +207,11 @@ def test_relinking_everything_gives_the_same_proposals(
     before = _live(sessions)
     assert before
     with sessions() as session, session.begin():
-        relink(session, weights=vocabulary.indicator_weights())
+        relink(
+            session,
+            weights=vocabulary.indicator_weights(),
+            keys=DataKeys.load_or_create(settings.data_dir),
+        )
     assert _live(sessions) == before
 
 
@@ -344,3 +348,32 @@ def test_a_purged_member_leaves_its_proposal_which_closes(
             )
         )
     assert members == {uuid.UUID(work)}
+
+
+def test_signals_kept_apart_are_never_proposed_together(
+    api, world: World, sessions, settings, vocabulary
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    entry = _post(api, world.headers["KMAR"], _entry(phone))
+    work = _post(api, world.headers["SZW"], _work(phone))
+    [proposal] = _proposals_of(sessions, entry)
+    linker = Linker(vocabulary.indicator_weights(), DataKeys.load_or_create(settings.data_dir))
+    with sessions() as session, session.begin():
+        separate(
+            session, linker, uuid.UUID(entry), uuid.UUID(work), reason="different people", by="t"
+        )
+    [closed] = _proposals_of(sessions, entry)
+    assert closed.id == proposal.id and closed.status == "closed"
+    # A third signal linking to both does not bring them together again.
+    third = _post(api, world.headers["IND"], _work(phone))
+    live = [p for p in _proposals_of(sessions, third) if p.status in LIVE]
+    for p in live:
+        members = _live(sessions)[p.id]
+        assert not {uuid.UUID(entry), uuid.UUID(work)} <= members
+    with sessions() as session, session.begin():
+        relink(
+            session,
+            weights=vocabulary.indicator_weights(),
+            keys=DataKeys.load_or_create(settings.data_dir),
+        )
+    assert not any({uuid.UUID(entry), uuid.UUID(work)} <= m for m in _live(sessions).values())
