@@ -50,6 +50,12 @@ class Neighbourhood:
     )
     truncated: bool = False
 
+    def add_similar(self, a: uuid.UUID, b: uuid.UUID, token: str, points: float) -> None:
+        """Two signals name probably the same person, found through the blocking `token`."""
+        found = self.similar.setdefault((min(a, b), max(a, b)), {})
+        if token not in found or points > found[token].points:
+            found[token] = rules.Evidence(rules.SIMILAR_PERSON, token, points)
+
 
 def _tokens_of(session: Session, ids: Iterable[uuid.UUID]) -> set[tuple[uuid.UUID, str, str]]:
     """(signal, type, token) of the match and blocking keys of these signals, if active."""
@@ -142,14 +148,9 @@ def _compare_persons(
                 if other[0] == mine[0] or other not in persons:
                     continue
                 points = similarity(persons[mine], persons[other])
-                if points <= 0:
-                    continue
-                pair = (min(mine[0], other[0]), max(mine[0], other[0]))
-                found = hood.similar.setdefault(pair, {})
-                known = found.get(token)
-                if known is None or points > known.points:
-                    found[token] = rules.Evidence(rules.SIMILAR_PERSON, token, points)
-                joined.add(other[0])
+                if points > 0:
+                    hood.add_similar(mine[0], other[0], token, points)
+                    joined.add(other[0])
     return joined
 
 
@@ -279,13 +280,9 @@ def _compare_blocks(
             if i >= j or a[0] == b[0]:
                 continue
             points = similarity(persons[a], persons[b])
-            if points <= 0:
-                continue
-            pair = (min(a[0], b[0]), max(a[0], b[0]))
-            found = hood.similar.setdefault(pair, {})
-            if token not in found or points > found[token].points:
-                found[token] = rules.Evidence(rules.SIMILAR_PERSON, token, points)
-            hood.nodes |= {a[0], b[0]}
+            if points > 0:
+                hood.add_similar(a[0], b[0], token, points)
+                hood.nodes |= {a[0], b[0]}
 
 
 def components(links: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> list[set[uuid.UUID]]:
