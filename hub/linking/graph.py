@@ -8,13 +8,13 @@ a bound, so no read ever walks the whole hub.
 
 import itertools
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.kit.crypto import DataKeys
@@ -78,7 +78,9 @@ def _tokens_of(session: Session, ids: Iterable[uuid.UUID]) -> set[tuple[uuid.UUI
 def _carriers(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """How many active signals carry each (type, token)."""
     counts: dict[tuple[str, str], int] = {}
-    for chunk in chunks(keys):
+    # By token alone, which the index serves (a token is keyed on its type already); a row-value
+    # IN of (type, token) made PostgreSQL scan.
+    for chunk in chunks({token for _, token in keys}):
         rows = session.execute(
             select(
                 Identifier.type,
@@ -86,10 +88,10 @@ def _carriers(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, s
                 func.count(func.distinct(Identifier.signal_id)),
             )
             .join(Signal, Signal.id == Identifier.signal_id)
-            .where(tuple_(Identifier.type, Identifier.token).in_(chunk), Signal.status == "active")
+            .where(Identifier.token.in_(chunk), Signal.status == "active")
             .group_by(Identifier.type, Identifier.token)
         )
-        counts.update({(kind, token): n for kind, token, n in rows})
+        counts.update({(kind, token): n for kind, token, n in rows if (kind, token) in keys})
     return counts
 
 
@@ -97,16 +99,17 @@ def _positions_with(
     session: Session, keys: set[tuple[str, str]]
 ) -> dict[tuple[str, str], set[tuple[uuid.UUID, int]]]:
     found: dict[tuple[str, str], set[tuple[uuid.UUID, int]]] = defaultdict(set)
-    for chunk in chunks(keys):
+    for chunk in chunks({token for _, token in keys}):
         rows = session.execute(
             select(
                 Identifier.type, Identifier.token, Identifier.signal_id, Identifier.subject_position
             )
             .join(Signal, Signal.id == Identifier.signal_id)
-            .where(tuple_(Identifier.type, Identifier.token).in_(chunk), Signal.status == "active")
+            .where(Identifier.token.in_(chunk), Signal.status == "active")
         )
         for kind, token, signal_id, position in rows:
-            found[(kind, token)].add((signal_id, position))
+            if (kind, token) in keys:
+                found[(kind, token)].add((signal_id, position))
     return found
 
 
@@ -170,11 +173,14 @@ def neighbourhood(
     excluded = set(session.execute(select(LinkExclusion.key_type, LinkExclusion.token)).all())
     frontier = seeds
     seen: set[tuple[str, str]] = set()
+    first = True
     while frontier:
         found = _tokens_of(session, frontier)
         hood.nodes |= {signal_id for signal_id, _, _ in found}
         keys = {(kind, token) for _, kind, token in found} - seen - excluded
         seen |= keys
+        # How many of the seeds carry each key: only they changed its count.
+        by_seeds = Counter((kind, token) for _, kind, token in found) if first else Counter()
         linking, crossed, blocking = set(), set(), set()
         for key, n in _carriers(session, keys).items():
             if key[0] in BLOCKING_TYPES:
@@ -182,12 +188,13 @@ def neighbourhood(
                     blocking.add(key)
             elif rules.over_cap(key[0], n):
                 hood.capped[key] = n
-                if n <= rules.FREQUENCY_CAP[key[0]] + len(seeds):
-                    # The seeds may just have pushed it over its cap: the signals that were
-                    # linked through it must be re-clustered without it.
+                if n - by_seeds[key] <= rules.FREQUENCY_CAP[key[0]]:
+                    # The seeds pushed it over its cap just now: the signals that were linked
+                    # through it must be re-clustered without it.
                     crossed.add(key)
             elif rules.credit(key[0], n) > 0:
                 linking.add(key)
+        first = False
         wanted = linking | crossed | (blocking if data_keys is not None else set())
         carriers = _positions_with(session, wanted)
         current, frontier = frontier, set()
