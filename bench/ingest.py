@@ -262,6 +262,21 @@ def post_batches(url: str, batches: list[bytes], headers: dict[str, str]) -> lis
     return took
 
 
+def catch_up(issuer: str, timeout: float = 1800.0) -> tuple[int, float]:
+    """Signals still queued for linking when posting stopped, and the seconds until none are."""
+    started = time.perf_counter()
+    first: int | None = None
+    with httpx.Client(timeout=30) as client:
+        while True:
+            queued = client.get(f"{issuer}/health").json()["linking"]["queued"]
+            first = queued if first is None else first
+            if queued == 0:
+                return first, time.perf_counter() - started
+            if time.perf_counter() - started > timeout:
+                raise BenchError(f"linking still had {queued} signals queued after {timeout} s")
+            time.sleep(0.2)
+
+
 def token(issuer: str, client_id: str, secret: str) -> str:
     response = httpx.post(
         f"{issuer}/oauth/token",
@@ -285,6 +300,9 @@ class BackendResult:
     batch_seconds: list[float]
     concurrent_batches: int
     concurrent_seconds: float
+    # Linking runs beside the posts (a queue the hub drains): what was left when they stopped.
+    backlog: int = 0
+    catch_up_seconds: float = 0.0
 
     @property
     def batch_rate(self) -> float:
@@ -371,6 +389,11 @@ def run_backend(
         console.print(f"batches: 1 warm-up, then {args.batches} in a row")
         post_batches(batch_url, [batch_body()], auth)
         took = post_batches(batch_url, [batch_body() for _ in range(args.batches)], auth)
+        backlog, catch_up_seconds = catch_up(issuer)
+        console.print(
+            f"linking: {backlog:,} signals queued after the batches, linked in "
+            f"{catch_up_seconds:.1f} s"
+        )
     # The deployment the README describes: one worker per core, partners posting at once.
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
@@ -394,6 +417,8 @@ def run_backend(
         took,
         sum(len(s) for s in streams),
         concurrent_seconds,
+        backlog,
+        catch_up_seconds,
     )
 
 
@@ -477,6 +502,22 @@ def report(result: BackendResult) -> None:
         "",
         batch_target,
         concurrent_ok,
+    )
+    table.add_row(
+        "  linking backlog after the batches",
+        f"{result.backlog:,} signals",
+        "",
+        "",
+        "",
+        "",
+    )
+    table.add_row(
+        "  linked within",
+        f"{result.catch_up_seconds:.1f} s",
+        "",
+        "",
+        "",
+        "",
     )
     console.print(table)
 

@@ -24,6 +24,7 @@ from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
 from hub.linking.endpoints import router as proposals_router
+from hub.linking.queue import LinkWorker
 from hub.linking.service import Linker
 from hub.lookups.endpoints import router as lookups_router
 from hub.lookups.schemas import openapi_components as lookup_schemas
@@ -46,7 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Every covenant version in force is on record before the first signal is bound to it.
         with transaction(sessions) as session:
             sync_covenants(session, shared["covenants"])
+        link_worker.start()
         yield
+        link_worker.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -61,6 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = build_api(settings)
     vocabulary = load_vocabulary(settings.barriers_dir)
     data_keys = DataKeys.load_or_create(settings.data_dir)
+    link_worker = LinkWorker(
+        sessions,
+        Linker(vocabulary.indicator_weights(), data_keys),
+        poll_seconds=settings.link_poll_seconds,
+    )
     shared = {
         "settings": settings,
         "engine": engine,
@@ -72,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "signing_keys": signing_keys,
         "tokens": TokenVerifier(signing_keys, settings=settings),
         "agencies": AgencyDirectory(),
-        "linker": Linker(vocabulary.indicator_weights(), data_keys),
+        "link_worker": link_worker,
     }
     # The mounted API is a second Starlette app with its own state; both see the same objects.
     for target in (app, api):

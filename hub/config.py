@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     batch_max_items: int = Field(1000, ge=1, le=10_000)
     barriers_dir: Path = Field(default_factory=lambda: document_dir("barriers"))
     covenants_dir: Path = Field(default_factory=lambda: document_dir("covenants"))
+    link_poll_seconds: float = Field(
+        2.0,
+        gt=0,
+        description="How often the linking worker looks for signals another hub process queued.",
+    )
     default_retention_days: int = Field(
         730, ge=1, description="Retention of signals shared under no covenant."
     )

@@ -65,7 +65,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         _create_private_file(url)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # The driver's own transaction handling is off (isolation_level None) so that every
+        # transaction can begin IMMEDIATE: a transaction that read first and writes later would
+        # otherwise fail at once ("database is locked") when another writer committed in
+        # between, busy timeout or not. The hub's requests nearly all write (the audit trail),
+        # and the linking worker writes beside them.
+        engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None}, **kwargs)
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -17,7 +17,7 @@ from hub.covenants.service import bindings_for
 from hub.errors import InvalidInput
 from hub.kit import clock
 from hub.kit.crypto import DataKeys
-from hub.linking.service import Linker
+from hub.linking.queue import LinkWorker
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -66,8 +66,8 @@ async def get_agencies(request: Request) -> AgencyDirectory:
     return request.app.state.agencies
 
 
-async def get_linker(request: Request) -> Linker:
-    return request.app.state.linker
+async def get_link_worker(request: Request) -> LinkWorker:
+    return request.app.state.link_worker
 
 
 async def get_bindings(
@@ -119,7 +119,7 @@ CovenantsDep = Annotated[tuple[Covenant, ...], Depends(get_covenants)]
 AgenciesDep = Annotated[AgencyDirectory, Depends(get_agencies)]
 PurposeDep = Annotated[str | None, Depends(get_purpose)]
 BindingsDep = Annotated[list[tuple[str, int]], Depends(get_bindings)]
-LinkerDep = Annotated[Linker, Depends(get_linker)]
+LinkQueueDep = Annotated[LinkWorker, Depends(get_link_worker)]
 
 SignalWriter = Annotated[Caller, Security(authenticate, scopes=["signals:write"])]
 SignalReader = Annotated[Caller, Security(authenticate, scopes=["signals:read"])]

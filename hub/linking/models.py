@@ -122,3 +122,19 @@ class LinkSeparation(Base):
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     created_by: Mapped[str] = mapped_column(String(64))
+
+
+class LinkQueueItem(Base):
+    """A signal posted, corrected or retracted whose neighbourhood still has to be re-linked.
+
+    Written in the partner's own transaction, so a crash between the commit and the linking
+    loses nothing: the worker picks the row up when the hub starts again.
+    """
+
+    __tablename__ = "linking_queue"
+
+    seq: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    # No foreign key: a purged signal's row must not block the purge, and linking a signal
+    # that is gone simply finds nothing.
+    signal_id: Mapped[uuid.UUID] = mapped_column(Uuid())
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

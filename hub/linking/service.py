@@ -78,9 +78,13 @@ class LinkResult:
 
 
 def lock(session: Session) -> None:
-    """Serialise linking: one transaction at a time rewrites proposals (SQLite already does)."""
+    """Serialise linking: one transaction at a time rewrites proposals."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(LinkingLock.id).where(LinkingLock.id == 1).with_for_update())
+    else:
+        # SQLite has one writer; a write first takes that lock now (waiting for it), so the
+        # reads that follow see the data no other linker can change before this one commits.
+        session.execute(update(LinkingLock).where(LinkingLock.id == 1).values(id=1))
 
 
 def link_signals(

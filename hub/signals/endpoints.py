@@ -13,7 +13,7 @@ from hub.deps import (
     BindingsDep,
     CovenantsDep,
     DataKeysDep,
-    LinkerDep,
+    LinkQueueDep,
     PurposeDep,
     SessionDep,
     SettingsDep,
@@ -91,7 +91,7 @@ def create_signal(
     vocabulary: VocabularyDep,
     raw: Annotated[bytes, Depends(json_body)],
     bindings: BindingsDep,
-    linker: LinkerDep,
+    links: LinkQueueDep,
     idempotency_key: IdempotencyKey = None,
 ) -> SignalOut:
     """Post one barrier-tagged signal. Identifiers are validated and normalised, the summary and
@@ -113,7 +113,7 @@ def create_signal(
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     else:
-        linker(session, [created.id])
+        links.queue(session, [created.id])
     return created
 
 
@@ -134,7 +134,7 @@ def create_batch(
     request: Request,
     raw: Annotated[bytes, Depends(batch_body)],
     bindings: BindingsDep,
-    linker: LinkerDep,
+    links: LinkQueueDep,
 ) -> BatchResult:
     """Post up to the configured maximum (default 1,000) signals as a JSON array or as NDJSON
     (one signal per line). Each item is stored whole or not at all and gets its own result:
@@ -144,7 +144,7 @@ def create_batch(
         raw, body.media_type(request), vocabulary=vocabulary, max_items=settings.batch_max_items
     )
     outcomes = service.create_batch(session, keys, caller, items, bindings=bindings)
-    linker(session, [o.id for o in outcomes if o.status == "created" and o.id is not None])
+    links.queue(session, [o.id for o in outcomes if o.status == "created" and o.id is not None])
     results = [
         BatchItemResult(index=o.index, status=o.status, id=o.id, problem=o.problem)  # type: ignore[arg-type]
         for o in outcomes
@@ -280,7 +280,7 @@ def update_signal(
     keys: DataKeysDep,
     vocabulary: VocabularyDep,
     raw: Annotated[bytes, Depends(patch_body)],
-    linker: LinkerDep,
+    links: LinkQueueDep,
     if_match: IfMatch = None,
 ) -> SignalOut:
     """Correct your own signal: the fields you send replace the current ones (subjects as a
@@ -293,7 +293,7 @@ def update_signal(
     signal = service.update_signal(
         session, keys, caller, id, update, if_match=if_match, vocabulary=vocabulary
     )
-    linker(session, [signal.id])
+    links.queue(session, [signal.id])
     response.headers["ETag"] = service.etag(signal)
     return service.represent(session, keys, [signal])[0]
 
@@ -318,7 +318,7 @@ async def retract_signal(
     caller: SignalWriter,
     session: SessionDep,
     keys: DataKeysDep,
-    linker: LinkerDep,
+    links: LinkQueueDep,
     if_match: IfMatch = None,
 ) -> SignalOut:
     """Withdraw your own signal. It stays readable to you with status `retracted`; retrying
@@ -332,7 +332,7 @@ async def retract_signal(
 
     def work() -> SignalOut:
         signal = service.retract_signal(session, keys, caller, id, reason, if_match=if_match)
-        linker(session, [signal.id])
+        links.queue(session, [signal.id])
         response.headers["ETag"] = service.etag(signal)
         return service.represent(session, keys, [signal])[0]
 

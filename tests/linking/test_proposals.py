@@ -5,6 +5,7 @@ however many other signals the suite has posted.
 """
 
 import random
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from pydantic import TypeAdapter
 from schwifty import IBAN
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from hub.covenants.redact import pseudonymiser
 from hub.kit.crypto import DataKeys
@@ -24,7 +26,7 @@ from hub.linking.service import LIVE, Linker, relink, separate
 from hub.retention.service import purge_expired
 from hub.signals.models import Signal
 from hub.signals.subjects import Subject, identifier_keys
-from tests.conftest import World
+from tests.conftest import LiveServer, World
 from tests.factories import signal_body
 
 PURPOSE = "?purpose=case-proposal"
@@ -57,8 +59,14 @@ def _post(api: httpx.Client, headers: dict, body: dict) -> str:
     return response.json()["id"]
 
 
-def _proposals_of(sessions, signal_id: str) -> list[Proposal]:  # type: ignore[no-untyped-def]
-    with sessions() as session:
+def _settled(server: LiveServer) -> sessionmaker[Session]:
+    """The hub's sessions once its linking worker has linked every signal posted so far."""
+    server.app.state.link_worker.drain()
+    return server.app.state.sessions
+
+
+def _proposals_of(server: LiveServer, signal_id: str) -> list[Proposal]:
+    with _settled(server)() as session:
         return list(
             session.scalars(
                 select(Proposal)
@@ -68,8 +76,8 @@ def _proposals_of(sessions, signal_id: str) -> list[Proposal]:  # type: ignore[n
         )
 
 
-def _live(sessions) -> dict[uuid.UUID, frozenset[uuid.UUID]]:  # type: ignore[no-untyped-def]
-    with sessions() as session:
+def _live(server: LiveServer) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
+    with _settled(server)() as session:
         rows = session.execute(
             select(ProposalMember.proposal_id, ProposalMember.signal_id)
             .join(Proposal, Proposal.id == ProposalMember.proposal_id)
@@ -82,12 +90,12 @@ def _live(sessions) -> dict[uuid.UUID, frozenset[uuid.UUID]]:  # type: ignore[no
 
 
 def test_a_shared_phone_across_agencies_and_barriers_is_a_proposal(
-    api, world: World, sessions
+    api, world: World, server, sessions
 ) -> None:
     phone = {"type": "phone", "number": _phone()}
     entry = _post(api, world.headers["KMAR"], _entry(phone))
     work = _post(api, world.headers["SZW"], _work(phone))
-    [proposal] = _proposals_of(sessions, entry)
+    [proposal] = _proposals_of(server, entry)
     assert proposal.status == "new" and proposal.size == 2
 
     # EMM sees KMAR's and SZW's signals in full for case-proposal.
@@ -106,12 +114,14 @@ def test_a_shared_phone_across_agencies_and_barriers_is_a_proposal(
     assert all(m["disclosure"]["level"] == "full" for m in body["members"])
 
 
-def test_pseudonymised_viewers_see_the_link_but_not_the_value(api, world: World, sessions) -> None:
+def test_pseudonymised_viewers_see_the_link_but_not_the_value(
+    api, world: World, server, sessions
+) -> None:
     number = _phone()
     phone = {"type": "phone", "number": number}
     entry = _post(api, world.headers["KMAR"], _entry(phone, municipality="GM0363"))
     _post(api, world.headers["SZW"], _work(phone, municipality="GM0363"))
-    [proposal] = _proposals_of(sessions, entry)
+    [proposal] = _proposals_of(server, entry)
     url = f"/api/v1/proposals/{proposal.id}{PURPOSE}"
     response = api.get(url, headers=world.headers["RIEC-AA"])
     assert response.status_code == 200, response.text
@@ -129,12 +139,12 @@ def test_pseudonymised_viewers_see_the_link_but_not_the_value(api, world: World,
 
 
 def test_a_proposal_lists_only_for_viewers_who_see_two_members(
-    api, world: World, sessions, partners
+    api, world: World, server, sessions, partners
 ) -> None:
     phone = {"type": "phone", "number": _phone()}
     entry = _post(api, world.headers["KMAR"], _entry(phone))
     _post(api, world.headers["IND"], _work(phone))
-    [proposal] = _proposals_of(sessions, entry)
+    [proposal] = _proposals_of(server, entry)
 
     def listed(headers: dict) -> set[str]:
         seen: set[str] = set()
@@ -154,36 +164,38 @@ def test_a_proposal_lists_only_for_viewers_who_see_two_members(
     assert api.get(f"/api/v1/proposals{PURPOSE}", headers=no_scope.headers).status_code == 403
 
 
-def test_one_agency_on_one_barrier_is_no_proposal(api, world: World, sessions) -> None:
+def test_one_agency_on_one_barrier_is_no_proposal(api, world: World, server, sessions) -> None:
     phone = {"type": "phone", "number": _phone()}
     first = _post(api, world.headers["KMAR"], _entry(phone))
     _post(api, world.headers["KMAR"], _entry(phone))
-    assert _proposals_of(sessions, first) == []
+    assert _proposals_of(server, first) == []
 
 
-def test_retracting_a_member_closes_the_proposal_with_a_reason(api, world: World, sessions) -> None:
+def test_retracting_a_member_closes_the_proposal_with_a_reason(
+    api, world: World, server, sessions
+) -> None:
     iban = {"type": "iban", "number": _iban()}
     entry = _post(api, world.headers["KMAR"], _entry(iban))
     _post(api, world.headers["SZW"], _work(iban))
-    [proposal] = _proposals_of(sessions, entry)
+    [proposal] = _proposals_of(server, entry)
     response = api.post(f"/api/v1/signals/{entry}/retract", headers=world.headers["KMAR"])
     assert response.status_code == 200, response.text
-    [closed] = _proposals_of(sessions, entry)
+    [closed] = _proposals_of(server, entry)
     assert closed.id == proposal.id
     assert closed.status == "closed" and closed.closed_reason
 
 
-def test_a_new_member_keeps_the_proposal_id(api, world: World, sessions) -> None:
+def test_a_new_member_keeps_the_proposal_id(api, world: World, server, sessions) -> None:
     phone = {"type": "phone", "number": _phone()}
     entry = _post(api, world.headers["KMAR"], _entry(phone))
     _post(api, world.headers["SZW"], _work(phone))
-    [before] = _proposals_of(sessions, entry)
+    [before] = _proposals_of(server, entry)
     third = _post(api, world.headers["IND"], _work(phone))
-    [after] = _proposals_of(sessions, third)
+    [after] = _proposals_of(server, third)
     assert after.id == before.id and after.size == 3 and after.version > before.version
 
 
-def test_a_value_shared_beyond_its_cap_stops_linking(api, world: World, sessions) -> None:
+def test_a_value_shared_beyond_its_cap_stops_linking(api, world: World, server, sessions) -> None:
     phone = {"type": "phone", "number": _phone()}
     cap = rules.FREQUENCY_CAP["phone"]
     half = cap // 2 + 1
@@ -195,16 +207,16 @@ def test_a_value_shared_beyond_its_cap_stops_linking(api, world: World, sessions
     second = api.post("/api/v1/signals/batch", json=szw, headers=world.headers["SZW"])
     assert second.status_code == 200 and second.json()["created"] == len(szw)
     # cap + 1 signals carry the phone: it is a switchboard, not evidence.
-    assert all(p.status not in LIVE for i in ids for p in _proposals_of(sessions, i))
+    assert all(p.status not in LIVE for i in ids for p in _proposals_of(server, i))
 
 
 def test_relinking_everything_gives_the_same_proposals(
-    api, world: World, sessions, vocabulary, settings
+    api, world: World, server, sessions, vocabulary, settings
 ) -> None:
     phone = {"type": "phone", "number": _phone()}
     _post(api, world.headers["KMAR"], _entry(phone))
     _post(api, world.headers["SZW"], _work(phone))
-    before = _live(sessions)
+    before = _live(server)
     assert before
     with sessions() as session, session.begin():
         relink(
@@ -212,7 +224,7 @@ def test_relinking_everything_gives_the_same_proposals(
             weights=vocabulary.indicator_weights(),
             keys=DataKeys.load_or_create(settings.data_dir),
         )
-    assert _live(sessions) == before
+    assert _live(server) == before
 
 
 @pytest.mark.parametrize("posts", [6])
@@ -228,10 +240,10 @@ def test_parallel_posts_into_one_cluster_make_one_proposal(
 
     with ThreadPoolExecutor(max_workers=posts) as pool:
         ids = list(pool.map(send, bodies))
-    live = {p.id for i in ids for p in _proposals_of(sessions, i) if p.status in LIVE}
+    live = {p.id for i in ids for p in _proposals_of(server, i) if p.status in LIVE}
     assert len(live) == 1
     [proposal_id] = live
-    assert _live(sessions)[proposal_id] == {uuid.UUID(i) for i in ids}
+    assert _live(server)[proposal_id] == {uuid.UUID(i) for i in ids}
 
 
 def _admin_view(settings, subject: dict) -> list[str]:  # type: ignore[no-untyped-def]
@@ -268,12 +280,12 @@ def test_over_linked_values_are_listed_for_administrators(
 
 
 def test_an_excluded_value_stops_linking_at_once(
-    api, world: World, sessions, settings, vocabulary, partners
+    api, world: World, server, sessions, settings, vocabulary, partners
 ) -> None:
     phone = {"type": "phone", "number": _phone()}
     entry = _post(api, world.headers["KMAR"], _entry(phone))
     _post(api, world.headers["SZW"], _work(phone))
-    [proposal] = _proposals_of(sessions, entry)
+    [proposal] = _proposals_of(server, entry)
     keys = DataKeys.load_or_create(settings.data_dir)
     with sessions() as session, session.begin():
         added, result = exclude(
@@ -285,17 +297,17 @@ def test_an_excluded_value_stops_linking_at_once(
             by="test",
         )
     assert added == 1 and result.closed == 1
-    [closed] = _proposals_of(sessions, entry)
+    [closed] = _proposals_of(server, entry)
     assert closed.id == proposal.id and closed.status == "closed"
     later = _post(api, world.headers["IND"], _work(phone))
-    assert _proposals_of(sessions, later) == []
+    assert _proposals_of(server, later) == []
     admin = partners.new(kind="other", scopes="admin")
     excluded = api.get("/api/v1/linking/over-linked", headers=admin.headers).json()["excluded"]
     [row] = [e for e in excluded if e["pseudonym"] in _admin_view(settings, phone)]
     assert row["reason"] == "the shelter's front desk" and row["type"] == "phone"
 
 
-def test_the_same_person_written_differently_links(api, world: World, sessions) -> None:
+def test_the_same_person_written_differently_links(api, world: World, server, sessions) -> None:
     rng = random.Random()
     # Day and month both 12 or less and different, so that swapping them gives another date.
     born = f"19{rng.randrange(60, 99)}-0{rng.randrange(1, 5)}-{rng.randrange(5, 13):02d}"
@@ -314,7 +326,7 @@ def test_the_same_person_written_differently_links(api, world: World, sessions) 
         world.headers["SZW"],
         _work({"type": "person", "name": f"{typo} {given}", "birth_date": f"{year}-{day}-{month}"}),
     )
-    [proposal] = _proposals_of(sessions, entry)
+    [proposal] = _proposals_of(server, entry)
     response = api.get(f"/api/v1/proposals/{proposal.id}{PURPOSE}", headers=world.headers["EMM"])
     assert response.status_code == 200, response.text
     [link] = response.json()["explanation"]
@@ -323,12 +335,12 @@ def test_the_same_person_written_differently_links(api, world: World, sessions) 
 
 
 def test_a_purged_member_leaves_its_proposal_which_closes(
-    api, world: World, sessions, settings, vocabulary
+    api, world: World, server, sessions, settings, vocabulary
 ) -> None:
     phone = {"type": "phone", "number": _phone()}
     entry = _post(api, world.headers["KMAR"], _entry(phone))
     work = _post(api, world.headers["SZW"], _work(phone))
-    [proposal] = _proposals_of(sessions, work)
+    [proposal] = _proposals_of(server, work)
     at = datetime.now(UTC)
     with sessions() as session, session.begin():
         session.execute(
@@ -339,7 +351,7 @@ def test_a_purged_member_leaves_its_proposal_which_closes(
         linker = Linker(vocabulary.indicator_weights(), DataKeys.load_or_create(settings.data_dir))
         result = purge_expired(session, now=at, default_days=730, dry_run=False, linker=linker)
     assert entry in result.signal_ids
-    [after] = _proposals_of(sessions, work)
+    [after] = _proposals_of(server, work)
     assert after.id == proposal.id and after.status == "closed" and after.closed_reason
     with sessions() as session:
         members = set(
@@ -351,24 +363,24 @@ def test_a_purged_member_leaves_its_proposal_which_closes(
 
 
 def test_signals_kept_apart_are_never_proposed_together(
-    api, world: World, sessions, settings, vocabulary
+    api, world: World, server, sessions, settings, vocabulary
 ) -> None:
     phone = {"type": "phone", "number": _phone()}
     entry = _post(api, world.headers["KMAR"], _entry(phone))
     work = _post(api, world.headers["SZW"], _work(phone))
-    [proposal] = _proposals_of(sessions, entry)
+    [proposal] = _proposals_of(server, entry)
     linker = Linker(vocabulary.indicator_weights(), DataKeys.load_or_create(settings.data_dir))
     with sessions() as session, session.begin():
         separate(
             session, linker, uuid.UUID(entry), uuid.UUID(work), reason="different people", by="t"
         )
-    [closed] = _proposals_of(sessions, entry)
+    [closed] = _proposals_of(server, entry)
     assert closed.id == proposal.id and closed.status == "closed"
     # A third signal linking to both does not bring them together again.
     third = _post(api, world.headers["IND"], _work(phone))
-    live = [p for p in _proposals_of(sessions, third) if p.status in LIVE]
+    live = [p for p in _proposals_of(server, third) if p.status in LIVE]
     for p in live:
-        members = _live(sessions)[p.id]
+        members = _live(server)[p.id]
         assert not {uuid.UUID(entry), uuid.UUID(work)} <= members
     with sessions() as session, session.begin():
         relink(
@@ -376,4 +388,52 @@ def test_signals_kept_apart_are_never_proposed_together(
             weights=vocabulary.indicator_weights(),
             keys=DataKeys.load_or_create(settings.data_dir),
         )
-    assert not any({uuid.UUID(entry), uuid.UUID(work)} <= m for m in _live(sessions).values())
+    assert not any({uuid.UUID(entry), uuid.UUID(work)} <= m for m in _live(server).values())
+
+
+def _wait_for(check, seconds: float = 20.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not (result := check()):
+        assert time.monotonic() < deadline, "the linking worker did not catch up"
+        time.sleep(0.05)
+    return result
+
+
+def _proposals_now(server: LiveServer, signal_id: str) -> list[Proposal]:
+    """Proposals of a signal as stored now, without waiting for the worker."""
+    with server.app.state.sessions() as session:
+        return list(
+            session.scalars(
+                select(Proposal)
+                .join(ProposalMember, ProposalMember.proposal_id == Proposal.id)
+                .where(ProposalMember.signal_id == uuid.UUID(signal_id))
+            )
+        )
+
+
+def test_the_worker_links_a_post_soon_after_it_commits(api, world: World, server) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    entry = _post(api, world.headers["KMAR"], _entry(phone))
+    _post(api, world.headers["SZW"], _work(phone))
+    # Nobody drains here: the commit woke the worker.
+    [proposal] = _wait_for(lambda: _proposals_now(server, entry))
+    assert proposal.size == 2
+
+
+def test_signals_queued_while_the_worker_was_down_are_linked_when_it_starts(
+    api, world: World, server
+) -> None:
+    worker = server.app.state.link_worker
+    worker.stop()
+    try:
+        iban = {"type": "iban", "number": _iban()}
+        entry = _post(api, world.headers["KMAR"], _entry(iban))
+        _post(api, world.headers["SZW"], _work(iban))
+        health = api.get("/health").json()
+        assert health["linking"]["queued"] >= 2
+        assert _proposals_now(server, entry) == []
+    finally:
+        worker.start()
+    [proposal] = _wait_for(lambda: _proposals_now(server, entry))
+    assert proposal.size == 2
+    assert _wait_for(lambda: api.get("/health").json()["linking"]["queued"] == 0)

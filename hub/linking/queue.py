@@ -1,0 +1,128 @@
+"""Linking off the request path: posts queue their signals, a worker in the hub links them.
+
+A post, correction or retraction writes a queue row in its own transaction and returns; the
+worker wakes when that transaction commits and re-links the queued signals in batches, so a
+partner's POST never waits for the linker, and many queued signals share one neighbourhood
+pass. The queue lives in the database: a crash before the worker got to a row loses nothing,
+and the worker drains what is left when the hub starts. Several hub processes may each run a
+worker; the linking lock serialises them.
+"""
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.db import now, transaction
+from hub.kit.bulk import insert_rows
+from hub.linking.models import LinkQueueItem
+from hub.linking.service import Linker, lock
+
+log = logging.getLogger(__name__)
+
+# A batch is one transaction: big enough to share neighbourhood reads, small enough that the
+# proposals it rewrites are not locked for long.
+BATCH = 500
+
+
+def enqueue(session: Session, signal_ids: Iterable[uuid.UUID]) -> int:
+    """Queue signals for linking in the caller's transaction; the number queued."""
+    at = now()
+    rows = [{"signal_id": i, "queued_at": at} for i in dict.fromkeys(signal_ids)]
+    insert_rows(session, LinkQueueItem, rows)
+    return len(rows)
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """How many queue rows wait, and since when the oldest has."""
+    count, oldest = session.execute(select(func.count(), func.min(LinkQueueItem.queued_at))).one()
+    return count, oldest
+
+
+class LinkWorker:
+    """Drains the linking queue in a background thread, waking on each commit that queued."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        linker: Linker,
+        *,
+        batch: int = BATCH,
+        poll_seconds: float = 2.0,
+    ) -> None:
+        self.sessions = sessions
+        self.linker = linker
+        self.batch = batch
+        # Posts to another hub process do not wake this one; the poll catches them.
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._draining = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def queue(self, session: Session, signal_ids: Iterable[uuid.UUID]) -> None:
+        """Queue signals in the caller's transaction and wake the worker once it commits."""
+        if enqueue(session, signal_ids):
+            event.listen(session, "after_commit", self._on_commit, once=True)
+
+    def _on_commit(self, _session: Session) -> None:
+        self._wake.set()
+
+    def drain(self) -> int:
+        """Link everything queued, batch by batch, in the calling thread; rows linked."""
+        done = 0
+        with self._draining:
+            while taken := self._drain_batch():
+                done += taken
+        return done
+
+    def _drain_batch(self) -> int:
+        with transaction(self.sessions) as session:
+            lock(session)
+            rows = session.execute(
+                select(LinkQueueItem.seq, LinkQueueItem.signal_id)
+                .order_by(LinkQueueItem.seq)
+                .limit(self.batch)
+            ).all()
+            if not rows:
+                return 0
+            self.linker(session, dict.fromkeys(signal_id for _, signal_id in rows))
+            # By seq, not "up to the last seq": a row with a lower seq may commit later.
+            session.execute(
+                delete(LinkQueueItem).where(LinkQueueItem.seq.in_([seq for seq, _ in rows]))
+            )
+        return len(rows)
+
+    def start(self) -> None:
+        """Run in a daemon thread, starting with what an earlier run left queued."""
+        self._stop.clear()
+        self._wake.set()
+        self._thread = threading.Thread(target=self._run, name="link-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_seconds * (2 ** min(failures, 5)))
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.drain()
+                failures = 0
+            except Exception as error:
+                # The rows stay queued and are tried again after a growing pause; the type
+                # only, as a message may quote identifiers.
+                failures += 1
+                log.error("linking the queued signals failed (%s)", type(error).__name__)
