@@ -195,6 +195,36 @@ def test_a_new_member_keeps_the_proposal_id(api, world: World, server, sessions)
     assert after.id == before.id and after.size == 3 and after.version > before.version
 
 
+def test_a_rejected_proposal_stays_rejected_until_new_signals_join(
+    api, world: World, server, sessions, vocabulary, settings
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    entry = _post(api, world.headers["KMAR"], _entry(phone))
+    work = _post(api, world.headers["SZW"], _work(phone))
+    [proposal] = _proposals_of(server, entry)
+    with sessions() as session, session.begin():
+        session.execute(
+            update(Proposal).where(Proposal.id == proposal.id).values(status="rejected")
+        )
+    # A correction that changes no membership, and a full relink, leave the rejection alone.
+    patched = api.patch(
+        f"/api/v1/signals/{work}", headers=world.headers["SZW"], json={"reliability": "A"}
+    )
+    assert patched.status_code == 200, patched.text
+    with sessions() as session, session.begin():
+        relink(
+            session,
+            weights=vocabulary.indicator_weights(),
+            keys=DataKeys.load_or_create(settings.data_dir),
+        )
+    [still] = _proposals_of(server, entry)
+    assert still.id == proposal.id and still.status == "rejected"
+    # A new signal joining is worth another look.
+    third = _post(api, world.headers["IND"], _work(phone))
+    [reopened] = _proposals_of(server, third)
+    assert reopened.id == proposal.id and reopened.status == "new" and reopened.size == 3
+
+
 def test_a_value_shared_beyond_its_cap_stops_linking(api, world: World, server, sessions) -> None:
     phone = {"type": "phone", "number": _phone()}
     cap = rules.FREQUENCY_CAP["phone"]
