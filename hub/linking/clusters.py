@@ -1,9 +1,10 @@
 """From linked pairs to clusters, and from clusters to stable proposal ids (pure, networkx).
 
 Graph work happens per bounded piece: the caller hands in the pairs of one neighbourhood, never
-the whole hub. Connected components are the clusters; a component larger than `max_size` is cut
-with Louvain community detection along its weakest links (seeded, so the cut is reproducible),
-and the links that held it together are flagged as bridges for the analyst.
+the whole hub. Connected components are the clusters; a component larger than `max_size`, or a
+loose one (many signals held together by barely more links than a chain needs), is cut with
+Louvain community detection along its weakest links (seeded, so the cut is reproducible), and
+the links that held it together are flagged as bridges for the analyst.
 """
 
 from collections.abc import Hashable, Iterable, Mapping
@@ -13,6 +14,11 @@ from typing import Any
 import networkx as nx
 
 SEED = 20261125
+# A component of this many signals whose mean degree is below LOOSE_DEGREE is a chain of single
+# coincidences (A shares a phone with B, B an address with C, ...) rather than a case: planted
+# cases and real ones share several values around a core, so they are denser than that.
+LOOSE_FROM = 12
+LOOSE_DEGREE = 2.5
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ def clusters(
     for component in nx.connected_components(graph):
         if len(component) < 2:
             continue
-        if len(component) <= max_size:
+        if len(component) <= max_size and not _loose(graph.subgraph(component)):
             touching = tuple(sorted(e for e in cut if e[0] in component or e[1] in component))
             found.append(Cluster(frozenset(component), touching))
             continue
@@ -62,9 +68,16 @@ def _keep_apart(graph: nx.Graph, apart: list[tuple[Any, Any]]) -> list[tuple[Any
     return removed
 
 
+def _loose(component: nx.Graph) -> bool:
+    nodes = component.number_of_nodes()
+    return nodes >= LOOSE_FROM and 2 * component.number_of_edges() / nodes < LOOSE_DEGREE
+
+
 def _split(component: nx.Graph, *, max_size: int) -> list[Cluster]:
-    """Cut an oversized component into communities; cut again any that are still too big."""
+    """Cut an oversized or loose component into communities; cut again any still too big."""
     communities = nx.community.louvain_communities(component, weight="weight", seed=SEED)
+    if len(communities) == 1 and len(component) <= max_size:
+        return [Cluster(frozenset(component))]  # loose, but with no weaker seam to cut along
     if len(communities) == 1:
         # Louvain found no structure: drop the weakest links until it falls apart.
         return _shed_weakest(component, max_size=max_size)

@@ -27,6 +27,24 @@ def test_a_chain_without_structure_still_ends_below_the_bound() -> None:
     assert found and max(len(c.members) for c in found) <= 8
 
 
+def test_a_loose_chain_is_cut_even_below_the_size_bound() -> None:
+    # Two groups of seven, each a chain of coincidences, one weak link between them.
+    chain = [(f"a{i}", f"a{i + 1}", 6.0) for i in range(6)]
+    chain += [(f"b{i}", f"b{i + 1}", 6.0) for i in range(6)] + [("a6", "b0", 4.5)]
+    nodes = [f"a{i}" for i in range(7)] + [f"b{i}" for i in range(7)]
+    found = clusters(nodes, chain, max_size=40)
+    assert len(found) >= 2 and max(len(c.members) for c in found) < len(nodes)
+    assert any(("a6", "b0") in c.bridges for c in found)
+
+
+def test_a_dense_component_below_the_size_bound_stays_whole() -> None:
+    nodes = [f"n{i}" for i in range(14)]
+    # Every signal shares values with four others: a case, not a chain.
+    edges = [(nodes[i], nodes[(i + k) % 14], 6.0) for i in range(14) for k in (1, 2)]
+    [found] = clusters(nodes, edges, max_size=40)
+    assert found.members == frozenset(nodes) and found.bridges == ()
+
+
 def test_a_growing_cluster_keeps_its_id() -> None:
     result = assign_ids({"p1": frozenset("abc")}, [frozenset("abcd")])
     assert result.continues == ["p1"] and result.ended == []
