@@ -126,20 +126,30 @@ def relink(
     for pair, value in links.items():
         links_of.setdefault(piece_of[pair[0]], {})[pair] = value
     total = LinkResult(nodes=len(piece_of))
-    continued: set[uuid.UUID] = set()
+    # The live proposals as they were, read once: querying them per group slows down as the
+    # proposals written earlier in this transaction pile up. A proposal is handled by the
+    # first group holding one of its members; after that its members all lie in that group
+    # (or it is closed), exactly what a query in a later group would have found.
+    before = _live_members(session)
+    proposals_of: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for proposal_id, members in before.items():
+        for member in members:
+            proposals_of.setdefault(member, []).append(proposal_id)
+    handled: set[uuid.UUID] = set()
     done = 0
     # Pieces are worked in groups, so the queries per group are few and the groups small.
     for group in graph.groups(range(len(pieces)), pieces, size=settings.neighbourhood_limit):
         nodes = set().union(*(pieces[i] for i in group))
         group_links = {pair: v for i in group for pair, v in links_of[i].items()}
+        old = {
+            proposal_id: before[proposal_id]
+            for node in nodes
+            for proposal_id in proposals_of.get(node, ())
+            if proposal_id not in handled
+        }
+        handled |= old.keys()
         result = _apply(
-            session,
-            nodes,
-            group_links,
-            seeds=set(),
-            weights=weights,
-            settings=settings,
-            continued=continued,
+            session, nodes, group_links, seeds=set(), weights=weights, settings=settings, old=old
         )
         total.created += result.created
         total.changed += result.changed
@@ -147,19 +157,11 @@ def relink(
         done += len(nodes)
         if progress is not None:
             progress(done)
-    # Proposals none of whose members links to anything any more were in no piece.
-    members: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for proposal_id, signal_id in session.execute(
-        select(ProposalMember.proposal_id, ProposalMember.signal_id)
-        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
-        .where(Proposal.status.in_(LIVE))
-    ):
-        members.setdefault(proposal_id, []).append(signal_id)
-    for proposal_id, signals in members.items():
-        if proposal_id not in continued and not any(m in piece_of for m in signals):
-            proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
-            _close(session, proposal, "its signals no longer link to each other")
-            total.closed += 1
+    # Proposals none of whose members links to anything any more were in no group.
+    for proposal_id in sorted(before.keys() - handled, key=str):
+        proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
+        _close(session, proposal, "its signals no longer link to each other")
+        total.closed += 1
     session.execute(update(LinkingLock).where(LinkingLock.id == 1).values(relinked_at=now()))
     return total
 
@@ -204,10 +206,11 @@ def _apply(
     seeds: set[uuid.UUID],
     weights: Mapping[str, float],
     settings: LinkSettings,
-    continued: set[uuid.UUID] | None = None,
+    old: Mapping[uuid.UUID, frozenset[uuid.UUID]] | None = None,
 ) -> LinkResult:
     """Cluster `nodes` by `links` (every link among them), and bring the proposals that touch
-    them (or the seeds) in line: continue, create, close. `continued` collects kept ids."""
+    them (or the seeds) in line: continue, create, close. `old`: those proposals with their
+    members, when the caller knows them already."""
     found = clusters(
         nodes,
         ((a, b, w) for (a, b), (w, _) in links.items()),
@@ -216,7 +219,8 @@ def _apply(
     )
     facts = _facts(session, set().union(*(c.members for c in found)) if found else set())
     qualifying = [c for c in found if _qualifies(c, facts, settings)]
-    old = _live_members(session, nodes | seeds)
+    if old is None:
+        old = _live_members(session, nodes | seeds)
     assignment = assign_ids(old, [c.members for c in qualifying])
     result = LinkResult(nodes=len(nodes))
     at = now()
@@ -241,8 +245,6 @@ def _apply(
             fresh.add(cluster, cluster_links, parts, facts, at)
             result.created += 1
         else:
-            if continued is not None:
-                continued.add(continues)
             if _update(
                 session, continues, old[continues], cluster, cluster_links, parts, facts, at
             ):
@@ -306,18 +308,28 @@ def separate(
 
 
 def _live_members(
-    session: Session, signal_ids: set[uuid.UUID]
+    session: Session, signal_ids: set[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
-    """The live proposals any of these signals is in, with all their members."""
-    mine = aliased(ProposalMember)
+    """The live proposals any of these signals is in (every live one when None), with all
+    their members."""
+    live = (
+        select(ProposalMember.proposal_id, ProposalMember.signal_id)
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .where(Proposal.status.in_(LIVE))
+    )
+    if signal_ids is None:
+        queries = [live]
+    else:
+        mine = aliased(ProposalMember)
+        queries = [
+            live.join(mine, mine.proposal_id == ProposalMember.proposal_id).where(
+                mine.signal_id.in_(chunk)
+            )
+            for chunk in graph.chunks(signal_ids)
+        ]
     members: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for chunk in graph.chunks(signal_ids):
-        for proposal_id, signal_id in session.execute(
-            select(ProposalMember.proposal_id, ProposalMember.signal_id)
-            .join(mine, mine.proposal_id == ProposalMember.proposal_id)
-            .join(Proposal, Proposal.id == ProposalMember.proposal_id)
-            .where(mine.signal_id.in_(chunk), Proposal.status.in_(LIVE))
-        ):
+    for query in queries:
+        for proposal_id, signal_id in session.execute(query):
             members.setdefault(proposal_id, set()).add(signal_id)
     return {proposal_id: frozenset(m) for proposal_id, m in members.items()}
 
