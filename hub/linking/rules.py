@@ -51,6 +51,8 @@ FREQUENCY_CAP: Mapping[str, int] = {
 LINKING_TYPES = frozenset(BASE_WEIGHT)
 # Persons that are probably the same (hub.linking.persons), found through a blocking key.
 SIMILAR_PERSON = "person-similar"
+# Persons in one birth-date block whose signals hold near-identical document numbers.
+SIMILAR_DOCUMENT = "document-similar"
 # A birth date shared by more signals than this is too common to compare every pair within.
 BLOCK_CAP = 300
 # A pair needs this many points to link: a phone or a person alone does (up to about twenty

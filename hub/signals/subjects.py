@@ -477,6 +477,20 @@ def blocking_keys(subject: Subject) -> list[IdentifierKey]:
     return []
 
 
+def _address_keys(subject: AddressSubject) -> list[IdentifierKey]:
+    """A Dutch postcode and house number name one address. Elsewhere a postcode is a district
+    (an Australian one covers thousands of houses): the street and the city name the address,
+    or the street and the postcode where the city is missing."""
+    country, number, addition = subject.country, subject.house_number, subject.addition or ""
+    postcode = subject.postcode.replace(" ", "") if subject.postcode is not None else None
+    if postcode is not None and (country == "NL" or subject.street is None):
+        return [IdentifierKey("address", f"{country}|{postcode}|{number}|{addition}")]
+    # The model validator guarantees a street, a house number and a city or postcode here.
+    street = _name_key(subject.street or "")
+    place = _name_key(subject.city) if subject.city is not None else f"#{postcode}"
+    return [IdentifierKey("address", f"{country}|{street}|{number}|{addition}|{place}")]
+
+
 def identifier_keys(subject: Subject) -> list[IdentifierKey]:
     """Return the canonical matching keys of a validated subject (may be empty)."""
     match subject:
@@ -489,16 +503,7 @@ def identifier_keys(subject: Subject) -> list[IdentifierKey]:
                 keys.append(IdentifierKey("bsn", subject.bsn))
             return keys
         case AddressSubject():
-            addition = subject.addition or ""
-            if subject.postcode is not None and subject.house_number is not None:
-                postcode = subject.postcode.replace(" ", "")
-                value = f"{subject.country}|{postcode}|{subject.house_number}|{addition}"
-            else:
-                # The model validator guarantees street, house_number and city here.
-                street = _name_key(subject.street or "")
-                city = _name_key(subject.city or "")
-                value = f"{subject.country}|{street}|{subject.house_number}|{addition}|{city}"
-            return [IdentifierKey("address", value)]
+            return _address_keys(subject)
         case CompanySubject():
             keys: list[IdentifierKey] = []
             if subject.kvk_number is not None:
