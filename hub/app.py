@@ -30,6 +30,8 @@ from hub.lookups.endpoints import router as lookups_router
 from hub.lookups.schemas import openapi_components as lookup_schemas
 from hub.middleware import BodyLimitMiddleware, HeadersMiddleware
 from hub.openapi import customise_openapi
+from hub.reports.endpoints import router as reports_router
+from hub.reports.schemas import openapi_components as report_schemas
 from hub.signals.endpoints import router as signals_router
 from hub.signals.schemas import openapi_components as signal_schemas
 
@@ -118,7 +120,10 @@ def build_api(settings: Settings) -> FastAPI:
         audit_router,
         lookups_router,
         proposals_router,
+        reports_router,
     ):
         api.include_router(router)
-    customise_openapi(api, signal_schemas(settings.batch_max_items) | lookup_schemas())
+    customise_openapi(
+        api, signal_schemas(settings.batch_max_items) | lookup_schemas() | report_schemas()
+    )
     return api

@@ -23,10 +23,12 @@ keys_app = typer.Typer(help="Signing and encryption keys.", no_args_is_help=True
 covenants_app = typer.Typer(help="Covenant documents.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 linking_app = typer.Typer(help="Linking signals into case proposals.", no_args_is_help=True)
+report_app = typer.Typer(help="The nightly trend report.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(covenants_app, name="covenants")
 app.add_typer(audit_app, name="audit")
 app.add_typer(linking_app, name="linking")
+app.add_typer(report_app, name="report")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 
@@ -407,6 +409,41 @@ def linking_separate(
         result = separate(session, linker, a, b, reason=reason, by=os.environ.get("USER", "cli"))
     out.print(
         f"kept apart; re-linked: {result.changed} changed, {result.closed} closed proposal(s)"
+    )
+
+
+@report_app.command("nightly")
+def report_nightly(
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="Report date, YYYY-MM-DD (default: yesterday in Amsterdam)."),
+    ] = None,
+) -> None:
+    """Build and store the trend report for one date; a second run replaces it."""
+    from datetime import date
+
+    from hub.barriers.vocabulary import load_vocabulary
+    from hub.db import transaction
+    from hub.reports.service import build_and_store, yesterday
+
+    if day is None:
+        report_date = yesterday()
+    else:
+        try:
+            report_date = date.fromisoformat(day)
+        except ValueError:
+            raise fail(f"--date {day!r} is not a date as YYYY-MM-DD") from None
+    settings = _settings()
+    vocabulary = load_vocabulary(settings.barriers_dir)
+    # One transaction: an interrupted build leaves the report stored before it in place.
+    with transaction(_sessions(settings)) as session:
+        built = build_and_store(session, report_date, vocabulary)
+    what = "replaced" if built.replaced else "stored"
+    out.print(
+        f"trend report {report_date.isoformat()} {what} in {built.seconds:.1f} s "
+        f"({built.hidden_cells} cell(s) suppressed); served at "
+        f"{settings.issuer}/api/v1/reports/{report_date.isoformat()} (.html, .csv)",
+        soft_wrap=True,
     )
 
 

@@ -62,6 +62,10 @@ class NotFound(HubError):
     status, slug, title = 404, "not-found", "Not found"
 
 
+class NotAcceptable(HubError):
+    status, slug, title = 406, "not-acceptable", "Not acceptable"
+
+
 class Conflict(HubError):
     status, slug, title = 409, "conflict", "Conflict"
 

@@ -14,6 +14,7 @@ from hub.linking.models import (
     ProposalLink,
     ProposalMember,
 )
+from hub.reports.models import Report
 from hub.signals.models import (
     IdempotencyRecord,
     Identifier,
@@ -43,6 +44,7 @@ __all__ = [
     "ProposalEvent",
     "ProposalLink",
     "ProposalMember",
+    "Report",
     "Signal",
     "SignalBarrier",
     "SignalIndicator",

@@ -134,4 +134,8 @@ TAGS = [
         "name": "audit",
         "description": "The hash-chained audit trail of every change and disclosure.",
     },
+    {
+        "name": "reports",
+        "description": "Nightly trend reports: aggregates only, small counts suppressed.",
+    },
 ]

@@ -1,0 +1,1 @@
+"""The nightly trend report: aggregates only, small cells suppressed, stored and served."""

@@ -1,0 +1,168 @@
+"""HTTP routes of the trend reports: for agencies a covenant grants the trend-report purpose."""
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Request, Response, Security
+from fastapi.concurrency import run_in_threadpool
+
+from hub.auth.caller import Caller
+from hub.auth.tokens import authenticate
+from hub.covenants.policy import aggregates_allowed
+from hub.deps import SessionDep
+from hub.errors import Forbidden, InvalidInput, NotAcceptable, NotFound
+from hub.kit import clock
+from hub.openapi import problem_responses
+from hub.reports import service
+from hub.reports.schemas import ReportLinks, ReportList, ReportSummary
+
+router = APIRouter(tags=["reports"])
+
+MEDIA_TYPES = {"json": "application/json", "html": "text/html", "csv": "text/csv"}
+# The HTML page is self-contained: inline styles and SVG, no script, nothing fetched.
+HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.(json|html|csv))?$")
+
+
+async def report_reader(
+    request: Request,
+    caller: Annotated[Caller, Security(authenticate, scopes=["reports:read"])],
+) -> Caller:
+    """The caller, if a covenant in force lets its agency read aggregates (trend-report)."""
+    directory = request.app.state.agencies
+    agency = directory.cached(caller.agency_id)
+    if agency is None:
+        agency = await run_in_threadpool(
+            directory.load, request.app.state.sessions, caller.agency_id
+        )
+    if not aggregates_allowed(agency, request.app.state.covenants, clock.today()):
+        raise Forbidden(
+            "No covenant in force grants your agency the trend-report purpose, "
+            "so it may not read trend reports."
+        )
+    return caller
+
+
+ReportReader = Annotated[Caller, Depends(report_reader)]
+
+
+def _links(day: dt.date) -> ReportLinks:
+    base = f"/api/v1/reports/{day.isoformat()}"
+    return ReportLinks(json=base, html=f"{base}.html", csv=f"{base}.csv")
+
+
+@router.get(
+    "/reports",
+    summary="List the trend reports",
+    response_model=ReportList,
+    operation_id="listReports",
+)
+def list_reports(caller: ReportReader, session: SessionDep) -> ReportList:
+    """Every stored nightly trend report, newest first, with links to its JSON, HTML and CSV
+    renditions. For agencies that a covenant in force grants the `trend-report` purpose."""
+    return ReportList(
+        items=[
+            ReportSummary(
+                report_date=day, generated_at=at, schema_version=version, links=_links(day)
+            )
+            for day, at, version in service.listing(session, caller)
+        ]
+    )
+
+
+def negotiate(accept: str | None) -> str:
+    """The rendition the Accept header prefers (JSON when it allows any); 406 when none fits."""
+    if not accept:
+        return "json"
+    best, best_q = None, 0.0
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q))
+    for rendition, media_type in MEDIA_TYPES.items():
+        kind = media_type.split("/")[0]
+        # The most specific range that matches decides this type's quality (RFC 9110 §12.5.1).
+        matches = [
+            (3 if m == media_type else 2 if m == f"{kind}/*" else 1, q)
+            for m, q in ranges
+            if m in (media_type, f"{kind}/*", "*/*")
+        ]
+        if matches:
+            q = max(matches)[1]
+            if q > best_q:
+                best, best_q = rendition, q
+    if best is None:
+        raise NotAcceptable(
+            "Reports come as application/json, text/html or text/csv.",
+            headers={"Vary": "Accept"},
+        )
+    return best
+
+
+@router.get(
+    "/reports/{date}",
+    summary="Get a trend report",
+    operation_id="getReport",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The report in the rendition asked for.",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
+                "text/html": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(406),
+    },
+)
+def get_report(
+    caller: ReportReader,
+    session: SessionDep,
+    date: Annotated[
+        str,
+        Path(
+            description="The report date, YYYY-MM-DD; add `.html` or `.csv` for that rendition.",
+            pattern=_DATE.pattern,
+            examples=["2026-11-24", "2026-11-24.html"],
+        ),
+    ],
+    accept: Annotated[
+        str | None, Header(description="application/json (default), text/html or text/csv.")
+    ] = None,
+) -> Response:
+    """One nightly trend report: JSON by default (schema `Report`, versioned by
+    `schema_version`), the printable HTML page for `Accept: text/html` or `.html`, the tidy CSV
+    table (section, period, from, to, dimension, key, value) for `Accept: text/csv` or `.csv`."""
+    found = _DATE.match(date)
+    assert found is not None  # the path pattern has been checked
+    try:
+        day = dt.date.fromisoformat(found.group(1))
+    except ValueError:
+        raise InvalidInput(
+            "The report date is not a calendar date.",
+            errors=[{"in": "path", "name": "date", "detail": "not a valid date"}],
+        ) from None
+    rendition = found.group(2) or negotiate(accept)
+    stored = service.read(session, caller, day, rendition)
+    if stored is None:
+        raise NotFound(f"There is no trend report for {day.isoformat()}.")
+    body = {"json": stored.json_text, "html": stored.html, "csv": stored.csv}[rendition]
+    headers = {"Vary": "Accept"}
+    if rendition == "html":
+        headers["Content-Security-Policy"] = HTML_POLICY
+    if rendition == "csv":
+        headers["Content-Disposition"] = f'inline; filename="trend-report-{day.isoformat()}.csv"'
+    media = MEDIA_TYPES[rendition]
+    if rendition != "json":
+        media += "; charset=utf-8"
+    return Response(body, media_type=media, headers=headers)
