@@ -5,8 +5,9 @@ signals whose identifiers are fresh per signal except where planted: clusters of
 signals from different agencies sharing a phone, an IBAN or a person (written with noise), and
 hub values that must not chain: an employment agency's address carried by 2% of the signals and
 a shared landline (made and stored a chunk at a time, without linking). Then it measures
-  1. a full relink of everything: the real `hub relink` in its own process, with its time and
-     that process's peak memory;
+  1. a full relink of everything, twice: the real `hub relink` in its own process, first from
+     scratch (every proposal new) and then again, as the nightly run does it (every proposal
+     continues), each with its time, and the peak memory of those processes;
   2. incremental: --new signals posted one at a time, each in its own transaction, timing the
      insert (the baseline: what a post costs without linking) and the linking step after it.
 It is a measurement, not a test: missed targets are reported, not errors.
@@ -216,6 +217,10 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
             )
             console.print(f"VACUUM ANALYZE {analyze(engine):.0f} s")
             relink_s, relink_gib = hub_relink(url, tmp)
+            # As autovacuum would after so many new rows; without it the planner still thinks
+            # the proposal tables are empty.
+            console.print(f"VACUUM ANALYZE after relink {analyze(engine):.0f} s")
+            again_s, relink_gib = hub_relink(url, tmp)
             with sessions() as session:
                 live = session.scalar(
                     sa.select(sa.func.count())
@@ -267,13 +272,19 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     )
     per_million = relink_s * 1_000_000 / args.signals
     table.add_row(
-        f"full relink of {args.signals:,}",
+        f"full relink of {args.signals:,}, from scratch",
         f"{relink_s:.1f} s ({per_million:.0f} s per million, linear)",
         f"≤ {RELINK_TARGET_S_PER_MILLION:.0f} s at 1M",
         _verdict(per_million <= RELINK_TARGET_S_PER_MILLION),
     )
     table.add_row(
-        "peak memory of hub relink (its own process)",
+        "full relink again (the nightly run: every proposal continues)",
+        f"{again_s:.1f} s ({again_s * 1_000_000 / args.signals:.0f} s per million)",
+        f"≤ {RELINK_TARGET_S_PER_MILLION:.0f} s at 1M",
+        _verdict(again_s * 1_000_000 / args.signals <= RELINK_TARGET_S_PER_MILLION),
+    )
+    table.add_row(
+        "peak memory of hub relink (its own processes)",
         f"{relink_gib:.2f} GiB",
         f"≤ {RELINK_MEMORY_TARGET_GIB:.0f} GiB",
         _verdict(relink_gib <= RELINK_MEMORY_TARGET_GIB),

@@ -26,6 +26,7 @@ from hub.app import create_app
 from hub.config import Settings
 from hub.db import migrate
 from hub.demo.synthetic import DEMO_AGENCIES, POSTING_AGENCIES
+from tests.browser import chromium  # noqa: F401 (a fixture, shared by the browser tests)
 from tests.factories import Partner, PartnerFactory, signal_body
 
 

@@ -29,6 +29,7 @@ from hub.linking.models import Proposal, ProposalEvent
 from hub.reports.models import Report
 from hub.reports.schemas import report_schema
 from hub.reports.service import build_and_store
+from tests.browser import screenshot_path
 from tests.conftest import LiveServer, free_port
 from tests.factories import PartnerFactory, signal_body
 from tests.reports.checker import differencing
@@ -423,3 +424,35 @@ def test_cli_builds_the_report_and_refuses_a_bad_date(hub: Hub, tmp_path: Path) 
         json.loads(hub.api.get(f"/api/v1/reports/{day}", headers=hub.liec).text)["report_date"]
         == day
     )
+
+
+def test_the_html_page_renders_self_contained_in_a_real_browser(
+    hub: Hub, chromium, tmp_path: Path
+) -> None:
+    _build(hub)
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900},
+        extra_http_headers={"Authorization": hub.liec["Authorization"]},
+    )
+    try:
+        page = context.new_page()
+        fetched: list[str] = []
+        page.on("request", lambda request: fetched.append(request.url))
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        url = f"{hub.server.url}/api/v1/reports/{TODAY.isoformat()}.html"
+        response = page.goto(url)
+        assert response is not None and response.status == 200
+        # Self-contained: the page fetched nothing but itself, and broke no policy doing so.
+        assert fetched == [url] and problems == []
+        assert page.locator("svg").count() >= 2  # the weekly series and the heat map
+        assert page.locator("h1").first.inner_text().strip()
+        shown = page.inner_text("body")
+        assert not any(secret in shown for secret in hub.secrets)
+        shot = screenshot_path("report.png", tmp_path)
+        page.screenshot(path=str(shot))  # the first screen: summary and charts
+        assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+        page.emulate_media(media="print")
+        assert page.locator("svg").first.is_visible()
+    finally:
+        context.close()
