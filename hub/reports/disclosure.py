@@ -88,7 +88,9 @@ def exposed_cells(
     """Hidden cells a reader could work out exactly from what is shown."""
     live = [r for r in relations if any(k in hidden for k in r.cells())]
     lo, hi = attacker_bounds(values, live, hidden, zeros)
-    pinned = {k for k in hidden if lo[k] == hi[k]}
+    # lo > hi: the assumed reading contradicts the table, so a reader would drop it and learn
+    # more; hide more rather than trust it.
+    pinned = {k for k in hidden if lo[k] >= hi[k]}
     return pinned | _determined(values, live, hidden)
 
 
@@ -100,16 +102,18 @@ def attacker_bounds(
 ) -> tuple[dict[Key, float], dict[Key, float]]:
     """The narrowest range of each hidden cell that the markers and relations imply.
 
-    A reader is assumed to know that a `<5` cell is 1..4, except the zeros hidden as
-    complements (which must stay inside their own range): stricter than the published rule.
+    A reader is assumed to know that a `<5` cell is 1..4 (stricter than the published rule),
+    until a zero has been hidden as `<5`: from then on any `<5` cell may be 0..4, and a reader
+    who works with that range may learn what the stricter one would hide.
     """
     relations = list(relations)
     lo: dict[Key, float] = {}
     hi: dict[Key, float] = {}
+    least = 0 if zeros else 1
     for key in {k for r in relations for k in r.cells()} | set(hidden):
         if key in hidden:
             lo[key], hi[key] = (
-                (1, THRESHOLD - 1) if hidden[key] == PRIMARY else (THRESHOLD, math.inf)
+                (least, THRESHOLD - 1) if hidden[key] == PRIMARY else (THRESHOLD, math.inf)
             )
         else:
             lo[key] = hi[key] = values[key]
