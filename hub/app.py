@@ -20,6 +20,7 @@ from hub.covenants.endpoints import router as covenants_router
 from hub.covenants.loader import load_covenants
 from hub.covenants.service import sync_covenants
 from hub.db import make_engine, make_sessionmaker, transaction
+from hub.digests.endpoints import router as digests_router
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
@@ -50,7 +51,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with transaction(sessions) as session:
             sync_covenants(session, shared["covenants"])
         link_worker.start()
+        scheduler = None
+        if settings.scheduler:
+            # Imported only here: APScheduler loads in the processes that schedule.
+            from hub.nightly.scheduler import NightlyScheduler
+
+            scheduler = NightlyScheduler(settings, engine, sessions)
+            scheduler.start()
         yield
+        if scheduler is not None:
+            scheduler.stop()
         link_worker.stop()
         engine.dispose()
 
@@ -121,6 +131,7 @@ def build_api(settings: Settings) -> FastAPI:
         lookups_router,
         proposals_router,
         reports_router,
+        digests_router,
     ):
         api.include_router(router)
     customise_openapi(

@@ -71,10 +71,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     demo: Annotated[bool, typer.Option(help="Migrate and seed the demo before serving.")] = False,
+    scheduler: Annotated[
+        bool, typer.Option(help="Also run the nightly job at HUB_NIGHTLY_AT (one process wins).")
+    ] = False,
 ) -> None:
     """Serve the hub over HTTP."""
     import uvicorn
 
+    if scheduler:
+        # The app is built by uvicorn (in each worker): the setting travels in the environment.
+        os.environ["HUB_SCHEDULER"] = "true"
     if "HUB_ISSUER" not in os.environ and host in ("127.0.0.1", "localhost"):
         # Tokens name the address they were issued at; keep it right when only --port changes.
         os.environ["HUB_ISSUER"] = f"http://{host}:{port}"
@@ -445,6 +451,105 @@ def report_nightly(
         f"{settings.issuer}/api/v1/reports/{report_date.isoformat()} (.html, .csv)",
         soft_wrap=True,
     )
+
+
+@app.command()
+def nightly(
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="Report date, YYYY-MM-DD (default: yesterday in Amsterdam)."),
+    ] = None,
+    show_log: Annotated[
+        bool, typer.Option("--log", help="Show the run log of the last runs and exit.")
+    ] = False,
+    runs: Annotated[int, typer.Option(help="How many runs --log shows.", min=1)] = 5,
+) -> None:
+    """Re-link, purge, build the trend report and the digests for one date (safe to repeat).
+
+    Exit 0 when every step succeeded, 1 when a step failed, 3 when another run holds the lock.
+    """
+    from datetime import date
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hub.db import make_engine, make_sessionmaker
+    from hub.nightly.lock import NightlyLock
+    from hub.nightly.progress import BarReporter, LineReporter
+    from hub.nightly.service import default_day, run_nightly
+
+    settings = _settings()
+    if show_log:
+        _print_run_log(settings, runs)
+        return
+    try:
+        report_date = default_day() if day is None else date.fromisoformat(day)
+    except ValueError:
+        raise fail(f"--date {day!r} is not a date as YYYY-MM-DD") from None
+    engine = make_engine(settings.sqlalchemy_url)
+    lock = NightlyLock(engine, lease_seconds=settings.nightly_lease_seconds)
+    try:
+        reason = lock.acquire()
+        if reason is not None:
+            err.print(f"[bold red]error:[/] not started: {reason}", soft_wrap=True)
+            raise typer.Exit(code=3)
+        sessions = make_sessionmaker(engine)
+        if err.is_terminal:
+            columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=err) as progress:
+                outcome = run_nightly(
+                    settings, sessions, lock, day=report_date, reporter=BarReporter(progress)
+                )
+        else:
+            # Plain lines, flushed one by one, for cron mail, container logs and pipes.
+            def emit(line: str) -> None:
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+
+            outcome = run_nightly(
+                settings, sessions, lock, day=report_date, reporter=LineReporter(emit, report_date)
+            )
+    finally:
+        lock.release()
+        engine.dispose()
+    failed = outcome.failed_step
+    if failed is not None:
+        err.print(
+            f"[bold red]error:[/] nightly run for {report_date.isoformat()} stopped: step "
+            f"{failed.step} {failed.status} ({failed.error}); the steps before it are kept, "
+            "fix it and run again (`hub nightly --log` shows the run log)",
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
+    out.print(
+        f"nightly run for {report_date.isoformat()} succeeded in {outcome.seconds:.1f} s",
+        soft_wrap=True,
+    )
+
+
+def _print_run_log(settings: Settings, runs: int) -> None:
+    from rich.table import Table
+
+    from hub.db import transaction
+    from hub.nightly.repository import recent
+    from hub.nightly.service import describe, stamp
+
+    table = Table("date", "step", "status", "trigger", "started (UTC)", "seconds", "counts")
+    for column in table.columns[:6]:
+        column.no_wrap = True
+    with transaction(_sessions(settings)) as session:
+        rows = recent(session, runs=runs)
+    for i, row in enumerate(rows):
+        table.add_row(
+            row.report_date.isoformat(),
+            row.step,
+            row.status,
+            row.trigger,
+            stamp(row.started_at),
+            "" if row.seconds is None else f"{row.seconds:.1f}",
+            (row.error or "") if row.counts is None else describe(row.counts),
+            end_section=i + 1 == len(rows) or rows[i + 1].run_id != row.run_id,
+        )
+    out.print(table if rows else "no nightly run recorded yet")
 
 
 @app.command()

@@ -1,7 +1,9 @@
 """The hub's one validated settings object, read from HUB_* environment variables."""
 
+from datetime import time
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,12 +38,63 @@ class Settings(BaseSettings):
     default_retention_days: int = Field(
         730, ge=1, description="Retention of signals shared under no covenant."
     )
+    # Off in production: webhooks then go over https to public addresses only. Tests and the
+    # demo turn it on to deliver to a receiver on this machine (and may then use http).
+    webhooks_allow_private: bool = Field(
+        False,
+        description="Let webhooks go to loopback, private and CGNAT addresses, and over http.",
+    )
+    scheduler: bool = Field(
+        False, description="Run the nightly job in this process (`hub serve --scheduler`)."
+    )
+    nightly_at: str = Field(
+        "02:00", description="Local time of the nightly run, HH:MM (or HH:MM:SS)."
+    )
+    nightly_timezone: str = Field(
+        "Europe/Amsterdam", description="Time zone of nightly_at and of the default report date."
+    )
+    nightly_lease_seconds: int = Field(
+        3600,
+        ge=60,
+        description="SQLite only: how long a nightly lease lasts unless renewed between steps.",
+    )
+    # For tests and drills: "before:STEP:PATH" or "inside:STEP:PATH" makes the run wait until
+    # PATH exists, before that step begins or inside its transaction before the commit.
+    nightly_hold: str | None = Field(None, description="Hold a nightly step until a file exists.")
 
     @field_validator("token_lifetime")
     @classmethod
     def _cap_lifetime(cls, value: int) -> int:
         if value > MAX_TOKEN_LIFETIME_SECONDS:
             raise ValueError(f"token_lifetime may not exceed {MAX_TOKEN_LIFETIME_SECONDS} s")
+        return value
+
+    @field_validator("nightly_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError("nightly_at is a time of day as HH:MM or HH:MM:SS") from None
+        return value
+
+    @field_validator("nightly_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("nightly_hold")
+    @classmethod
+    def _hold_spec(cls, value: str | None) -> str | None:
+        if value is not None:
+            where, _, rest = value.partition(":")
+            step, _, path = rest.partition(":")
+            if where not in ("before", "inside") or not step or not path:
+                raise ValueError("nightly_hold is before:STEP:PATH or inside:STEP:PATH")
         return value
 
     @field_validator("issuer")

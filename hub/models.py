@@ -5,6 +5,7 @@ from hub.audit.models import AuditEvent, AuditHead
 from hub.auth.models import OAuthClient, UsedAssertion
 from hub.covenants.models import Binding, BindingTerm, CovenantVersion
 from hub.db import Base
+from hub.digests.models import Delivery, Digest, Webhook
 from hub.linking.models import (
     LinkExclusion,
     LinkingLock,
@@ -14,6 +15,7 @@ from hub.linking.models import (
     ProposalLink,
     ProposalMember,
 )
+from hub.nightly.models import NightlyLease, NightlyRun
 from hub.reports.models import Report
 from hub.signals.models import (
     IdempotencyRecord,
@@ -34,11 +36,15 @@ __all__ = [
     "Binding",
     "BindingTerm",
     "CovenantVersion",
+    "Delivery",
+    "Digest",
     "IdempotencyRecord",
     "Identifier",
     "LinkExclusion",
     "LinkSeparation",
     "LinkingLock",
+    "NightlyLease",
+    "NightlyRun",
     "OAuthClient",
     "Proposal",
     "ProposalEvent",
@@ -51,5 +57,6 @@ __all__ = [
     "SignalVersion",
     "Subject",
     "UsedAssertion",
+    "Webhook",
     "metadata",
 ]

@@ -138,4 +138,9 @@ TAGS = [
         "name": "reports",
         "description": "Nightly trend reports: aggregates only, small counts suppressed.",
     },
+    {
+        "name": "digests",
+        "description": "Nightly digests for each partner of what happened to its own signals, "
+        "and the webhook they are sent to.",
+    },
 ]

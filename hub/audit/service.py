@@ -61,9 +61,12 @@ def disclosed(
     caller: Caller,
     purpose: str,
     grants: list[tuple[str, str, Grant]],
+    *,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """One event per signal shown to an agency other than its source: (signal id, source
-    agency code, grant) — which level, which covenant version and rule allowed it, and why."""
+    agency code, grant) — which level, which covenant version and rule allowed it, and why.
+    `detail` says what the disclosure answered (a lookup's id), never what was shown."""
     if not grants:
         return
     at = now()
@@ -78,7 +81,7 @@ def disclosed(
                 "object_type": "signal",
                 "object_id": signal_id,
                 "purpose": purpose,
-                "detail": None,
+                "detail": detail,
                 "owner": owner,
                 "level": grant.level.label,
                 "covenant_id": grant.covenant_id,

@@ -7,6 +7,8 @@ SCOPES: dict[str, str] = {
     "proposals:review": "Review case proposals (RIEC/LIEC/EMM analysts).",
     "reports:read": "Read the nightly trend reports.",
     "audit:read": "Read and verify the audit trail.",
+    "digests:read": "Read your agency's nightly digests (what happened to its signals).",
+    "webhooks:manage": "Register your agency's webhook for its nightly digests.",
     "admin": "Manage agencies and clients.",
 }
 

@@ -103,10 +103,13 @@ def look_up(
     # Each signal is decided, redacted and audited once, however many identifiers it matches.
     # Should the SQL and the policy ever disagree, the stricter answer wins.
     pairs = [(s, g) for s, g in zip(candidates, grants, strict=True) if g.level >= Level.HIT]
+    # The lookup's id on each disclosure it caused, so an owner can tell lookups that hit its
+    # signals from reads of them (its nightly digest counts them per looking-up agency).
+    lookup_id = str(uuid.uuid4())
     shown = dict(
         zip(
             (s.id for s, _ in pairs),
-            disclose(session, keys, caller, pairs, purpose, agencies),
+            disclose(session, keys, caller, pairs, purpose, agencies, detail={"lookup": lookup_id}),
             strict=True,
         )
     )
@@ -122,7 +125,7 @@ def look_up(
         object_type="lookup",
         objects=[
             (
-                str(uuid.uuid4()),
+                lookup_id,
                 {"identifiers": len(answers), "hits": sum(a.hit for a in answers)},
             )
         ],

@@ -91,8 +91,11 @@ def disclose(
     purpose: str | None,
     agencies: AgencyDirectory,
     parts: repository.SignalParts | None = None,
+    *,
+    detail: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Redact each signal to its grant and audit what went to someone other than the source."""
+    """Redact each signal to its grant and audit what went to someone other than the source
+    (with `detail`, e.g. the lookup it answered, on each event)."""
     pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
     # Pseudonyms come from the stored blind-index tokens, so subjects shown only as pseudonyms
     # are never decrypted.
@@ -113,7 +116,7 @@ def disclose(
         (str(s.id), codes[s.agency_id], g) for s, g in pairs if not g.own and g.level > Level.NONE
     ]
     if disclosed and purpose is not None:
-        audit.disclosed(session, caller, purpose, disclosed)
+        audit.disclosed(session, caller, purpose, disclosed, detail=detail)
     return shown
 
 

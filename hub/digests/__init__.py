@@ -1,0 +1,1 @@
+"""Per-partner nightly digests and their signed webhook delivery."""

@@ -1,0 +1,107 @@
+"""A partner's digest from what the database counted for it (pure: no database, no web).
+
+What goes in is already limited to what the agency may know: its own signals, the agencies
+that were shown them, and proposals it may see. What comes out is counts, agency codes and the
+agency's own signal ids: never an identifier, a summary or another agency's signal.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+SCHEMA_VERSION = "1.0.0"
+LEVEL_ORDER = ("hit", "summary", "pseudonymised", "full")
+
+
+@dataclass(frozen=True)
+class TouchedProposal:
+    """A proposal the agency may see that the linker made or changed that day."""
+
+    made: bool  # created that day (otherwise changed or reopened)
+    own_signals: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One disclosure of one of the agency's signals to another agency, from the audit trail."""
+
+    viewer: str
+    level: str
+    signal_id: str
+    lookup_id: str | None  # set when the disclosure answered a lookup
+
+
+def build_digest(
+    *,
+    agency: str,
+    day: date,
+    generated_at: datetime,
+    proposals: Iterable[TouchedProposal],
+    shown: Iterable[Shown],
+) -> dict[str, Any]:
+    """The digest document (schema `Digest`, version SCHEMA_VERSION)."""
+    touched = list(proposals)
+    own = sorted(frozenset().union(*(p.own_signals for p in touched)))
+    shown = list(shown)
+    per_level: dict[tuple[str, str], list[Shown]] = defaultdict(list)
+    per_looker: dict[str, list[Shown]] = defaultdict(list)
+    for event in shown:
+        per_level[event.viewer, event.level].append(event)
+        if event.lookup_id is not None:
+            per_looker[event.viewer].append(event)
+    rank = {level: n for n, level in enumerate(LEVEL_ORDER)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "agency": agency,
+        "digest_date": day.isoformat(),
+        "generated_at": generated_at.isoformat().replace("+00:00", "Z"),
+        "proposals": {
+            "made": sum(p.made for p in touched),
+            "changed": sum(not p.made for p in touched),
+            "own_signals": len(own),
+            "own_signal_ids": own,
+        },
+        "disclosures": {
+            "total": len(shown),
+            "signals": len({e.signal_id for e in shown}),
+            "by_agency": [
+                {
+                    "agency": viewer,
+                    "level": level,
+                    "disclosures": len(events),
+                    "signals": len({e.signal_id for e in events}),
+                }
+                for (viewer, level), events in sorted(
+                    per_level.items(), key=lambda kv: (kv[0][0], rank.get(kv[0][1], 99))
+                )
+            ],
+        },
+        "lookups": {
+            # A hit is one of the agency's signals matching one lookup.
+            "hits": sum(len({(e.lookup_id, e.signal_id) for e in v}) for v in per_looker.values()),
+            "by_agency": [
+                {
+                    "agency": viewer,
+                    "lookups": len({e.lookup_id for e in events}),
+                    "signals": len({e.signal_id for e in events}),
+                }
+                for viewer, events in sorted(per_looker.items())
+            ],
+        },
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    """The stored, served and sent text."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def fingerprint(document: dict[str, Any]) -> str:
+    """A hash of what the digest says, leaving out when it was made: a rebuild that changes
+    nothing has the same fingerprint and is not sent again."""
+    said = {k: v for k, v in document.items() if k != "generated_at"}
+    return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,126 @@
+"""Partner digests end to end on a hub of their own: posts, reads, lookups and a proposal.
+
+The package's hub has its own database, so the numbers below are exactly what it did; every
+expected number is counted plainly here from the scenario, never by hub/digests.
+"""
+
+import json
+
+from sqlalchemy import func, select
+
+from hub.audit.models import AuditEvent
+from hub.digests.models import Delivery, Digest
+from hub.linking.models import Proposal
+from tests.digests.conftest import (
+    CODES,
+    SECRET_NAME,
+    SECRET_SUMMARY,
+    TODAY,
+    Scene,
+    build,
+    digest,
+)
+from tests.factories import PartnerFactory
+
+
+def test_digest_numbers_match_the_scenario(scene: Scene) -> None:
+    assert build(scene) == len(CODES)
+    ids = scene.signals
+    kmar = digest(scene, "KMAR")
+    assert kmar["agency"] == "KMAR" and kmar["digest_date"] == TODAY.isoformat()
+    # K1+S1 is a proposal KMAR may see only one member of (it is no viewer under the
+    # case-proposal covenant), so for KMAR it does not exist; K2+K3 does.
+    assert kmar["proposals"]["own_signal_ids"] == sorted([ids["K2"], ids["K3"]])
+    assert kmar["proposals"]["own_signals"] == 2
+    assert kmar["proposals"]["made"] + kmar["proposals"]["changed"] == 1
+    by_agency = {(d["agency"], d["level"]): d for d in kmar["disclosures"]["by_agency"]}
+    assert set(by_agency) == {("EMM", "full"), ("IND", "hit")}
+    assert (by_agency["EMM", "full"]["disclosures"], by_agency["EMM", "full"]["signals"]) == (3, 2)
+    # IND's lookups hit K1, then K1, K2 and K3: four hits on three signals.
+    assert (by_agency["IND", "hit"]["disclosures"], by_agency["IND", "hit"]["signals"]) == (4, 3)
+    assert kmar["disclosures"]["total"] == 7 and kmar["disclosures"]["signals"] == 3
+    assert kmar["lookups"] == {
+        "hits": 4,
+        "by_agency": [{"agency": "IND", "lookups": 2, "signals": 3}],
+    }
+    szw = digest(scene, "SZW")
+    assert szw["proposals"]["own_signals"] == 0  # S1's proposal shows SZW one member only
+    assert szw["disclosures"]["by_agency"] == [
+        {"agency": "IND", "level": "hit", "disclosures": 2, "signals": 1}
+    ]
+    assert szw["lookups"]["by_agency"] == [{"agency": "IND", "lookups": 2, "signals": 1}]
+    emm = digest(scene, "EMM")
+    assert emm["disclosures"]["total"] == 0 and emm["lookups"]["hits"] == 0
+
+
+def test_an_agency_never_sees_another_agencys_content(scene: Scene) -> None:
+    build(scene)
+    with scene.server.app.state.sessions() as session:
+        stored = {d.agency_id: d.content for d in session.scalars(select(Digest))}
+        proposal_ids = [str(p) for p in session.scalars(select(Proposal.id))]
+    assert len(proposal_ids) == 2
+    for code, partner in scene.partners.items():
+        text = stored[partner.agency_id]
+        assert text == json.dumps(digest(scene, code), ensure_ascii=False, separators=(",", ":"))
+        own = {"K": "KMAR", "S": "SZW"}
+        for name, signal_id in scene.signals.items():
+            assert (signal_id in text) == (own[name[0]] == code and name in ("K2", "K3")), name
+        for secret in (SECRET_NAME, SECRET_SUMMARY, "41000", *proposal_ids):
+            assert secret not in text
+
+
+def test_rebuilding_a_day_doubles_nothing(scene: Scene) -> None:
+    emm = scene.partners["EMM"]
+    put = scene.api.put(
+        "/api/v1/webhook", json={"url": "http://127.0.0.1:9/never"}, headers=emm.headers
+    )
+    assert put.status_code == 201, put.text
+    try:
+        first = build(scene)
+        before = digest(scene, "KMAR")
+        with scene.server.app.state.sessions() as session:
+            [queued] = session.scalars(select(Delivery)).all()
+        assert build(scene) == first
+        after = digest(scene, "KMAR")
+        assert {k: v for k, v in after.items() if k != "generated_at"} == {
+            k: v for k, v in before.items() if k != "generated_at"
+        }
+        with scene.server.app.state.sessions() as session:
+            rows = session.scalar(
+                select(func.count()).select_from(Digest).where(Digest.digest_date == TODAY)
+            )
+            [again] = session.scalars(select(Delivery)).all()
+        assert rows == first == len(CODES)
+        # The same message, still due once: nothing changed, so no second webhook-id.
+        assert (again.id, again.message_id, again.status) == (
+            queued.id,
+            queued.message_id,
+            "pending",
+        )
+    finally:
+        assert scene.api.delete("/api/v1/webhook", headers=emm.headers).status_code == 204
+
+
+def test_digest_read_is_audited_and_a_missing_day_is_404(scene: Scene) -> None:
+    build(scene)
+    digest(scene, "SZW")
+    with scene.server.app.state.sessions() as session:
+        reads = session.scalars(
+            select(AuditEvent.object_id).where(
+                AuditEvent.action == "digest.read", AuditEvent.agency == "SZW"
+            )
+        ).all()
+    assert f"SZW:{TODAY.isoformat()}" in reads
+    headers = scene.partners["SZW"].headers
+    assert scene.api.get("/api/v1/digests/1999-01-01", headers=headers).status_code == 404
+    bad = scene.api.get("/api/v1/digests/2026-02-30", headers=headers)
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["name"] == "date"
+
+
+def test_reading_a_digest_needs_the_digests_scope(scene: Scene) -> None:
+    factory = PartnerFactory(scene.api, scene.server.app.state.sessions)
+    reader = factory.new(kind="police", scopes="signals:read")
+    response = scene.api.get(f"/api/v1/digests/{TODAY.isoformat()}", headers=reader.headers)
+    assert response.status_code == 403
+    assert "digests:read" in response.json()["detail"]
