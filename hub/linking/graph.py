@@ -9,13 +9,13 @@ a bound, so no read ever walks the whole hub.
 import itertools
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.kit.crypto import DataKeys
@@ -131,41 +131,65 @@ def _positions_with(
     return found
 
 
-def _persons(
+# Keys per statement when carriers are read with a limit each (one sub-select per key).
+LIMITED_CHUNK = 50
+
+
+def _carriers_up_to(
+    session: Session, limits: Mapping[tuple[str, str], int]
+) -> dict[tuple[str, str], set[tuple[uuid.UUID, int]]]:
+    """The active carriers (signal, subject position) of each key, at most `limits[key]` rows
+    of each: enough to tell a value past its cap without reading all 20,000 carriers of an
+    employment agency's address, which is what made a post that carried one slow."""
+    found: dict[tuple[str, str], set[tuple[uuid.UUID, int]]] = defaultdict(set)
+    keys = sorted(limits)
+    for start in range(0, len(keys), LIMITED_CHUNK):
+        parts = [
+            select(
+                select(
+                    Identifier.type,
+                    Identifier.token,
+                    Identifier.signal_id,
+                    Identifier.subject_position,
+                )
+                .join(Signal, Signal.id == Identifier.signal_id)
+                .where(
+                    Identifier.token == token, Identifier.type == kind, Signal.status == "active"
+                )
+                .limit(limits[(kind, token)])
+                .subquery()
+            )
+            for kind, token in keys[start : start + LIMITED_CHUNK]
+        ]
+        for kind, token, signal_id, position in session.execute(union_all(*parts)):
+            found[(kind, token)].add((signal_id, position))
+    return found
+
+
+def _block_values(
     session: Session, data_keys: DataKeys, at: set[tuple[uuid.UUID, int]]
-) -> dict[tuple[uuid.UUID, int], PersonKey]:
-    """The decrypted person match values at these (signal, subject position)s."""
-    found: dict[tuple[uuid.UUID, int], PersonKey] = {}
+) -> tuple[dict[tuple[uuid.UUID, int], PersonKey], dict[uuid.UUID, list[str]]]:
+    """The decrypted person match values at these (signal, subject position)s, and the document
+    match values of their signals (for near-matches in a block): one read for both."""
+    persons: dict[tuple[uuid.UUID, int], PersonKey] = {}
+    documents: dict[uuid.UUID, list[str]] = defaultdict(list)
     for chunk in chunks({signal_id for signal_id, _ in at}):
         rows = session.execute(
             select(
                 Identifier.signal_id,
                 Identifier.subject_position,
+                Identifier.type,
                 Identifier.key_id,
                 Identifier.value,
-            ).where(Identifier.signal_id.in_(chunk), Identifier.type == "person")
+            ).where(Identifier.signal_id.in_(chunk), Identifier.type.in_(("person", "document")))
         )
-        for signal_id, position, key_id, blob in rows:
-            if (signal_id, position) in at:
+        for signal_id, position, kind, key_id, blob in rows:
+            if kind == "document":
+                documents[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
+            elif (signal_id, position) in at:
                 value = open_identifier(data_keys, signal_id, key_id, blob)
-                found[(signal_id, position)] = PersonKey.parse(value)
-    return found
-
-
-def _documents(
-    session: Session, data_keys: DataKeys, signal_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, list[str]]:
-    """The decrypted document match values of these signals (for near-matches in a block)."""
-    found: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for chunk in chunks(signal_ids):
-        rows = session.execute(
-            select(Identifier.signal_id, Identifier.key_id, Identifier.value).where(
-                Identifier.signal_id.in_(chunk), Identifier.type == "document"
-            )
-        )
-        for signal_id, key_id, blob in rows:
-            found[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
-    return found
+                persons[(signal_id, position)] = PersonKey.parse(value)
+    return persons, documents
 
 
 def _near_document_pairs(
@@ -195,8 +219,9 @@ def _compare_persons(
 ) -> set[uuid.UUID]:
     """Compare the frontier's persons with the others in their blocks; the signals of the
     persons found probably the same join the neighbourhood (returned)."""
-    persons = _persons(session, data_keys, set().union(*blocks.values()) if blocks else set())
-    documents = _documents(session, data_keys, {signal_id for signal_id, _ in persons})
+    persons, documents = _block_values(
+        session, data_keys, set().union(*blocks.values()) if blocks else set()
+    )
     joined: set[uuid.UUID] = set()
     for (_, token), members in blocks.items():
         for mine in (m for m in members if m[0] in frontier and m in persons):
@@ -224,7 +249,8 @@ def neighbourhood(
     """The active signals reachable from `seeds` through values that may link, up to `limit`.
 
     With `data_keys`, persons are also compared within their blocking keys (fuzzy matches).
-    Each round costs three queries: the frontier's keys, how many carry them, and who."""
+    Each round costs two queries: the frontier's keys, and who carries them (as many as it takes
+    to tell a value past its cap)."""
     hood = Neighbourhood()
     seeds = set(seeds)
     excluded = set(session.execute(select(LinkExclusion.key_type, LinkExclusion.token)).all())
@@ -238,13 +264,27 @@ def neighbourhood(
         seen |= keys
         # How many of the seeds carry each key: only they changed its count.
         by_seeds = Counter((kind, token) for _, kind, token in found) if first else Counter()
+        # Enough rows of each key to know whether it is past its cap (or, for a value the seeds
+        # just pushed past it, to have every carrier it linked before).
+        limits = {
+            key: (rules.BLOCK_CAP if key[0] in BLOCKING_TYPES else rules.FREQUENCY_CAP[key[0]])
+            + 1
+            + by_seeds[key]
+            for key in keys
+        }
+        carriers = _carriers_up_to(session, limits)
+        # A signal may carry a value twice: a key that filled its limit with fewer signals
+        # than that is counted exactly.
+        counts = {key: len({s for s, _ in rows}) for key, rows in carriers.items()}
+        short = {k for k, n in counts.items() if len(carriers[k]) >= limits[k] > n}
+        counts |= _carriers(session, short)
         linking, crossed, blocking = set(), set(), set()
-        for key, n in _carriers(session, keys).items():
+        for key, n in counts.items():
             if key[0] in BLOCKING_TYPES:
                 if 2 <= n <= rules.BLOCK_CAP:
                     blocking.add(key)
             elif rules.over_cap(key[0], n):
-                hood.capped[key] = n
+                hood.capped[key] = n  # at least n: counting stops past the cap
                 if n - by_seeds[key] <= rules.FREQUENCY_CAP[key[0]]:
                     # The seeds pushed it over its cap just now: the signals that were linked
                     # through it must be re-clustered without it.
@@ -252,8 +292,8 @@ def neighbourhood(
             elif rules.credit(key[0], n) > 0:
                 linking.add(key)
         first = False
-        wanted = linking | crossed | (blocking if data_keys is not None else set())
-        carriers = _positions_with(session, wanted)
+        if short:
+            carriers |= _positions_with(session, short & (linking | crossed | blocking))
         current, frontier = frontier, set()
         if data_keys is not None and blocking:
             blocks = {key: carriers[key] for key in blocking if key in carriers}
@@ -328,8 +368,9 @@ def _compare_blocks(
 ) -> None:
     """Fuzzy person pairs within each block: rapidfuzz finds the candidates (one C call per
     person), `similarity` decides (dates, the missing-middle-name rule)."""
-    persons = _persons(session, data_keys, {c for _, carriers in blocks for c in carriers})
-    documents = _documents(session, data_keys, {signal_id for signal_id, _ in persons})
+    persons, documents = _block_values(
+        session, data_keys, {c for _, carriers in blocks for c in carriers}
+    )
     for token, carriers in blocks:
         present = [c for c in carriers if c in persons]
         names = [fold(persons[c].name) for c in present]

@@ -100,8 +100,22 @@ def link_signals(
     seeds = set(signal_ids)
     # Members of the proposals these signals are in: a retracted or changed signal may leave a
     # cluster behind that must be re-cut, even where it no longer links to the seed.
-    seeds |= set().union(*_live_members(session, seeds).values())
-    return _relink_from(session, seeds, weights=weights, keys=keys, settings=settings)
+    known = _live_members(session, seeds)
+    seeds |= set().union(*known.values())
+    hood = graph.neighbourhood(session, seeds, limit=settings.neighbourhood_limit, data_keys=keys)
+    # A signal is in one live proposal at most, so only the signals outside those just read
+    # can bring other proposals in (a new signal on its own brings none: no second query).
+    rest = hood.nodes - seeds
+    old = known | (_live_members(session, rest) if rest else {})
+    return _apply(
+        session,
+        hood.nodes,
+        _links(graph.pairs(hood)),
+        seeds=seeds,
+        weights=weights,
+        settings=settings,
+        old=old,
+    )
 
 
 def relink(
@@ -164,25 +178,6 @@ def relink(
         total.closed += 1
     session.execute(update(LinkingLock).where(LinkingLock.id == 1).values(relinked_at=now()))
     return total
-
-
-def _relink_from(
-    session: Session,
-    seeds: set[uuid.UUID],
-    *,
-    weights: Mapping[str, float],
-    keys: DataKeys | None,
-    settings: LinkSettings,
-) -> LinkResult:
-    hood = graph.neighbourhood(session, seeds, limit=settings.neighbourhood_limit, data_keys=keys)
-    return _apply(
-        session,
-        hood.nodes,
-        _links(graph.pairs(hood)),
-        seeds=seeds,
-        weights=weights,
-        settings=settings,
-    )
 
 
 Links = dict[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]]
