@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
-from sqlalchemy import func, select, union_all
+from sqlalchemy import LargeBinary, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.kit.crypto import DataKeys
@@ -137,33 +137,48 @@ LIMITED_CHUNK = 50
 
 def _carriers_up_to(
     session: Session, limits: Mapping[tuple[str, str], int]
-) -> dict[tuple[str, str], set[tuple[uuid.UUID, int]]]:
+) -> tuple[
+    dict[tuple[str, str], set[tuple[uuid.UUID, int]]],
+    dict[tuple[uuid.UUID, int], tuple[str, bytes]],
+]:
     """The active carriers (signal, subject position) of each key, at most `limits[key]` rows
     of each: enough to tell a value past its cap without reading all 20,000 carriers of an
-    employment agency's address, which is what made a post that carried one slow."""
+    employment agency's address, which is what made a post that carried one slow. For the
+    blocking keys also what each carrier sealed with it (key id, blob): a block's persons come
+    in the same read, from one range of a covering index."""
     found: dict[tuple[str, str], set[tuple[uuid.UUID, int]]] = defaultdict(set)
+    sealed: dict[tuple[uuid.UUID, int], tuple[str, bytes]] = {}
     keys = sorted(limits)
     for start in range(0, len(keys), LIMITED_CHUNK):
-        parts = [
-            select(
+        parts = []
+        for kind, token in keys[start : start + LIMITED_CHUNK]:
+            blocking = kind in BLOCKING_TYPES
+            parts.append(
                 select(
-                    Identifier.type,
-                    Identifier.token,
-                    Identifier.signal_id,
-                    Identifier.subject_position,
+                    select(
+                        Identifier.type,
+                        Identifier.token,
+                        Identifier.signal_id,
+                        Identifier.subject_position,
+                        # Typed, so the sub-selects of a union agree (PostgreSQL insists).
+                        Identifier.key_id if blocking else cast(null(), String).label("key_id"),
+                        Identifier.value if blocking else cast(null(), LargeBinary).label("value"),
+                    )
+                    .join(Signal, Signal.id == Identifier.signal_id)
+                    .where(
+                        Identifier.token == token,
+                        Identifier.type == kind,
+                        Signal.status == "active",
+                    )
+                    .limit(limits[(kind, token)])
+                    .subquery()
                 )
-                .join(Signal, Signal.id == Identifier.signal_id)
-                .where(
-                    Identifier.token == token, Identifier.type == kind, Signal.status == "active"
-                )
-                .limit(limits[(kind, token)])
-                .subquery()
             )
-            for kind, token in keys[start : start + LIMITED_CHUNK]
-        ]
-        for kind, token, signal_id, position in session.execute(union_all(*parts)):
+        for kind, token, signal_id, position, key_id, blob in session.execute(union_all(*parts)):
             found[(kind, token)].add((signal_id, position))
-    return found
+            if blob is not None:
+                sealed[(signal_id, position)] = (key_id, blob)
+    return found, sealed
 
 
 def _block_values(
@@ -210,17 +225,68 @@ def _near_document_pairs(
                 yield a, b
 
 
+def _block_persons(
+    session: Session,
+    data_keys: DataKeys,
+    at: set[tuple[uuid.UUID, int]],
+    sealed: Mapping[tuple[uuid.UUID, int], tuple[str, bytes]],
+) -> dict[tuple[uuid.UUID, int], PersonKey]:
+    """The persons of a block, decrypted from what their blocking keys sealed; those stored
+    before the keys sealed the person (they hold the block key only) are read as before."""
+    persons: dict[tuple[uuid.UUID, int], PersonKey] = {}
+    older: set[tuple[uuid.UUID, int]] = set()
+    for place in at:
+        if place not in sealed:
+            older.add(place)
+            continue
+        key = PersonKey.parse(open_identifier(data_keys, place[0], *sealed[place]))
+        if _is_date(key.born):
+            persons[place] = key
+        else:
+            older.add(place)
+    if older:
+        persons |= _block_values(session, data_keys, older)[0]
+    return persons
+
+
+def _is_date(text: str) -> bool:
+    return len(text) == 10 and text[4] == "-" and text[7] == "-"
+
+
+def _documents_of(
+    session: Session, data_keys: DataKeys, signal_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    documents: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for chunk in chunks(signal_ids):
+        rows = session.execute(
+            select(Identifier.signal_id, Identifier.key_id, Identifier.value).where(
+                Identifier.signal_id.in_(chunk), Identifier.type == "document"
+            )
+        )
+        for signal_id, key_id, blob in rows:
+            documents[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
+    return documents
+
+
 def _compare_persons(
     session: Session,
     data_keys: DataKeys,
     hood: Neighbourhood,
     frontier: set[uuid.UUID],
     blocks: dict[tuple[str, str], set[tuple[uuid.UUID, int]]],
+    *,
+    sealed: Mapping[tuple[uuid.UUID, int], tuple[str, bytes]],
+    with_documents: bool,
 ) -> set[uuid.UUID]:
     """Compare the frontier's persons with the others in their blocks; the signals of the
-    persons found probably the same join the neighbourhood (returned)."""
-    persons, documents = _block_values(
-        session, data_keys, set().union(*blocks.values()) if blocks else set()
+    persons found probably the same join the neighbourhood (returned). Documents are read
+    only when a frontier signal holds one: only then can a near-identical pair involve it."""
+    members_all = set().union(*blocks.values()) if blocks else set()
+    persons = _block_persons(session, data_keys, members_all, sealed)
+    documents = (
+        _documents_of(session, data_keys, {signal_id for signal_id, _ in persons})
+        if with_documents
+        else {}
     )
     joined: set[uuid.UUID] = set()
     for (_, token), members in blocks.items():
@@ -232,6 +298,8 @@ def _compare_persons(
                 if points > 0:
                     hood.add_similar(mine[0], other[0], token, points)
                     joined.add(other[0])
+        if not documents:
+            continue
         for a, b in _near_document_pairs((m[0] for m in members if m in persons), documents):
             if a in frontier or b in frontier:
                 hood.add_similar(a, b, token, NEAR_DOCUMENT, kind=rules.SIMILAR_DOCUMENT)
@@ -272,7 +340,7 @@ def neighbourhood(
             + by_seeds[key]
             for key in keys
         }
-        carriers = _carriers_up_to(session, limits)
+        carriers, sealed = _carriers_up_to(session, limits)
         # A signal may carry a value twice: a key that filled its limit with fewer signals
         # than that is counted exactly.
         counts = {key: len({s for s, _ in rows}) for key, rows in carriers.items()}
@@ -297,7 +365,16 @@ def neighbourhood(
         current, frontier = frontier, set()
         if data_keys is not None and blocking:
             blocks = {key: carriers[key] for key in blocking if key in carriers}
-            frontier |= _compare_persons(session, data_keys, hood, current, blocks)
+            with_documents = any(kind == "document" and s in current for s, kind, _ in found)
+            frontier |= _compare_persons(
+                session,
+                data_keys,
+                hood,
+                current,
+                blocks,
+                sealed=sealed,
+                with_documents=with_documents,
+            )
         for key in linking | crossed:
             signals = frozenset(signal_id for signal_id, _ in carriers.get(key, ()))
             if key in linking:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,6 +111,17 @@ class Identifier(Base):
         # Who carries a token, read from the index alone: linking reads a birth-date block's
         # hundred-odd carriers for every new signal, and a heap fetch for each was most of it.
         Index("ix_identifiers_token_carriers", "token", "type", "signal_id", "subject_position"),
+        # A birth-date block with its members' sealed persons, in one index range: linking
+        # compares them for every new person, and reading each from the table was the tail.
+        Index(
+            "ix_identifiers_blocks",
+            "token",
+            "signal_id",
+            "subject_position",
+            postgresql_include=["key_id", "value"],
+            postgresql_where=text("type = 'person-dob'"),
+            sqlite_where=text("type = 'person-dob'"),
+        ),
     )
 
     signal_id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)

@@ -80,7 +80,8 @@ def _insert_parts(
                 }
             )
             for key in [*identifier_keys(subject), *blocking_keys(subject)]:
-                value = keys.seal(key.value.encode(), context=identifier_context)
+                stored = key.value if key.sealed is None else key.sealed
+                value = keys.seal(stored.encode(), context=identifier_context)
                 identifier_rows.append(
                     {
                         "signal_id": signal_id,

@@ -456,6 +456,9 @@ class IdentifierKey:
 
     type: str
     value: str
+    # What is stored (encrypted) beside the token when that is not `value` itself: a birth-date
+    # block keeps the person's match value, so a block is read in one index range.
+    sealed: str | None = None
 
 
 def _name_key(name: str) -> str:
@@ -469,11 +472,14 @@ BLOCKING_TYPES = frozenset({"person-dob"})
 
 def blocking_keys(subject: Subject) -> list[IdentifierKey]:
     """Keys that bring possibly-same subjects together: a person's birth date with day and month
-    in either order, so typos in the name and a swapped day and month still meet."""
+    in either order, so typos in the name and a swapped day and month still meet. It keeps the
+    person's match value ("name|YYYY-MM-DD") to compare the block's members with."""
     if isinstance(subject, PersonSubject) and subject.birth_date is not None:
         born = subject.birth_date
         first, second = sorted((born.month, born.day))
-        return [IdentifierKey("person-dob", f"{born.year:04d}|{first:02d}|{second:02d}")]
+        block = f"{born.year:04d}|{first:02d}|{second:02d}"
+        match_value = f"{_name_key(subject.name)}|{born.isoformat()}"
+        return [IdentifierKey("person-dob", block, sealed=match_value)]
     return []
 
 

@@ -24,7 +24,7 @@ from hub.linking.exclusions import ADMIN_VIEW, exclude
 from hub.linking.models import Proposal, ProposalMember
 from hub.linking.service import LIVE, Linker, relink, separate
 from hub.retention.service import purge_expired
-from hub.signals.models import Signal
+from hub.signals.models import Identifier, Signal
 from hub.signals.subjects import Subject, identifier_keys
 from tests.conftest import LiveServer, World
 from tests.factories import signal_body
@@ -362,6 +362,36 @@ def test_the_same_person_written_differently_links(api, world: World, server, se
     [link] = response.json()["explanation"]
     assert set(link["signals"]) == {entry, work}
     assert [s["type"] for s in link["shared"]] == ["person-similar"]
+
+
+def test_a_person_whose_block_key_holds_no_person_still_links(
+    api, world: World, server, sessions, settings
+) -> None:
+    """Blocks stored before they sealed the person (the block key only) are read as before."""
+    family = "Qx" + "".join(random.choices("bcdfghklmnprstvw", k=7))
+    entry = _post(
+        api,
+        world.headers["KMAR"],
+        _entry({"type": "person", "name": f"Ioana {family}", "birth_date": "1981-04-09"}),
+    )
+    server.app.state.link_worker.drain()
+    keys = DataKeys.load_or_create(settings.data_dir)
+    signal_id = uuid.UUID(entry)
+    old_style = keys.seal(b"1981|04|09", context=b"identifier:" + signal_id.bytes)
+    with sessions() as session, session.begin():
+        session.execute(
+            update(Identifier)
+            .where(Identifier.signal_id == signal_id, Identifier.type == "person-dob")
+            .values(key_id=old_style.key_id, value=old_style.blob)
+        )
+    typo = family[:-2] + family[-1] + family[-2]
+    work = _post(
+        api,
+        world.headers["SZW"],
+        _work({"type": "person", "name": f"{typo} Ioana", "birth_date": "1981-09-04"}),
+    )
+    [proposal] = _proposals_of(server, work)
+    assert _live(server)[proposal.id] == {signal_id, uuid.UUID(work)}
 
 
 def test_a_purged_member_leaves_its_proposal_which_closes(
