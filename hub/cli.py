@@ -49,6 +49,9 @@ def _settings() -> Settings:
 
 
 def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+    # Every model registered before the first query: a command imports only its own services,
+    # and a relationship to a model nobody imported fails when the mappers are configured.
+    import hub.models  # noqa: F401
     from hub.db import make_engine, make_sessionmaker
 
     return make_sessionmaker(make_engine(settings.sqlalchemy_url))

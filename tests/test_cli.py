@@ -159,3 +159,18 @@ def test_covenants_check(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert f"emm-case-proposals.yaml:{line + 1}:" in bad.output
     assert "level" in bad.output and "'ful'" in bad.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["report", "nightly", "--date", "2026-11-24"], ["relink"], ["purge", "--dry-run"]],
+)
+def test_database_commands_work_in_a_fresh_process(
+    operator_env: str, tmp_path: Path, command: list[str]
+) -> None:
+    # In-process tests import every model; a fresh `hub` process imports only what its command
+    # does, so a model another one refers to must be registered by the command path itself.
+    hub = Path(sys.executable).parent / "hub"
+    result = subprocess.run([str(hub), *command], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
