@@ -33,8 +33,11 @@ from hub.middleware import BodyLimitMiddleware, HeadersMiddleware
 from hub.openapi import customise_openapi
 from hub.reports.endpoints import router as reports_router
 from hub.reports.schemas import openapi_components as report_schemas
+from hub.review.endpoints import router as review_router
+from hub.review.schemas import openapi_components as review_schemas
 from hub.signals.endpoints import router as signals_router
 from hub.signals.schemas import openapi_components as signal_schemas
+from hub.ui.app import build_ui
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -94,8 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "agencies": AgencyDirectory(),
         "link_worker": link_worker,
     }
-    # The mounted API is a second Starlette app with its own state; both see the same objects.
-    for target in (app, api):
+    ui = build_ui(settings, data_keys)
+    # The mounted API and UI are Starlette apps with their own state; all see the same objects.
+    for target in (app, api, ui):
         for name, value in shared.items():
             setattr(target.state, name, value)
     app.state.oauth = build_authorization_server(settings, sessions, signing_keys)
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_router)
     app.mount("/api/v1", api)
+    app.mount("/ui", ui)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HeadersMiddleware)
     return app
@@ -130,11 +135,16 @@ def build_api(settings: Settings) -> FastAPI:
         audit_router,
         lookups_router,
         proposals_router,
+        review_router,
         reports_router,
         digests_router,
     ):
         api.include_router(router)
     customise_openapi(
-        api, signal_schemas(settings.batch_max_items) | lookup_schemas() | report_schemas()
+        api,
+        signal_schemas(settings.batch_max_items)
+        | lookup_schemas()
+        | report_schemas()
+        | review_schemas(),
     )
     return api

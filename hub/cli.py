@@ -20,6 +20,7 @@ app = typer.Typer(
 agencies_app = typer.Typer(help="Partner agencies.", no_args_is_help=True)
 clients_app = typer.Typer(help="OAuth clients of partner agencies.", no_args_is_help=True)
 keys_app = typer.Typer(help="Signing and encryption keys.", no_args_is_help=True)
+users_app = typer.Typer(help="Analysts' accounts for the web UI.", no_args_is_help=True)
 covenants_app = typer.Typer(help="Covenant documents.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 linking_app = typer.Typer(help="Linking signals into case proposals.", no_args_is_help=True)
@@ -31,6 +32,7 @@ app.add_typer(linking_app, name="linking")
 app.add_typer(report_app, name="report")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 
 err = Console(stderr=True)
 out = Console()
@@ -215,6 +217,98 @@ def clients_create(
         sys.stdout.write(json.dumps(result) + "\n")
     else:
         out.print(result)
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    agency: Annotated[str, typer.Option(help="Code of the user's agency, e.g. RIEC-AA.")],
+    role: Annotated[str, typer.Option(help="analyst or admin.")] = "analyst",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a local UI account; the password is asked twice (never an argument: ps shows it)."""
+    from hub.db import transaction
+    from hub.ui.accounts import AccountError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction(_sessions(_settings())) as session:
+            user = create_user(session, username, agency_code=agency, role=role, password=password)
+            name = user.username
+    except AccountError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"created {role} {name} of {agency}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the UI accounts: agency, role, and whether each can sign in now."""
+    from rich.table import Table
+
+    from hub.db import now, transaction
+    from hub.ui.repository import users_with_agency
+
+    table = Table("username", "agency", "role", "sign-in", "status", "created (UTC)")
+    moment = now()
+    with transaction(_sessions(_settings())) as session:
+        for user, agency in users_with_agency(session):
+            if user.disabled:
+                status = "disabled"
+            elif user.locked_until is not None and user.locked_until > moment:
+                status = f"locked until {user.locked_until:%Y-%m-%d %H:%M}"
+            else:
+                status = "active"
+            table.add_row(
+                user.username,
+                agency.code,
+                user.role,
+                "single sign-on" if user.external else "password",
+                status,
+                f"{user.created_at:%Y-%m-%d %H:%M}",
+            )
+    out.print(table)
+
+
+_DONE = {"disable": "disabled", "enable": "enabled", "unlock": "unlocked"}
+
+
+def _change_user(username: str, change: str) -> None:
+    from hub.db import transaction
+    from hub.ui import accounts
+
+    try:
+        with transaction(_sessions(_settings())) as session:
+            if change == "unlock":
+                user = accounts.unlock(session, username)
+            else:
+                user = accounts.set_disabled(session, username, disabled=change == "disable")
+            name = user.username
+    except accounts.AccountError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{_DONE[change]} {name}")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Stop an account from signing in; its open sessions end at once."""
+    _change_user(username, "disable")
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Let a disabled account sign in again."""
+    _change_user(username, "enable")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Lift a lock-out after failed sign-ins."""
+    _change_user(username, "unlock")
 
 
 @keys_app.command("rotate")
@@ -584,12 +678,19 @@ def demo() -> None:
 
 @app.command("demo-credentials")
 def demo_credentials(agency: str) -> None:
-    """Print `client_id:client_secret` of an agency's demo client (for curl -u)."""
+    """Print `client_id:client_secret` of an agency's demo client (for curl -u), or the
+    password of a demo analyst of the web UI (e.g. riec-aa.analyst)."""
+    from hub.demo.seed import demo_analysts
     from hub.demo.seed import demo_credentials as read
 
-    creds = read(_settings().data_dir).get(agency)
+    data_dir = _settings().data_dir
+    password = demo_analysts(data_dir).get(agency)
+    if password is not None:
+        sys.stdout.write(f"{password}\n")
+        return
+    creds = read(data_dir).get(agency)
     if creds is None:
-        raise fail(f"no demo client for {agency!r}; run `hub demo` first")
+        raise fail(f"no demo client or analyst {agency!r}; run `hub demo` first")
     sys.stdout.write(f"{creds['client_id']}:{creds['client_secret']}\n")
 
 
@@ -606,7 +707,10 @@ def _print_token_help(settings: Settings) -> None:
         "\n[bold]Get a token[/] (the demo client of KMAR; any demo agency code works):\n"
         f'  curl -s -u "$({hub} demo-credentials KMAR)" -d grant_type=client_credentials '
         f"{settings.issuer}/oauth/token\n"
-        f"Demo client credentials are in {settings.data_dir / 'demo-clients.json'}\n",
+        f"Demo client credentials are in {settings.data_dir / 'demo-clients.json'}\n"
+        f"\n[bold]Analysts' web UI[/]: {settings.issuer}/ui/ - sign in as riec-aa.analyst "
+        f"(or emm.analyst, riec-rr.analyst) with the password\n"
+        f"  {hub} demo-credentials riec-aa.analyst\n",
         soft_wrap=True,
     )
 

@@ -5,7 +5,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.paths import document_dir
@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     default_retention_days: int = Field(
         730, ge=1, description="Retention of signals shared under no covenant."
     )
+    case_retention_days: int = Field(
+        1825,
+        ge=1,
+        description="How long an accepted case holds its member signals, from its acceptance.",
+    )
     # Off in production: webhooks then go over https to public addresses only. Tests and the
     # demo turn it on to deliver to a receiver on this machine (and may then use http).
     webhooks_allow_private: bool = Field(
@@ -61,6 +66,28 @@ class Settings(BaseSettings):
     # For tests and drills: "before:STEP:PATH" or "inside:STEP:PATH" makes the run wait until
     # PATH exists, before that step begins or inside its transaction before the commit.
     nightly_hold: str | None = Field(None, description="Hold a nightly step until a file exists.")
+    # The analysts' web UI (/ui/): local accounts, lock-out and session lifetimes.
+    ui_idle_minutes: int = Field(30, ge=1, description="A UI session ends after this idle time.")
+    ui_session_hours: int = Field(
+        12, ge=1, le=24, description="A UI session ends this long after sign-in, however active."
+    )
+    ui_lockout_attempts: int = Field(
+        5, ge=1, description="Failed sign-ins in a row that lock a local account."
+    )
+    ui_lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    # Single sign-on for the UI with OpenID Connect; off unless an issuer or discovery URL is set.
+    oidc_issuer: str | None = Field(None, description="OpenID provider issuer URL.")
+    oidc_discovery_url: str | None = Field(
+        None, description="Discovery document URL (default: the issuer's well-known one)."
+    )
+    oidc_client_id: str | None = Field(None, description="The hub's client id at the provider.")
+    oidc_client_secret: SecretStr | None = Field(None, description="The hub's client secret.")
+    oidc_scope: str = Field("openid profile email", description="Scopes asked of the provider.")
+    oidc_agency_claim: str = Field("hub_agency", description="Claim naming the agency code.")
+    oidc_role_claim: str = Field("hub_role", description="Claim naming the UI role.")
+    oidc_provider_name: str = Field(
+        "single sign-on", description='Shown on the login page as "Sign in with <name>".'
+    )
 
     @field_validator("token_lifetime")
     @classmethod
@@ -97,6 +124,14 @@ class Settings(BaseSettings):
                 raise ValueError("nightly_hold is before:STEP:PATH or inside:STEP:PATH")
         return value
 
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> "Settings":
+        if (self.oidc_issuer or self.oidc_discovery_url) and not (
+            self.oidc_client_id and self.oidc_client_secret
+        ):
+            raise ValueError("OpenID Connect sign-in needs oidc_client_id and oidc_client_secret")
+        return self
+
     @field_validator("issuer")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -112,6 +147,15 @@ class Settings(BaseSettings):
     @property
     def token_endpoint(self) -> str:
         return f"{self.issuer}/oauth/token"
+
+    @property
+    def oidc_metadata_url(self) -> str | None:
+        """Where the OpenID provider's discovery document is, or None when sign-on is off."""
+        if self.oidc_discovery_url:
+            return self.oidc_discovery_url
+        if self.oidc_issuer:
+            return self.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
+        return None
 
 
 def get_settings() -> Settings:

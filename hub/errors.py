@@ -74,6 +74,10 @@ class PreconditionFailed(HubError):
     status, slug, title = 412, "precondition-failed", "Precondition failed"
 
 
+class PreconditionRequired(HubError):
+    status, slug, title = 428, "precondition-required", "Precondition required"
+
+
 class UnsupportedMediaType(HubError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 

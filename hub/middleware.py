@@ -16,6 +16,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Strict-Transport-Security": "max-age=31536000",
 }
+STATIC_PREFIX = "/ui/static/"
 # Public documents: the contract and the OAuth discovery documents, fetchable from any origin.
 PUBLIC_PATHS = {
     "/api/v1/openapi.json",
@@ -35,6 +36,8 @@ class HeadersMiddleware:
             await self.app(scope, receive, send)
             return
         public = scope["path"] in PUBLIC_PATHS
+        # The UI's scripts and styles hold no data and change only with a release.
+        static = scope["path"].startswith(STATIC_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -44,6 +47,8 @@ class HeadersMiddleware:
                 if public:
                     headers["Access-Control-Allow-Origin"] = "*"
                     headers.setdefault("Cache-Control", "public, max-age=300")
+                elif static:
+                    headers["Cache-Control"] = "public, max-age=3600"
                 else:
                     headers["Cache-Control"] = "no-store"
             await send(message)

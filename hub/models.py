@@ -9,6 +9,7 @@ from hub.digests.models import Delivery, Digest, Webhook
 from hub.linking.models import (
     LinkExclusion,
     LinkingLock,
+    LinkJoin,
     LinkSeparation,
     Proposal,
     ProposalEvent,
@@ -26,6 +27,7 @@ from hub.signals.models import (
     SignalVersion,
     Subject,
 )
+from hub.ui.models import UISession, UIUser
 
 metadata = Base.metadata
 
@@ -41,6 +43,7 @@ __all__ = [
     "IdempotencyRecord",
     "Identifier",
     "LinkExclusion",
+    "LinkJoin",
     "LinkSeparation",
     "LinkingLock",
     "NightlyLease",
@@ -56,6 +59,8 @@ __all__ = [
     "SignalIndicator",
     "SignalVersion",
     "Subject",
+    "UISession",
+    "UIUser",
     "UsedAssertion",
     "Webhook",
     "metadata",

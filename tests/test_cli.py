@@ -4,6 +4,7 @@ import json
 import stat
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,11 @@ from hub.auth.clients import verify_secret
 from hub.auth.models import OAuthClient
 from hub.cli import app
 from hub.config import Settings
-from hub.db import make_engine, make_sessionmaker
+from hub.db import make_engine, make_sessionmaker, now
 from hub.demo.synthetic import DEMO_AGENCIES
 from hub.signals.models import Signal
+from hub.ui.accounts import SignInPolicy, sign_in
+from hub.ui.models import UIUser
 
 runner = CliRunner()
 
@@ -93,6 +96,21 @@ def test_demo_is_idempotent(operator_env: str, tmp_path: Path) -> None:
         "client_secret": secret,
     }
     assert _invoke("demo-credentials", "NOPE").exit_code == 2
+    # The demo's analysts sign in to the web UI with the password printed here; the file
+    # holding it is the operator's only.
+    password = _invoke("demo-credentials", "riec-aa.analyst").stdout.strip()
+    analysts = tmp_path / "data" / "demo-analysts.json"
+    assert stat.S_IMODE(analysts.stat().st_mode) == 0o600
+    with sessions() as session, session.begin():
+        [analyst] = session.scalars(select(UIUser).where(UIUser.username == "riec-aa.analyst"))
+        result = sign_in(
+            session,
+            "riec-aa.analyst",
+            password,
+            now=now(),
+            policy=SignInPolicy(attempts=5, lockout=timedelta(minutes=15)),
+        )
+        assert result.user is not None and result.user.id == analyst.id
 
 
 def test_keys_rotate(operator_env: str, tmp_path: Path) -> None:

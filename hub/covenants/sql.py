@@ -5,11 +5,12 @@ import functools
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from hub.covenants.model import Agency, Covenant, Level
 from hub.covenants.models import BindingTerm
 from hub.covenants.policy import in_force
+from hub.linking.models import Proposal, ProposalMember
 from hub.signals.models import Signal, SignalBarrier
 
 
@@ -69,6 +70,19 @@ def _visible(
     return or_(*clauses)
 
 
+def in_case_accepted_by(agency_code: str) -> ColumnElement[bool]:
+    """The signal is a member of a case this agency's analysts accepted."""
+    return exists(
+        select(ProposalMember.signal_id)
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .where(
+            ProposalMember.signal_id == Signal.id,
+            Proposal.status == "accepted",
+            Proposal.accepted_by == agency_code,
+        )
+    )
+
+
 def _granted_by(
     covenant: Covenant,
     viewer: Agency,
@@ -107,7 +121,6 @@ def _granted_by(
                 continue
             parts.append(Signal.region == viewer.region)
         elif rule.scope == "accepted-cases":
-            # Case proposals do not exist yet, so no signal is in a case anyone accepted.
-            parts.append(false())
+            parts.append(in_case_accepted_by(viewer.code))
         clauses.append(and_(*parts))
     return clauses

@@ -1,5 +1,6 @@
 """Seeding the demo: agencies, one client per agency, and synthetic signals. Idempotent."""
 
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,13 @@ from hub.kit.keyfiles import key_dir, read_json, write_secret_json
 from hub.linking.service import relink
 from hub.signals.schemas import SignalCreate
 from hub.signals.service import create_batch
+from hub.ui.accounts import create_user
+from hub.ui.repository import user_by_username
 
 # Demo clients may do everything but administer the hub.
 DEMO_SCOPES = frozenset(SCOPES) - {"admin"}
+# Analysts for the web UI: one national, one per demo RIEC region (username -> agency).
+DEMO_ANALYSTS = {"emm.analyst": "EMM", "riec-aa.analyst": "RIEC-AA", "riec-rr.analyst": "RIEC-RR"}
 
 
 def _credentials_file(data_dir: Path) -> Path:
@@ -38,6 +43,29 @@ def demo_credentials(data_dir: Path) -> dict[str, dict[str, str]]:
     """Agency code → {client_id, client_secret} of the demo clients made by `hub demo`."""
     path = _credentials_file(data_dir)
     return read_json(path) if path.exists() else {}
+
+
+def _analysts_file(data_dir: Path) -> Path:
+    return key_dir(data_dir).parent / "demo-analysts.json"
+
+
+def demo_analysts(data_dir: Path) -> dict[str, str]:
+    """Username → password of the demo UI analysts made by `hub demo`."""
+    path = _analysts_file(data_dir)
+    return read_json(path) if path.exists() else {}
+
+
+def _seed_analysts(sessions: Any, data_dir: Path) -> None:
+    passwords = demo_analysts(data_dir)
+    with transaction(sessions) as session:
+        for username, agency in DEMO_ANALYSTS.items():
+            if username in passwords and user_by_username(session, username) is not None:
+                continue
+            passwords[username] = secrets.token_urlsafe(12)
+            create_user(
+                session, username, agency_code=agency, role="analyst", password=passwords[username]
+            )
+    write_secret_json(_analysts_file(data_dir), passwords)
 
 
 def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int]:
@@ -67,6 +95,7 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
                 "demo-seed",
             )
     write_secret_json(_credentials_file(settings.data_dir), credentials)
+    _seed_analysts(sessions, settings.data_dir)
 
     covenants = load_covenants(settings.covenants_dir)
     with transaction(sessions) as session:

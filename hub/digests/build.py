@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-SCHEMA_VERSION = "1.0.0"
+# 1.1.0: `cases`, the accepted cases holding the agency's signals.
+SCHEMA_VERSION = "1.1.0"
 LEVEL_ORDER = ("hit", "summary", "pseudonymised", "full")
 
 
@@ -22,6 +23,15 @@ class TouchedProposal:
     """A proposal the agency may see that the linker made or changed that day."""
 
     made: bool  # created that day (otherwise changed or reopened)
+    own_signals: frozenset[str]
+
+
+@dataclass(frozen=True)
+class JoinedCase:
+    """A case accepted that day that holds some of the agency's signals."""
+
+    case_number: str
+    accepted_by: str
     own_signals: frozenset[str]
 
 
@@ -42,6 +52,7 @@ def build_digest(
     generated_at: datetime,
     proposals: Iterable[TouchedProposal],
     shown: Iterable[Shown],
+    cases: Iterable[JoinedCase] = (),
 ) -> dict[str, Any]:
     """The digest document (schema `Digest`, version SCHEMA_VERSION)."""
     touched = list(proposals)
@@ -92,6 +103,14 @@ def build_digest(
                 for viewer, events in sorted(per_looker.items())
             ],
         },
+        "cases": [
+            {
+                "case_number": c.case_number,
+                "accepted_by": c.accepted_by,
+                "own_signal_ids": sorted(c.own_signals),
+            }
+            for c in sorted(cases, key=lambda c: c.case_number)
+        ],
     }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hub.agencies.models import Agency
 from hub.audit.models import AuditEvent
 from hub.digests.models import Delivery, Digest, Webhook
-from hub.linking.models import ProposalEvent, ProposalMember
+from hub.linking.models import Proposal, ProposalEvent, ProposalMember
 from hub.signals.models import Signal
 
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -46,6 +46,22 @@ def touched_proposals(session: Session, start: datetime, end: datetime) -> dict[
     for proposal_id, action in rows:
         made[proposal_id] = made.get(proposal_id, False) or action == "created"
     return made
+
+
+def accepted_cases(
+    session: Session, start: datetime, end: datetime
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """Cases accepted in [start, end) and still accepted: id -> (case number, accepted by)."""
+    rows = session.execute(
+        select(Proposal.id, Proposal.case_number, Proposal.accepted_by).where(
+            Proposal.status == "accepted",
+            Proposal.decided_at >= start,
+            Proposal.decided_at < end,
+            Proposal.case_number.is_not(None),
+            Proposal.accepted_by.is_not(None),
+        )
+    )
+    return {pid: (number, by) for pid, number, by in rows}
 
 
 def members_by_agency(

@@ -71,16 +71,25 @@ class DigestLookups(BaseModel):
     by_agency: list[DigestLookup]
 
 
+class DigestCase(BaseModel):
+    case_number: str = Field(description="A case accepted that day that holds your signals.")
+    accepted_by: str = Field(description="The agency that holds the case: whom to contact.")
+    own_signal_ids: list[str] = Field(description="Your signals in it (sorted).")
+
+
 class DigestOut(BaseModel):
     """One agency's digest of one Amsterdam day: counts, agency codes and its own signal ids;
     never an identifier, a summary or another agency's signal."""
 
     model_config = ConfigDict(title="Digest")
 
-    schema_version: str = Field(examples=["1.0.0"])
+    schema_version: str = Field(examples=["1.1.0"])
     agency: str
     digest_date: date
     generated_at: datetime
     proposals: DigestProposals
     disclosures: DigestDisclosures
     lookups: DigestLookups
+    cases: list[DigestCase] = Field(
+        [], description="Cases accepted that day holding your signals (from schema 1.1.0)."
+    )

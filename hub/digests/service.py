@@ -22,7 +22,14 @@ from hub.covenants.loader import load_covenants
 from hub.covenants.model import Covenant
 from hub.db import now
 from hub.digests import addresses, repository
-from hub.digests.build import Shown, TouchedProposal, build_digest, fingerprint, render
+from hub.digests.build import (
+    JoinedCase,
+    Shown,
+    TouchedProposal,
+    build_digest,
+    fingerprint,
+    render,
+)
 from hub.digests.models import Delivery, Digest, Webhook
 from hub.digests.signing import new_secret, seal_secret
 from hub.kit import clock
@@ -52,6 +59,8 @@ def build_digests(session: Session, *, day: date, covenants: tuple[Covenant, ...
     start, end = repository.day_window(day)
     touched = repository.touched_proposals(session, start, end)
     members = repository.members_by_agency(session, sorted(touched, key=str))
+    accepted = repository.accepted_cases(session, start, end)
+    in_cases = repository.members_by_agency(session, sorted(accepted, key=str))
     shown = _shown_by_owner(repository.disclosures(session, start, end))
     directory = AgencyDirectory()
     everyone = directory.all(session)
@@ -82,6 +91,11 @@ def build_digests(session: Session, *, day: date, covenants: tuple[Covenant, ...
                 if seen.get(pid, 0) >= 2
             ],
             shown=shown.get(code, []),
+            # The agency's own signals in a case: the case number and whom to ask are its to know.
+            cases=[
+                JoinedCase(*accepted[pid], own_signals=frozenset(ids))
+                for pid, ids in in_cases.get(agency_id, {}).items()
+            ],
         )
         digest, replaced = _store(session, stored.get(agency_id), agency_id, day, document, at)
         if agency_id in hooks:

@@ -19,6 +19,8 @@ SEED = 20261125
 # cases and real ones share several values around a core, so they are denser than that.
 LOOSE_FROM = 12
 LOOSE_DEGREE = 2.5
+# The weight of an analyst's merge between two signals that share nothing: a strong link.
+JOINED_WEIGHT = 12.0
 
 
 @dataclass(frozen=True)
@@ -34,14 +36,22 @@ def clusters(
     *,
     max_size: int,
     apart: Iterable[tuple[Any, Any]] = (),
+    together: Iterable[tuple[Any, Any]] = (),
 ) -> list[Cluster]:
     """Clusters of two or more nodes, in a stable order (by their smallest member).
 
     `apart` are pairs an analyst said do not belong together: the links between them are cut
-    where it costs least (a minimum weighted cut), so no cluster ever holds both."""
+    where it costs least (a minimum weighted cut), so no cluster ever holds both. `together`
+    are pairs an analyst merged: they are never cut, whatever a cluster's size."""
     graph = nx.Graph()
     graph.add_nodes_from(nodes)
-    graph.add_weighted_edges_from(edges)
+    for a, b, weight in edges:
+        graph.add_edge(a, b, weight=weight, capacity=weight)
+    joined = [(a, b) for a, b in together if a in graph and b in graph]
+    for a, b in joined:
+        # No capacity: networkx's minimum cut treats the edge as uncuttable.
+        graph.add_edge(a, b, weight=graph.get_edge_data(a, b, {}).get("weight", JOINED_WEIGHT))
+        graph.edges[a, b].pop("capacity", None)
     cut = _keep_apart(graph, [(a, b) for a, b in apart if a in graph and b in graph])
     found: list[Cluster] = []
     for component in nx.connected_components(graph):
@@ -51,8 +61,25 @@ def clusters(
             touching = tuple(sorted(e for e in cut if e[0] in component or e[1] in component))
             found.append(Cluster(frozenset(component), touching))
             continue
-        found += _split(graph.subgraph(component), max_size=max_size)
+        found += _rejoin(_split(graph.subgraph(component), max_size=max_size), joined)
     return sorted(found, key=lambda c: min(map(str, c.members)))
+
+
+def _rejoin(found: list[Cluster], joined: list[tuple[Any, Any]]) -> list[Cluster]:
+    """Put back together the clusters a cut separated across an analyst's merge."""
+    if not joined:
+        return found
+    home = {m: i for i, c in enumerate(found) for m in c.members}
+    merged = nx.Graph()
+    merged.add_nodes_from(range(len(found)))
+    merged.add_edges_from((home[a], home[b]) for a, b in joined if a in home and b in home)
+    out = []
+    for part in nx.connected_components(merged):
+        members = frozenset().union(*(found[i].members for i in part))
+        bridges = {e for i in part for e in found[i].bridges}
+        inner = {e for e in bridges if e[0] in members and e[1] in members}
+        out.append(Cluster(members, tuple(sorted(bridges - inner, key=str))))
+    return out
 
 
 def _keep_apart(graph: nx.Graph, apart: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
@@ -61,7 +88,11 @@ def _keep_apart(graph: nx.Graph, apart: list[tuple[Any, Any]]) -> list[tuple[Any
     for a, b in sorted(apart, key=lambda pair: (str(pair[0]), str(pair[1]))):
         if not nx.has_path(graph, a, b):
             continue
-        _, (side, _) = nx.minimum_cut(graph, a, b, capacity="weight")
+        try:
+            _, (side, _) = nx.minimum_cut(graph, a, b, capacity="capacity")
+        except nx.NetworkXUnbounded:
+            continue  # merged by an analyst since: the review service lifts one of the two
+
         for u, v in list(nx.edge_boundary(graph, side)):
             graph.remove_edge(u, v)
             removed.append((u, v) if str(u) <= str(v) else (v, u))
@@ -101,7 +132,10 @@ def _split(component: nx.Graph, *, max_size: int) -> list[Cluster]:
 
 def _shed_weakest(component: nx.Graph, *, max_size: int) -> list[Cluster]:
     graph = nx.Graph(component)
-    edges = sorted(graph.edges(data="weight"), key=lambda e: (e[2], str(e[0]), str(e[1])))
+    edges = sorted(
+        ((a, b, w) for a, b, w in graph.edges(data="weight") if "capacity" in graph.edges[a, b]),
+        key=lambda e: (e[2], str(e[0]), str(e[1])),
+    )
     shed: list[tuple[Any, Any]] = []
     for a, b, _ in edges:
         graph.remove_edge(a, b)

@@ -8,7 +8,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, JSONType, UTCDateTime, now
@@ -41,6 +51,15 @@ class Proposal(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     closed_reason: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The review: who has it, the case it became, the proposal a merge folded it into.
+    assigned_to: Mapped[str | None] = mapped_column(String(64))
+    case_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The agency whose analyst accepted the case (covenant rules of scope accepted-cases).
+    accepted_by: Mapped[str | None] = mapped_column(String(40))
+    # An accepted case holds its members past their own retention until then.
+    retain_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    merged_into: Mapped[uuid.UUID | None] = mapped_column(Uuid())
 
 
 def _proposal_fk() -> Mapped[uuid.UUID]:
@@ -76,7 +95,7 @@ class ProposalLink(Base):
 
 
 class ProposalEvent(Base):
-    """The proposal's history as the linker changed it (analysts' decisions join it later)."""
+    """The proposal's history: the linker's changes and the analysts' actions, in order."""
 
     __tablename__ = "proposal_events"
 
@@ -88,6 +107,11 @@ class ProposalEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # An analyst's reason or comment: free text about people, so sealed like a summary.
+    text_key_id: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The agency of the analyst who acted (the linker's events have none).
+    agency: Mapped[str | None] = mapped_column(String(40))
 
 
 class LinkExclusion(Base):
@@ -120,6 +144,18 @@ class LinkSeparation(Base):
     signal_a: Mapped[uuid.UUID] = _signal_fk()
     signal_b: Mapped[uuid.UUID] = _signal_fk()
     reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class LinkJoin(Base):
+    """Two signals an analyst merged into one proposal: no cut ever separates them."""
+
+    __tablename__ = "link_joins"
+    __table_args__ = (CheckConstraint("signal_a < signal_b", name="ordered"),)
+
+    signal_a: Mapped[uuid.UUID] = _signal_fk()
+    signal_b: Mapped[uuid.UUID] = _signal_fk()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     created_by: Mapped[str] = mapped_column(String(64))
 

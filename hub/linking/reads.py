@@ -9,10 +9,11 @@ viewer sees them, after the one policy decision point and the redactor.
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from hub.agencies.directory import AgencyDirectory
@@ -25,9 +26,9 @@ from hub.db import now
 from hub.errors import NotFound
 from hub.kit import clock
 from hub.kit.crypto import DataKeys
-from hub.linking.models import Proposal, ProposalLink, ProposalMember
+from hub.linking.models import OPEN_STATUSES, Proposal, ProposalLink, ProposalMember
 from hub.linking.score import MemberFacts, score
-from hub.signals.models import Signal
+from hub.signals.models import Signal, SignalBarrier
 from hub.signals.reads import disclose, grants_for
 
 
@@ -178,6 +179,10 @@ def _summary(
         "created_at": proposal.created_at,
         "updated_at": proposal.updated_at,
         "closed_reason": proposal.closed_reason,
+        "assigned_to": proposal.assigned_to,
+        "case_number": proposal.case_number,
+        "decided_at": proposal.decided_at,
+        "version": proposal.version,
     }
 
 
@@ -195,29 +200,93 @@ def _link_points(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list
     return found
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue is narrowed to; each is checked on what the viewer sees."""
+
+    status: str | None = None  # one status, "open" (new or in review), or None: all but merged
+    barrier: str | None = None
+    agency: str | None = None
+    region: str | None = None
+    min_score: float | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def _json_has(column: Any, value: str) -> ColumnElement[bool]:
+    # A JSON list of codes stored as text: '"entry"' occurs in it exactly when "entry" does
+    # (codes hold no quotes), on SQLite and PostgreSQL alike. A cheap first pass only: the
+    # viewer's own view is checked after.
+    return cast(column, String).like(f'%"{value}"%')
+
+
 def read_page(
     session: Session,
     keys: DataKeys,
     caller: Caller,
     *,
     purpose: str | None,
-    status: str | None,
-    after: int | None,
+    where: QueueFilter,
+    after: tuple[float, int] | None,
     limit: int,
     covenants: tuple[Covenant, ...],
     agencies: AgencyDirectory,
     weights: Mapping[str, float],
-) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of the proposals the viewer may see (two or more members), oldest first."""
+) -> tuple[list[dict[str, Any]], tuple[float, int] | None]:
+    """A page of the proposals the viewer may see (two or more members), strongest first."""
     clause = _clause(session, caller, purpose, covenants=covenants, agencies=agencies)
     query = select(Proposal).where(_seen_by(clause) >= 2)
-    if status is not None:
-        query = query.where(Proposal.status == status)
-    if after is not None:
-        query = query.where(Proposal.pk > after)
-    rows = list(session.scalars(query.order_by(Proposal.pk).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    if where.status == "open":
+        query = query.where(Proposal.status.in_(OPEN_STATUSES))
+    elif where.status is not None:
+        query = query.where(Proposal.status == where.status)
+    else:
+        query = query.where(Proposal.status != "merged")
+    if where.barrier is not None:
+        query = query.where(_json_has(Proposal.barriers, where.barrier))
+    if where.agency is not None:
+        query = query.where(_json_has(Proposal.agencies, where.agency))
+    if where.region is not None:
+        query = query.where(_seen_by(clause & (Signal.region == where.region)) >= 1)
+    if where.created_from is not None:
+        query = query.where(Proposal.created_at >= where.created_from)
+    if where.created_to is not None:
+        query = query.where(Proposal.created_at < where.created_to)
+    query = query.order_by(Proposal.score.desc(), Proposal.pk.desc())
+    out: list[dict[str, Any]] = []
+    position = after
+    # Rows the viewer's own view filters out are skipped, so a page may take a few reads.
+    while len(out) < limit:
+        page = query
+        if position is not None:
+            score_after, pk_after = position
+            page = page.where(
+                (Proposal.score < score_after)
+                | ((Proposal.score == score_after) & (Proposal.pk < pk_after))
+            )
+        rows = list(session.scalars(page.limit(limit - len(out) + 1)))
+        if not rows:
+            return out, None
+        more = len(rows) > limit - len(out)
+        rows = rows[: limit - len(out)]
+        out += _shown(session, keys, caller, rows, where, purpose, covenants, agencies, weights)
+        position = (rows[-1].score, rows[-1].pk)
+        if not more:
+            return out, None
+    return out, position
+
+
+def _shown(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    rows: list[Proposal],
+    where: QueueFilter,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+    weights: Mapping[str, float],
+) -> list[dict[str, Any]]:
     views = _views(
         session, keys, caller, rows, purpose=purpose, covenants=covenants, agencies=agencies
     )
@@ -228,8 +297,163 @@ def read_page(
         if len(members) < 2:  # the SQL and the policy disagree: the stricter answer wins
             continue
         seen = [w for a, b, w in points[proposal.id] if a in grants and b in grants]
-        out.append(_summary(proposal, members, seen, weights))
-    return out, (rows[-1].pk if more else None)
+        summary = _summary(proposal, members, seen, weights)
+        if where.barrier is not None and where.barrier not in summary["barriers"]:
+            continue
+        if where.agency is not None and where.agency not in summary["agencies"]:
+            continue
+        if where.min_score is not None and summary["score"] < where.min_score:
+            continue
+        out.append(summary)
+    return out
+
+
+def open_counts(
+    session: Session,
+    caller: Caller,
+    *,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+) -> dict[str, dict[str, int]]:
+    """Open proposals the viewer may see, counted per barrier and per region of the members
+    it may see (a proposal spanning two barriers counts once under each)."""
+    clause = _clause(session, caller, purpose, covenants=covenants, agencies=agencies)
+    open_seen = (
+        select(Proposal.id)
+        .where(Proposal.status.in_(("new", "in_review")), _seen_by(clause) >= 2)
+        .subquery()
+    )
+    counts: dict[str, dict[str, int]] = {"barriers": {}, "regions": {}}
+    member = (
+        select(ProposalMember.proposal_id, Signal.id, Signal.region)
+        .join(Signal, Signal.id == ProposalMember.signal_id)
+        .where(ProposalMember.proposal_id.in_(select(open_seen.c.id)), clause)
+        .subquery()
+    )
+    for barrier, n in session.execute(
+        select(SignalBarrier.barrier, func.count(func.distinct(member.c.proposal_id)))
+        .join(member, member.c.id == SignalBarrier.signal_id)
+        .group_by(SignalBarrier.barrier)
+    ):
+        counts["barriers"][barrier] = n
+    for region, n in session.execute(
+        select(member.c.region, func.count(func.distinct(member.c.proposal_id)))
+        .where(member.c.region.is_not(None))
+        .group_by(member.c.region)
+    ):
+        counts["regions"][region] = n
+    return counts
+
+
+def graph_payload(
+    members: list[dict[str, Any]], explanation: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Nodes and edges for the graph view: the members, the shared values the viewer may
+    see as pseudonyms (a node each), and direct links where it may see only the type."""
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    for m in members:
+        level = m["disclosure"]["level"]
+        nodes.append(
+            {
+                "id": str(m["id"]),
+                "kind": "signal",
+                "agency": m["agency"],
+                "barriers": list(m.get("barriers") or []),
+                "level": level,
+                "label": f"{m['agency']} · {', '.join(m.get('barriers') or []) or 'signal'}",
+            }
+        )
+    values: dict[str, str] = {}
+    for link in explanation:
+        a, b = (str(s) for s in link["signals"])
+        direct = []
+        for shared in link["shared"]:
+            pseudonym = shared.get("pseudonym")
+            if pseudonym is None:
+                direct.append(shared["type"])
+                continue
+            values.setdefault(pseudonym, shared["type"])
+            for end in (a, b):
+                edge = {"source": end, "target": pseudonym, "kind": "carries"}
+                if edge not in edges:
+                    edges.append(edge)
+        if direct:
+            edges.append(
+                {
+                    "source": a,
+                    "target": b,
+                    "kind": "link",
+                    "types": direct,
+                    "points": link["points"],
+                    "bridge": link["bridge"],
+                }
+            )
+    nodes += [
+        {"id": p, "kind": "identifier", "type": t, "label": f"{t} {p[:11]}"}
+        for p, t in sorted(values.items())
+    ]
+    return {"nodes": nodes, "edges": edges}
+
+
+def visible_grants(
+    session: Session,
+    caller: Caller,
+    proposal_id: uuid.UUID,
+    *,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+) -> dict[uuid.UUID, Grant]:
+    """The members the viewer may see (at `hit` or more), with their grants; nothing is
+    disclosed, so nothing is audited."""
+    signals = list(
+        session.scalars(
+            select(Signal)
+            .join(ProposalMember, ProposalMember.signal_id == Signal.id)
+            .where(ProposalMember.proposal_id == proposal_id)
+        )
+    )
+    grants = grants_for(
+        session, caller, signals, purpose=purpose, covenants=covenants, agencies=agencies
+    )
+    return {s.id: g for s, g in zip(signals, grants, strict=True) if g.level >= Level.HIT}
+
+
+def visible_signals(
+    session: Session,
+    caller: Caller,
+    ids: set[uuid.UUID],
+    *,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+) -> set[uuid.UUID]:
+    """Which of these signals the viewer may see at all (nothing disclosed, nothing audited)."""
+    if not ids:
+        return set()
+    signals = list(session.scalars(select(Signal).where(Signal.id.in_(sorted(ids)))))
+    grants = grants_for(
+        session, caller, signals, purpose=purpose, covenants=covenants, agencies=agencies
+    )
+    return {s.id for s, g in zip(signals, grants, strict=True) if g.level >= Level.HIT}
+
+
+def may_see(
+    session: Session,
+    caller: Caller,
+    proposal_id: uuid.UUID,
+    *,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+) -> bool:
+    """Whether the viewer may see two members of the proposal."""
+    found = visible_grants(
+        session, caller, proposal_id, purpose=purpose, covenants=covenants, agencies=agencies
+    )
+    return len(found) >= 2
 
 
 def read_one(
@@ -260,5 +484,10 @@ def read_one(
         if len(members) >= 2:
             explanation = _explanation(session, keys, caller, proposal.id, grants)
             summary = _summary(proposal, members, [e["points"] for e in explanation], weights)
-            return summary | {"members": members, "explanation": explanation}
+            return summary | {
+                "members": members,
+                "explanation": explanation,
+                "graph": graph_payload(members, explanation),
+                "grants": grants,
+            }
     raise NotFound(f"There is no proposal {proposal_id} that you may see for this purpose.")

@@ -35,6 +35,9 @@ class ProposalSummary(BaseModel):
     created_at: datetime
     updated_at: datetime
     closed_reason: str | None
+    assigned_to: str | None = Field(description="The analyst the proposal is assigned to.")
+    case_number: str | None = Field(description="Once accepted: the case's number.")
+    decided_at: datetime | None = Field(description="When it was accepted or rejected.")
 
 
 class SharedValue(BaseModel):
@@ -54,9 +57,37 @@ class LinkExplanation(BaseModel):
     shared: list[SharedValue]
 
 
+class GraphNode(BaseModel):
+    id: str = Field(description="A signal id, or an identifier's pseudonym.")
+    kind: Literal["signal", "identifier"]
+    label: str
+    agency: str | None = None
+    barriers: list[str] = []
+    level: str | None = Field(None, description="Your disclosure level of a signal.")
+    type: str | None = Field(None, description="An identifier's type.")
+
+
+class GraphEdge(BaseModel):
+    source: str
+    target: str
+    kind: Literal["carries", "link"] = Field(
+        description="carries: a signal holds the identifier; link: two signals share values "
+        "you may see only by type."
+    )
+    types: list[str] = []
+    points: float | None = None
+    bridge: bool = False
+
+
+class ProposalGraph(BaseModel):
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
 class ProposalDetail(ProposalSummary):
     members: list[SignalOut] = Field(description="Each at the level a covenant grants you.")
     explanation: list[LinkExplanation] = Field(description="Why these signals are together.")
+    graph: ProposalGraph = Field(description="Nodes and edges for a graph view.")
 
 
 class ProposalPage(BaseModel):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, literal, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from hub.agencies.models import Agency
@@ -19,10 +19,11 @@ from hub.db import now
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
 from hub.linking import graph, rules
-from hub.linking.clusters import Cluster, assign_ids, clusters
+from hub.linking.clusters import JOINED_WEIGHT, Cluster, assign_ids, clusters
 from hub.linking.models import (
     OPEN_STATUSES,
     LinkingLock,
+    LinkJoin,
     LinkSeparation,
     Proposal,
     ProposalEvent,
@@ -107,6 +108,13 @@ def link_signals(
     # can bring other proposals in (a new signal on its own brings none: no second query).
     rest = hood.nodes - seeds
     old = known | (_live_members(session, rest) if rest else {})
+    # An analyst's merge holds signals that share nothing: read the proposal whole.
+    missing = set().union(*old.values()) - hood.nodes if old else set()
+    if missing:
+        seeds |= missing
+        hood = graph.neighbourhood(
+            session, seeds, limit=settings.neighbourhood_limit, data_keys=keys
+        )
     return _apply(
         session,
         hood.nodes,
@@ -134,6 +142,7 @@ def relink(
     lock(session)
     whole = graph.whole(session, data_keys=keys)
     links = _links(graph.pairs(whole))
+    _add_joins(links, session.execute(select(LinkJoin.signal_a, LinkJoin.signal_b)).all())
     pieces = graph.components(links)
     piece_of = {node: i for i, piece in enumerate(pieces) for node in piece}
     links_of: dict[int, Links] = {}
@@ -206,11 +215,14 @@ def _apply(
     """Cluster `nodes` by `links` (every link among them), and bring the proposals that touch
     them (or the seeds) in line: continue, create, close. `old`: those proposals with their
     members, when the caller knows them already."""
+    apart, together = _constraints(session, nodes)
+    _add_joins(links, together)
     found = clusters(
         nodes,
         ((a, b, w) for (a, b), (w, _) in links.items()),
         max_size=settings.max_cluster,
-        apart=_kept_apart(session, nodes),
+        apart=apart,
+        together=together,
     )
     facts = _facts(session, set().union(*(c.members for c in found)) if found else set())
     qualifying = [c for c in found if _qualifies(c, facts, settings)]
@@ -285,16 +297,33 @@ def _why_ended(
     )
 
 
-def _kept_apart(session: Session, nodes: set[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """The separated pairs among these signals."""
-    pairs: list[tuple[uuid.UUID, uuid.UUID]] = []
+Pairs = list[tuple[uuid.UUID, uuid.UUID]]
+
+
+def _constraints(session: Session, nodes: set[uuid.UUID]) -> tuple[Pairs, Pairs]:
+    """The analysts' word on these signals, in one read: pairs kept apart, pairs merged."""
+    apart: Pairs = []
+    together: Pairs = []
     for chunk in graph.chunks(nodes):
-        pairs += session.execute(
-            select(LinkSeparation.signal_a, LinkSeparation.signal_b).where(
+        query = union_all(
+            select(literal(0), LinkSeparation.signal_a, LinkSeparation.signal_b).where(
                 LinkSeparation.signal_a.in_(chunk)
-            )
-        ).all()
-    return [(a, b) for a, b in pairs if b in nodes]
+            ),
+            select(literal(1), LinkJoin.signal_a, LinkJoin.signal_b).where(
+                LinkJoin.signal_a.in_(chunk)
+            ),
+        )
+        for kind, a, b in session.execute(query):
+            if b in nodes:
+                (together if kind else apart).append((a, b))
+    return apart, together
+
+
+def _add_joins(links: "Links", joins: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> None:
+    """An analyst's merge is a link of its own (shown as such), unless the pair shares more."""
+    for a, b in joins:
+        if (a, b) not in links:
+            links[(a, b)] = (JOINED_WEIGHT, [rules.Evidence("merge", "", JOINED_WEIGHT)])
 
 
 def separate(

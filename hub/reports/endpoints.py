@@ -11,8 +11,9 @@ from hub.auth.caller import Caller
 from hub.auth.tokens import authenticate
 from hub.covenants.policy import aggregates_allowed
 from hub.deps import SessionDep
-from hub.errors import Forbidden, InvalidInput, NotAcceptable, NotFound
+from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.kit import clock
+from hub.kit.negotiate import negotiate
 from hub.openapi import problem_responses
 from hub.reports import service
 from hub.reports.schemas import ReportLinks, ReportList, ReportSummary
@@ -71,43 +72,6 @@ def list_reports(caller: ReportReader, session: SessionDep) -> ReportList:
     )
 
 
-def negotiate(accept: str | None) -> str:
-    """The rendition the Accept header prefers (JSON when it allows any); 406 when none fits."""
-    if not accept:
-        return "json"
-    best, best_q = None, 0.0
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        ranges.append((media.lower(), q))
-    for rendition, media_type in MEDIA_TYPES.items():
-        kind = media_type.split("/")[0]
-        # The most specific range that matches decides this type's quality (RFC 9110 §12.5.1).
-        matches = [
-            (3 if m == media_type else 2 if m == f"{kind}/*" else 1, q)
-            for m, q in ranges
-            if m in (media_type, f"{kind}/*", "*/*")
-        ]
-        if matches:
-            q = max(matches)[1]
-            if q > best_q:
-                best, best_q = rendition, q
-    if best is None:
-        raise NotAcceptable(
-            "Reports come as application/json, text/html or text/csv.",
-            headers={"Vary": "Accept"},
-        )
-    return best
-
-
 @router.get(
     "/reports/{date}",
     summary="Get a trend report",
@@ -152,7 +116,7 @@ def get_report(
             "The report date is not a calendar date.",
             errors=[{"in": "path", "name": "date", "detail": "not a valid date"}],
         ) from None
-    rendition = found.group(2) or negotiate(accept)
+    rendition = found.group(2) or negotiate(accept, MEDIA_TYPES)
     stored = service.read(session, caller, day, rendition)
     if stored is None:
         raise NotFound(f"There is no trend report for {day.isoformat()}.")

@@ -12,12 +12,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, delete, or_, select, text
+from sqlalchemy import ColumnElement, Select, delete, exists, or_, select, text
 from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.covenants.models import BindingTerm, CovenantVersion
+from hub.linking.models import Proposal, ProposalMember
 from hub.linking.service import Linker
 from hub.signals.models import IdempotencyRecord, Signal
 
@@ -66,9 +67,17 @@ def expired(session: Session, *, now: datetime, default_days: int) -> ColumnElem
         (Signal.created_at < now - timedelta(days=days)) & _bound_to(days) for days in periods
     ]
     unbound = (Signal.created_at < now - timedelta(days=default_days)) & Signal.binding_id.is_(None)
-    # Accepted cases (not built yet) will keep their members longer; that is one clause here,
-    # `& ~exists(<membership in an accepted case whose own retention has not run out at now>)`.
-    return or_(*by_covenant, unbound)
+    # An accepted case keeps its members as long as the case is kept.
+    held = exists(
+        select(ProposalMember.signal_id)
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .where(
+            ProposalMember.signal_id == Signal.id,
+            Proposal.status == "accepted",
+            Proposal.retain_until > now,
+        )
+    )
+    return or_(*by_covenant, unbound) & ~held
 
 
 def _expired_ids(session: Session, *, now: datetime, default_days: int) -> Select[tuple[uuid.UUID]]:

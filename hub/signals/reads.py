@@ -6,6 +6,7 @@ shown to anyone but its source is recorded in the audit trail in the same transa
 
 import logging
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from hub.agencies.directory import AgencyDirectory
 from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.covenants.model import Covenant, Level
-from hub.covenants.policy import OWNER, Grant, SignalFacts, decide
+from hub.covenants.policy import OWNER, Grant, SignalFacts, decide, in_force
 from hub.covenants.redact import pseudonymiser, redact
 from hub.covenants.sql import visible
 from hub.errors import NotFound
@@ -58,8 +59,13 @@ def grants_for(
     if foreign and purpose and parts is None:
         parts = repository.parts_of(session, foreign)
     today = clock.today()
+    accepted = (
+        repository.accepted_by(session, [s.id for s in foreign])
+        if foreign and purpose and _case_scoped(covenants, today)
+        else {}
+    )
     # Signals with the same facts get the same decision: a page has only a few kinds.
-    decided: dict[tuple[int, frozenset[str], str | None, str | None], Grant] = {}
+    decided: dict[tuple[Any, ...], Grant] = {}
     grants = []
     for signal in signals:
         if signal.agency_id == caller.agency_id:
@@ -70,17 +76,28 @@ def grants_for(
             continue
         barriers = frozenset(parts.barriers.get(signal.id, []))
         binding = signal.binding
-        kind = (signal.agency_id, barriers, signal.region, binding.key if binding else None)
+        cases = accepted.get(signal.id, frozenset())
+        kind = (signal.agency_id, barriers, signal.region, binding.key if binding else None, cases)
         if kind not in decided:
             facts = SignalFacts(
                 source=everyone[signal.agency_id],
                 barriers=barriers,
                 region=signal.region,
+                accepted_by=cases,
                 bound=binding.terms if binding is not None else {},
             )
             decided[kind] = decide(viewer, purpose, facts, covenants, today, needs=needs)
         grants.append(decided[kind])
     return grants
+
+
+def _case_scoped(covenants: tuple[Covenant, ...], today: date) -> bool:
+    """Whether any covenant in force has a rule that depends on accepted cases."""
+    return any(
+        rule.scope == "accepted-cases"
+        for covenant in in_force(covenants, today).values()
+        for rule in covenant.rules
+    )
 
 
 def disclose(

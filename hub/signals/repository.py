@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, delete, exists, select
 from sqlalchemy.orm import Session
 
 from hub.agencies.models import Agency
+from hub.linking.models import Proposal, ProposalMember
 from hub.signals.models import (
     IdempotencyRecord,
     Identifier,
@@ -105,6 +106,23 @@ class SignalParts:
     barriers: dict[uuid.UUID, list[str]]
     indicators: dict[uuid.UUID, list[str]]
     subjects: dict[uuid.UUID, list[Subject]]
+
+
+def accepted_by(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
+    """Per signal, the agencies whose analysts accepted a case holding it."""
+    found: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for start in range(0, len(ids), 500):
+        for signal_id, agency in session.execute(
+            select(ProposalMember.signal_id, Proposal.accepted_by)
+            .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+            .where(
+                ProposalMember.signal_id.in_(ids[start : start + 500]),
+                Proposal.status == "accepted",
+                Proposal.accepted_by.is_not(None),
+            )
+        ):
+            found[signal_id].add(agency)
+    return {signal_id: frozenset(codes) for signal_id, codes in found.items()}
 
 
 def parts_of(session: Session, signals: list[Signal]) -> SignalParts:

@@ -9,8 +9,10 @@ import json
 from sqlalchemy import func, select
 
 from hub.audit.models import AuditEvent
+from hub.auth.caller import Caller
 from hub.digests.models import Delivery, Digest
 from hub.linking.models import Proposal
+from hub.review import service as review
 from tests.digests.conftest import (
     CODES,
     SECRET_NAME,
@@ -124,3 +126,38 @@ def test_reading_a_digest_needs_the_digests_scope(scene: Scene) -> None:
     response = scene.api.get(f"/api/v1/digests/{TODAY.isoformat()}", headers=reader.headers)
     assert response.status_code == 403
     assert "digests:read" in response.json()["detail"]
+
+
+def test_the_sources_of_an_accepted_case_hear_of_it_that_night(scene: Scene) -> None:
+    # Accepted through the review service as EMM's analyst would (no reads, so the disclosure
+    # counts above stay as they are); this test runs last in the module for that reason too.
+    app = scene.server.app
+    emm = scene.partners["EMM"]
+    caller = Caller(emm.agency_id, "EMM", emm.client_id, frozenset({"proposals:review"}), "t")
+    ctx = review.Context(
+        caller=caller,
+        keys=app.state.data_keys,
+        linker=app.state.link_worker.linker,
+        covenants=app.state.covenants,
+        agencies=app.state.agencies,
+        case_retention_days=1825,
+    )
+    ids = scene.signals
+    with app.state.sessions.begin() as session:
+        [proposal] = [
+            p
+            for p in session.scalars(select(Proposal).where(Proposal.status == "new"))
+            if p.size == 2 and "SZW" in p.agencies
+        ]
+        accepted = review.decide(
+            session, ctx, proposal.id, f'"{proposal.version}"', decision="accept", reason="Case."
+        )
+        number = accepted.case_number
+    build(scene)
+    assert digest(scene, "KMAR")["cases"] == [
+        {"case_number": number, "accepted_by": "EMM", "own_signal_ids": [ids["K1"]]}
+    ]
+    assert digest(scene, "SZW")["cases"] == [
+        {"case_number": number, "accepted_by": "EMM", "own_signal_ids": [ids["S1"]]}
+    ]
+    assert digest(scene, "IND")["cases"] == []

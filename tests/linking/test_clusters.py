@@ -81,3 +81,22 @@ def test_pairs_kept_apart_never_share_a_cluster_however_linked() -> None:
     found = clusters(nodes, edges, max_size=10, apart=[("a", "b"), ("c", "d")])
     for cluster in found:
         assert not {"a", "b"} <= cluster.members and not {"c", "d"} <= cluster.members
+
+
+def test_pairs_merged_by_an_analyst_stay_together_past_the_size_bound() -> None:
+    # Two dense groups of 8 with one merge between them, bounded at 10: the cut that the size
+    # bound asks for would fall exactly on the merge, so the groups stay one cluster.
+    left = [f"l{i}" for i in range(8)]
+    right = [f"r{i}" for i in range(8)]
+    edges = [(x, y, 9.0) for g in (left, right) for i, x in enumerate(g) for y in g[i + 1 :]]
+    found = clusters([*left, *right], edges, max_size=10, together=[("l0", "r0")])
+    assert [c.members for c in found] == [frozenset(left + right)]
+    without = clusters([*left, *right], [*edges, ("l0", "r0", 1.0)], max_size=10)
+    assert sorted(len(c.members) for c in without) == [8, 8]
+
+
+def test_a_merged_pair_is_not_what_a_minimum_cut_removes() -> None:
+    # a-b merged (and weakly linked), b-c strong: keeping a and c apart must cut b-c.
+    edges = [("a", "b", 1.0), ("b", "c", 9.0)]
+    found = clusters("abc", edges, max_size=10, apart=[("a", "c")], together=[("a", "b")])
+    assert [c.members for c in found] == [frozenset("ab")]

@@ -1,0 +1,60 @@
+"""A case file: the proposal as the viewer may see it, its history and the covenants that
+allowed each member, as JSON and as a printable HTML page."""
+
+from collections import Counter
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from hub.db import now
+
+TEMPLATES = Path(__file__).parent / "templates"
+CASE_FILE_VERSION = 1
+
+
+def case_file(
+    detail: dict[str, Any], history: list[dict[str, Any]], *, agency: str, actor: str, purpose: str
+) -> dict[str, Any]:
+    """The case file's JSON document, from the viewer's detail view and history."""
+    proposal = {k: v for k, v in detail.items() if k not in ("grants", "graph")}
+    allowed: Counter[tuple[str | None, int | None]] = Counter()
+    rules: dict[tuple[str | None, int | None], set[str]] = {}
+    for member in proposal["members"]:
+        d = member["disclosure"]
+        key = (d.get("covenant_id"), d.get("covenant_version"))
+        allowed[key] += 1
+        rules.setdefault(key, set()).add(d.get("rule_id") or "")
+    return {
+        "case_file_version": CASE_FILE_VERSION,
+        "exported_at": now(),
+        "exported_by": {"agency": agency, "actor": actor},
+        "purpose": purpose,
+        "proposal": proposal,
+        "history": history,
+        "covenants": [
+            {
+                "covenant_id": cid,
+                "covenant_version": version,
+                "rules": sorted(rules[(cid, version)]),
+                "members": n,
+            }
+            for (cid, version), n in sorted(allowed.items(), key=lambda kv: str(kv[0]))
+        ],
+    }
+
+
+def render_html(document: dict[str, Any]) -> str:
+    return _environment().get_template("case.html.j2").render(case=document)
+
+
+@cache
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )

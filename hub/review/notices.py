@@ -1,0 +1,65 @@
+"""Telling a partner that its signal joined an accepted case: the case, whom to contact, and
+the case's other members as far as the partner's own covenants let it see them."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.agencies.directory import AgencyDirectory
+from hub.auth.caller import Caller
+from hub.covenants.model import Covenant, Level
+from hub.errors import NotFound
+from hub.kit.crypto import DataKeys
+from hub.linking.models import Proposal, ProposalMember
+from hub.signals import repository
+from hub.signals.models import Signal
+from hub.signals.reads import disclose, grants_for
+
+
+def cases_of(
+    session: Session,
+    keys: DataKeys,
+    caller: Caller,
+    signal_id: uuid.UUID,
+    *,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: AgencyDirectory,
+) -> list[dict[str, Any]]:
+    """The accepted cases one of the caller's own signals is in; 404 for anyone else's."""
+    if repository.own_signal(session, caller.agency_id, signal_id) is None:
+        raise NotFound(f"You have no signal {signal_id}.")
+    cases = list(
+        session.scalars(
+            select(Proposal)
+            .join(ProposalMember, ProposalMember.proposal_id == Proposal.id)
+            .where(ProposalMember.signal_id == signal_id, Proposal.status == "accepted")
+            .order_by(Proposal.decided_at)
+        )
+    )
+    out = []
+    for case in cases:
+        others = list(
+            session.scalars(
+                select(Signal)
+                .join(ProposalMember, ProposalMember.signal_id == Signal.id)
+                .where(ProposalMember.proposal_id == case.id, Signal.id != signal_id)
+                .order_by(Signal.pk)
+            )
+        )
+        grants = grants_for(
+            session, caller, others, purpose=purpose, covenants=covenants, agencies=agencies
+        )
+        pairs = [(s, g) for s, g in zip(others, grants, strict=True) if g.level >= Level.HIT]
+        shown = disclose(session, keys, caller, pairs, purpose, agencies) if pairs else []
+        out.append(
+            {
+                "case_number": case.case_number,
+                "accepted_by": case.accepted_by,
+                "accepted_at": case.decided_at,
+                "members": shown,
+            }
+        )
+    return out

@@ -1,0 +1,631 @@
+"""Analysts' actions on case proposals: each checked, versioned, stored as an event, audited.
+
+Every action takes the linking lock first, so it never interleaves with the linker rewriting
+the same cluster, then compares the caller's If-Match with the proposal's version: of two
+analysts acting on one version, the second gets 412. Merges and splits are kept as constraints
+the linker honours from then on (`link_joins`, `link_separations`), and each is an event that
+records what it changed, so it can be undone and a merged-away id can point to its successor.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NoReturn
+
+from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from hub.agencies.directory import AgencyDirectory
+from hub.audit import service as audit
+from hub.auth.caller import Caller
+from hub.covenants.model import Covenant
+from hub.covenants.policy import Grant
+from hub.db import now
+from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from hub.kit.bulk import insert_rows
+from hub.kit.crypto import DataKeys, Sealed
+from hub.linking import reads
+from hub.linking import service as linking
+from hub.linking.models import (
+    LinkJoin,
+    LinkSeparation,
+    Proposal,
+    ProposalEvent,
+    ProposalMember,
+)
+
+PURPOSE = "case-proposal"
+OPEN = ("new", "in_review")
+# The analysts' actions, as stored in the history (the linker's are created/changed/closed).
+ANALYST_ACTIONS = (
+    "assigned",
+    "review-started",
+    "accepted",
+    "rejected",
+    "merged",
+    "merged-into",
+    "split",
+    "split-from",
+    "undone",
+    "commented",
+)
+UNDOABLE = ("merged", "split")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every action needs besides its own arguments."""
+
+    caller: Caller
+    keys: DataKeys
+    linker: linking.Linker
+    covenants: tuple[Covenant, ...]
+    agencies: AgencyDirectory
+    case_retention_days: int
+
+
+def etag(proposal: Proposal) -> str:
+    return f'"{proposal.version}"'
+
+
+def visible_members(
+    session: Session, ctx: Context, proposal_id: uuid.UUID
+) -> dict[uuid.UUID, Grant]:
+    """The members of a proposal the caller may see (at `hit` or more), with their grants."""
+    return reads.visible_grants(
+        session,
+        ctx.caller,
+        proposal_id,
+        purpose=PURPOSE,
+        covenants=ctx.covenants,
+        agencies=ctx.agencies,
+    )
+
+
+def visible_signals(session: Session, ctx: Context) -> Callable[[set[uuid.UUID]], set[uuid.UUID]]:
+    """A test for the history: which of the signals it names the caller may see."""
+    return lambda ids: reads.visible_signals(
+        session,
+        ctx.caller,
+        ids,
+        purpose=PURPOSE,
+        covenants=ctx.covenants,
+        agencies=ctx.agencies,
+    )
+
+
+def not_found(proposal_id: uuid.UUID) -> NoReturn:
+    raise NotFound(f"There is no proposal {proposal_id} that you may see for this purpose.")
+
+
+def _find(
+    session: Session, ctx: Context, proposal_id: uuid.UUID, also: frozenset[uuid.UUID] = frozenset()
+) -> Proposal:
+    """The proposal, if the caller may see two of its members (or of `also`: the signals an
+    undo brings back); else 404, as the reads answer."""
+    proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one_or_none()
+    if proposal is None:
+        not_found(proposal_id)
+    seen = set(visible_members(session, ctx, proposal_id))
+    if len(seen) < 2 and also:
+        seen |= visible_signals(session, ctx)(set(also))
+    if len(seen) < 2:
+        not_found(proposal_id)
+    return proposal
+
+
+def _locked(
+    session: Session,
+    ctx: Context,
+    proposal_id: uuid.UUID,
+    if_match: str | None,
+    also: frozenset[uuid.UUID] = frozenset(),
+) -> Proposal:
+    if if_match is None:
+        raise PreconditionRequired(
+            "Send If-Match with the proposal's ETag (from GET /proposals/{id}): two analysts "
+            "must not act on one proposal without seeing each other's change."
+        )
+    linking.lock(session)
+    proposal = _find(session, ctx, proposal_id, also)
+    session.refresh(proposal)  # read after the lock: another analyst may just have committed
+    if if_match.strip() not in ("*", etag(proposal)):
+        raise PreconditionFailed(
+            f"The proposal is at version {proposal.version} (ETag {etag(proposal)}); it changed "
+            "since you read it. Read it again and decide on what it is now."
+        )
+    return proposal
+
+
+def _require(proposal: Proposal, allowed: Iterable[str], what: str) -> None:
+    if proposal.status not in allowed:
+        raise Conflict(f"A proposal that is {proposal.status} cannot be {what}.")
+
+
+def _event(
+    session: Session,
+    ctx: Context,
+    proposal: Proposal,
+    action: str,
+    detail: dict[str, Any] | None,
+    text: str | None,
+    at: datetime,
+) -> ProposalEvent:
+    sealed = (
+        ctx.keys.seal(text.encode(), context=b"proposal-event:" + proposal.id.bytes)
+        if text
+        else None
+    )
+    event = ProposalEvent(
+        proposal_id=proposal.id,
+        at=at,
+        action=action,
+        actor=ctx.caller.client_id,
+        agency=ctx.caller.agency_code,
+        detail=detail,
+        text_key_id=sealed.key_id if sealed else None,
+        text=sealed.blob if sealed else None,
+    )
+    session.add(event)
+    return event
+
+
+def event_text(keys: DataKeys, event: ProposalEvent) -> str | None:
+    """An event's reason or comment, decrypted (the caller decides who may read it)."""
+    if event.text is None or event.text_key_id is None:
+        return None
+    sealed = Sealed(event.text_key_id, event.text)
+    return keys.open(sealed, context=b"proposal-event:" + event.proposal_id.bytes).decode()
+
+
+def _touch(proposal: Proposal, at: datetime) -> None:
+    proposal.version += 1
+    proposal.updated_at = at
+
+
+def _audit(
+    session: Session, ctx: Context, action: str, proposal: Proposal, detail: dict[str, Any]
+) -> None:
+    audit.record(
+        session,
+        ctx.caller,
+        f"proposal.{action}",
+        object_type="proposal",
+        objects=[(str(proposal.id), detail)],
+        purpose=PURPOSE,
+    )
+
+
+def assign(
+    session: Session,
+    ctx: Context,
+    proposal_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    assignee: str | None,
+    reason: str | None,
+) -> Proposal:
+    """Give the proposal to an analyst of the caller's agency (None: to nobody)."""
+    proposal = _locked(session, ctx, proposal_id, if_match)
+    _require(proposal, (*OPEN, "accepted"), "assigned")
+    at = now()
+    proposal.assigned_to = assignee
+    _touch(proposal, at)
+    _event(session, ctx, proposal, "assigned", {"assignee": assignee}, reason, at)
+    _audit(session, ctx, "assigned", proposal, {"assignee": assignee})
+    return proposal
+
+
+def start_review(
+    session: Session, ctx: Context, proposal_id: uuid.UUID, if_match: str | None
+) -> Proposal:
+    """Mark a new proposal as being reviewed."""
+    proposal = _locked(session, ctx, proposal_id, if_match)
+    _require(proposal, ("new",), "put in review")
+    at = now()
+    proposal.status = "in_review"
+    _touch(proposal, at)
+    _event(session, ctx, proposal, "review-started", None, None, at)
+    _audit(session, ctx, "review-started", proposal, {})
+    return proposal
+
+
+def _next_case_number(session: Session, agency_code: str, year: int) -> str:
+    # Under the linking lock, so two acceptances never draw the same number.
+    prefix = f"{agency_code}-{year}-"
+    last = session.scalar(
+        select(Proposal.case_number)
+        .where(Proposal.case_number.like(f"{prefix}%"))
+        .order_by(func.length(Proposal.case_number).desc(), Proposal.case_number.desc())
+        .limit(1)
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def decide(
+    session: Session,
+    ctx: Context,
+    proposal_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    decision: str,
+    reason: str,
+) -> Proposal:
+    """Accept (it becomes a case with a number; its members are kept as long as the case) or
+    reject (kept, so re-linking proposes it again only when new signals join)."""
+    proposal = _locked(session, ctx, proposal_id, if_match)
+    at = now()
+    if decision == "accept":
+        _require(proposal, (*OPEN, "rejected"), "accepted")
+        proposal.status = "accepted"
+        proposal.accepted_by = ctx.caller.agency_code
+        proposal.case_number = _next_case_number(session, ctx.caller.agency_code, at.year)
+        proposal.retain_until = at + timedelta(days=ctx.case_retention_days)
+        detail: dict[str, Any] = {"case_number": proposal.case_number}
+    else:
+        _require(proposal, OPEN, "rejected")
+        proposal.status = "rejected"
+        detail = {}
+    proposal.decided_at = at
+    _touch(proposal, at)
+    action = "accepted" if decision == "accept" else "rejected"
+    _event(session, ctx, proposal, action, detail, reason, at)
+    _audit(session, ctx, action, proposal, detail)
+    return proposal
+
+
+def _members(session: Session, proposal_id: uuid.UUID) -> set[uuid.UUID]:
+    return set(
+        session.scalars(
+            select(ProposalMember.signal_id).where(ProposalMember.proposal_id == proposal_id)
+        )
+    )
+
+
+def _set_members(session: Session, proposal: Proposal, members: set[uuid.UUID]) -> None:
+    session.execute(delete(ProposalMember).where(ProposalMember.proposal_id == proposal.id))
+    insert_rows(
+        session,
+        ProposalMember,
+        [{"proposal_id": proposal.id, "signal_id": m} for m in sorted(members, key=str)],
+    )
+    proposal.size = len(members)
+
+
+def _ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    return (a, b) if a < b else (b, a)
+
+
+def _insert_pairs(
+    session: Session, model: type, pairs: set[tuple[uuid.UUID, uuid.UUID]], **extra: Any
+) -> list[list[str]]:
+    """Insert the pairs not stored yet; the ones inserted (so an undo removes only those)."""
+    if not pairs:
+        return []
+    stored = set()
+    for chunk in _chunks(sorted(pairs)):
+        stored |= set(
+            session.execute(
+                select(model.signal_a, model.signal_b).where(
+                    tuple_(model.signal_a, model.signal_b).in_(chunk)
+                )
+            ).all()
+        )
+    new = sorted(pairs - stored)
+    insert_rows(session, model, [{"signal_a": a, "signal_b": b, **extra} for a, b in new])
+    return [[str(a), str(b)] for a, b in new]
+
+
+def _delete_pairs(session: Session, model: type, pairs: Iterable[list[str]]) -> None:
+    wanted = [(uuid.UUID(a), uuid.UUID(b)) for a, b in pairs]
+    for chunk in _chunks(wanted):
+        session.execute(delete(model).where(tuple_(model.signal_a, model.signal_b).in_(chunk)))
+
+
+def _chunks(values: list[Any], size: int = 400) -> Iterable[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def merge(
+    session: Session,
+    ctx: Context,
+    proposal_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    other: uuid.UUID,
+    reason: str,
+) -> Proposal:
+    """Fold `other` into this proposal; the linker keeps them together from now on and the
+    other id points here."""
+    if other == proposal_id:
+        raise InvalidInput(
+            "A proposal cannot be merged with itself.",
+            errors=[{"pointer": "/other", "detail": "is this proposal"}],
+        )
+    target = _locked(session, ctx, proposal_id, if_match)
+    absorbed = _find(session, ctx, other)
+    _require(target, (*OPEN, "accepted"), "merged into")
+    _require(absorbed, OPEN, "merged away")
+    at = now()
+    kept, taken = _members(session, target.id), _members(session, absorbed.id)
+    anchor = min(kept)
+    joins = _insert_pairs(
+        session,
+        LinkJoin,
+        {_ordered(anchor, m) for m in taken if m != anchor},
+        created_at=at,
+        created_by=ctx.caller.client_id,
+    )
+    previous = absorbed.status
+    # The absorbed proposal keeps its member rows as history; only live proposals link.
+    absorbed.status, absorbed.merged_into = "merged", target.id
+    _touch(absorbed, at)
+    _set_members(session, target, kept | taken)
+    _touch(target, at)
+    event = _event(
+        session,
+        ctx,
+        target,
+        "merged",
+        {"other": str(absorbed.id), "other_status": previous, "joins": joins},
+        reason,
+        at,
+    )
+    _event(session, ctx, absorbed, "merged-into", {"into": str(target.id)}, reason, at)
+    session.flush()
+    ctx.linker(session, kept | taken)
+    _audit(session, ctx, "merged", target, {"other": str(absorbed.id), "event": event.pk})
+    return _after_linking(session, target)
+
+
+def split(
+    session: Session,
+    ctx: Context,
+    proposal_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    members: list[uuid.UUID],
+    reason: str,
+) -> tuple[Proposal, Proposal | None]:
+    """Take the chosen members out into a proposal of their own; the linker keeps the two
+    parts apart, and each part together, from now on. Returns this proposal and the new one
+    (None when one signal was taken out)."""
+    proposal = _locked(session, ctx, proposal_id, if_match)
+    _require(proposal, OPEN, "split")
+    current = _members(session, proposal.id)
+    seen = visible_members(session, ctx, proposal.id)
+    chosen = set(members)
+    unknown = sorted(str(m) for m in chosen - (current & seen.keys()))
+    if unknown or not chosen or chosen == current:
+        detail = (
+            f"not members you may see: {', '.join(unknown)}"
+            if unknown
+            else "choose some, not all, of the members"
+        )
+        raise InvalidInput(
+            "Split off some of the proposal's members.",
+            errors=[{"pointer": "/members", "detail": detail}],
+        )
+    rest = current - chosen
+    at = now()
+    separations = _insert_pairs(
+        session,
+        LinkSeparation,
+        {_ordered(a, b) for a in chosen for b in rest},
+        reason="split by an analyst",
+        created_at=at,
+        created_by=ctx.caller.client_id,
+    )
+    # An earlier merge across the new seam would hold the parts together: lift it.
+    crossing = [
+        [str(a), str(b)]
+        for a, b in session.execute(
+            select(LinkJoin.signal_a, LinkJoin.signal_b).where(
+                LinkJoin.signal_a.in_(current), LinkJoin.signal_b.in_(current)
+            )
+        )
+        if (a in chosen) != (b in chosen)
+    ]
+    _delete_pairs(session, LinkJoin, crossing)
+    # Each side is held together as the analyst drew it: without this, the cut that keeps the
+    # pairs apart is free to cut off single signals instead of the chosen seam.
+    joins = _insert_pairs(
+        session,
+        LinkJoin,
+        {_ordered(min(side), m) for side in (chosen, rest) for m in side if m != min(side)},
+        created_at=at,
+        created_by=ctx.caller.client_id,
+    )
+    part = None
+    if len(chosen) >= 2:
+        part = Proposal(
+            id=uuid.uuid4(),
+            status="new",
+            score=0.0,
+            score_parts={},
+            barriers=[],
+            agencies=[],
+            size=len(chosen),
+            created_at=at,
+            updated_at=at,
+        )
+        session.add(part)
+        session.flush()
+        _set_members(session, part, chosen)
+        _event(session, ctx, part, "split-from", {"from": str(proposal.id)}, reason, at)
+    _set_members(session, proposal, rest)
+    _touch(proposal, at)
+    event = _event(
+        session,
+        ctx,
+        proposal,
+        "split",
+        {
+            "part": str(part.id) if part else None,
+            "members": sorted(str(m) for m in chosen),
+            "separations": separations,
+            "joins": joins,
+            "lifted_joins": crossing,
+        },
+        reason,
+        at,
+    )
+    session.flush()
+    ctx.linker(session, current)
+    _audit(
+        session,
+        ctx,
+        "split",
+        proposal,
+        {"part": str(part.id) if part else None, "event": event.pk},
+    )
+    return _after_linking(session, proposal), (_after_linking(session, part) if part else None)
+
+
+def undo(
+    session: Session,
+    ctx: Context,
+    proposal_id: uuid.UUID,
+    if_match: str | None,
+    *,
+    event_id: int,
+    reason: str,
+) -> Proposal:
+    """Undo a merge or a split of this proposal: its constraints go, its parts come back."""
+    event = session.scalars(
+        select(ProposalEvent).where(
+            ProposalEvent.pk == event_id, ProposalEvent.proposal_id == proposal_id
+        )
+    ).one_or_none()
+    # A split that left one signal closed the proposal; the caller may still see what an undo
+    # brings back together.
+    named = frozenset(
+        uuid.UUID(m) for m in ((event.detail or {}).get("members", []) if event else [])
+    )
+    proposal = _locked(session, ctx, proposal_id, if_match, named)
+    if event is None or event.action not in UNDOABLE:
+        raise NotFound(f"This proposal has no merge or split {event_id} to undo.")
+    if _undone(session, proposal.id, event.pk):
+        raise Conflict(f"The {event.action} {event_id} is undone already.")
+    _require(
+        proposal, (*OPEN, "accepted", *(("closed",) if event.action == "split" else ())), "changed"
+    )
+    at = now()
+    detail = event.detail or {}
+    if event.action == "merged":
+        changed = _undo_merge(session, ctx, proposal, detail, at)
+    else:
+        changed = _undo_split(session, ctx, proposal, detail, at)
+    _touch(proposal, at)
+    _event(
+        session, ctx, proposal, "undone", {"event": event.pk, "action": event.action}, reason, at
+    )
+    session.flush()
+    ctx.linker(session, changed)
+    _audit(session, ctx, "undone", proposal, {"event": event.pk, "action": event.action})
+    return _after_linking(session, proposal)
+
+
+def _undone(session: Session, proposal_id: uuid.UUID, event_pk: int) -> bool:
+    for detail in session.scalars(
+        select(ProposalEvent.detail).where(
+            ProposalEvent.proposal_id == proposal_id, ProposalEvent.action == "undone"
+        )
+    ):
+        if detail and detail.get("event") == event_pk:
+            return True
+    return False
+
+
+def _undo_merge(
+    session: Session, ctx: Context, target: Proposal, detail: dict[str, Any], at: datetime
+) -> set[uuid.UUID]:
+    absorbed = session.scalars(
+        select(Proposal).where(Proposal.id == uuid.UUID(detail["other"]))
+    ).one()
+    if absorbed.status != "merged" or absorbed.merged_into != target.id:
+        raise Conflict("The merged proposal has changed since; this merge cannot be undone.")
+    _delete_pairs(session, LinkJoin, detail.get("joins", []))
+    theirs = _members(session, absorbed.id)
+    absorbed.status, absorbed.merged_into = detail.get("other_status", "new"), None
+    _touch(absorbed, at)
+    _event(session, ctx, absorbed, "undone", {"action": "merged-into"}, None, at)
+    mine = _members(session, target.id)
+    _set_members(session, target, mine - theirs)
+    return mine | theirs
+
+
+def _undo_split(
+    session: Session, ctx: Context, proposal: Proposal, detail: dict[str, Any], at: datetime
+) -> set[uuid.UUID]:
+    _delete_pairs(session, LinkSeparation, detail.get("separations", []))
+    _delete_pairs(session, LinkJoin, detail.get("joins", []))
+    insert_rows(
+        session,
+        LinkJoin,
+        [
+            {
+                "signal_a": uuid.UUID(a),
+                "signal_b": uuid.UUID(b),
+                "created_at": at,
+                "created_by": ctx.caller.client_id,
+            }
+            for a, b in detail.get("lifted_joins", [])
+        ],
+    )
+    taken = {uuid.UUID(m) for m in detail.get("members", [])}
+    part_id = detail.get("part")
+    if part_id:
+        part = session.scalars(select(Proposal).where(Proposal.id == uuid.UUID(part_id))).one()
+        if part.status not in (*OPEN, "closed"):
+            raise Conflict(
+                f"The part split off is {part.status} now; undo that first or merge it back."
+            )
+        taken |= _members(session, part.id) if part.status != "closed" else set()
+        part.status, part.merged_into = "merged", proposal.id
+        _touch(part, at)
+        _event(session, ctx, part, "merged-into", {"into": str(proposal.id)}, None, at)
+    mine = _members(session, proposal.id)
+    _set_members(session, proposal, mine | taken)
+    if proposal.status == "closed":  # it held one signal after the split: open it again
+        proposal.status, proposal.closed_reason = "new", None
+    return mine | taken
+
+
+def comment(session: Session, ctx: Context, proposal_id: uuid.UUID, *, text: str) -> ProposalEvent:
+    """Add a comment (sealed; readable by the analysts of the commenter's agency)."""
+    proposal = _find(session, ctx, proposal_id)
+    _require(proposal, (*OPEN, "accepted", "rejected"), "commented on")
+    event = _event(session, ctx, proposal, "commented", None, text, now())
+    session.flush()
+    _audit(session, ctx, "commented", proposal, {"event": event.pk})
+    return event
+
+
+def exported(session: Session, ctx: Context, proposal_id: uuid.UUID, rendition: str) -> None:
+    """Record that the caller took a case file out of the hub."""
+    proposal = _find(session, ctx, proposal_id)
+    _audit(session, ctx, "exported", proposal, {"rendition": rendition})
+
+
+def _after_linking(session: Session, proposal: Proposal) -> Proposal:
+    session.flush()
+    session.refresh(proposal)
+    return proposal
+
+
+def resolve(session: Session, proposal_id: uuid.UUID) -> uuid.UUID:
+    """Where a merged-away id lives on now (itself when it was not merged away)."""
+    seen = {proposal_id}
+    current = proposal_id
+    while True:
+        into = session.scalar(
+            select(Proposal.merged_into).where(Proposal.id == current, Proposal.status == "merged")
+        )
+        if into is None or into in seen:
+            return current
+        seen.add(into)
+        current = into

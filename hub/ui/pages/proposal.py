@@ -1,0 +1,165 @@
+"""A proposal's page: what links its members (graph and table), their timeline, the history,
+and the forms to act on it. Read as the API reads it, with the analyst as the caller."""
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from hub.deps import SessionDep, VocabularyDep
+from hub.linking import reads
+from hub.review import service
+from hub.review.history import history
+from hub.ui.pages.deps import ReviewDep
+from hub.ui.pages.render import page
+
+router = APIRouter()
+
+# What a flash after a successful action says (the action's code travels in `done`).
+DONE = {
+    "review-started": "You started the review: other analysts see it is being looked at.",
+    "assigned": "The assignment is saved.",
+    "accepted": "Accepted: the proposal is now a case, numbered above.",
+    "rejected": "Rejected: re-linking will not propose it again unless new signals join.",
+    "merged": "Merged: the other proposal is part of this one now, and its id leads here.",
+    "split": "Split: the members you ticked are now a proposal of their own.",
+    "split-one": "Split: the signal you ticked is on its own now, and kept apart from these.",
+    "split-off": "Split: these are the members you ticked. What was left is one signal, and one "
+    "signal is no proposal.",
+    "undone": "Undone: the proposal is as it was before that change.",
+    "commented": "Your comment is in the history.",
+}
+ACTIONS = {
+    "created": "Proposed by the linker",
+    "changed": "Re-linked",
+    "closed": "Closed by the linker",
+    "assigned": "Assigned",
+    "review-started": "Review started",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    "merged": "Merged another proposal in",
+    "merged-into": "Merged into another proposal",
+    "split": "Split",
+    "split-from": "Split off from another proposal",
+    "undone": "Undone",
+    "commented": "Comment",
+}
+# The statuses in which each form can do anything (hub.review.service checks them again).
+FORMS = {
+    "review": ("new",),
+    "assign": ("new", "in_review", "accepted"),
+    "accept": ("new", "in_review", "rejected"),
+    "reject": ("new", "in_review"),
+    "merge": ("new", "in_review", "accepted"),
+    "split": ("new", "in_review"),
+    "undo": ("new", "in_review", "accepted"),
+    "comment": ("new", "in_review", "accepted", "rejected"),
+}
+AGENCY_COLOURS = 8
+
+
+def view(
+    session: Session, ctx: service.Context, proposal_id: uuid.UUID, weights: dict[str, float]
+) -> dict[str, Any]:
+    """Everything the proposal page shows; 404 when the analyst may see fewer than two members."""
+    shown = reads.read_one(
+        session,
+        ctx.keys,
+        ctx.caller,
+        proposal_id,
+        purpose=service.PURPOSE,
+        covenants=ctx.covenants,
+        agencies=ctx.agencies,
+        weights=weights,
+    )
+    shown.pop("grants")  # policy internals, never for a page
+    members = shown["members"]
+    events = history(
+        session, ctx.keys, ctx.caller, proposal_id, service.visible_signals(session, ctx)
+    )
+    undone = {e["detail"].get("event") for e in events if e["action"] == "undone"}
+    return {
+        "proposal": shown,
+        "members": members,
+        "timeline": sorted(
+            (m for m in members if m.get("observed_at")), key=lambda m: m["observed_at"]
+        ),
+        "links": _links_by_member(shown["explanation"]),
+        "identifiers": _identifiers(shown["graph"]),
+        "colours": {a: i % AGENCY_COLOURS for i, a in enumerate(shown["agencies"])},
+        "history": events,
+        "undoable": [
+            e for e in events if e["action"] in service.UNDOABLE and e["id"] not in undone
+        ],
+        "forms": {name: shown["status"] in allowed for name, allowed in FORMS.items()},
+        "actions": ACTIONS,
+    }
+
+
+def _links_by_member(explanation: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per member: the members it links to, and by what (as the explanation shows it)."""
+    links: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for link in explanation:
+        a, b = (str(s) for s in link["signals"])
+        for this, other in ((a, b), (b, a)):
+            links[this].append({"other": other, "points": link["points"], "shared": link["shared"]})
+    return links
+
+
+def _identifiers(graph: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The identifier nodes (pseudonyms the analyst may see) and the members carrying each."""
+    carriers: dict[str, list[str]] = defaultdict(list)
+    for edge in graph["edges"]:
+        if edge["kind"] == "carries":
+            carriers[edge["target"]].append(edge["source"])
+    return [
+        {"id": n["id"], "type": n["type"], "members": carriers[n["id"]]}
+        for n in graph["nodes"]
+        if n["kind"] == "identifier"
+    ]
+
+
+def render(
+    request: Request,
+    session: Session,
+    ctx: service.Context,
+    proposal_id: uuid.UUID,
+    weights: dict[str, float],
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    part: uuid.UUID | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The proposal page, with a flash `notice` (after an action) or an `error` (it failed)."""
+    context = view(session, ctx, proposal_id, weights)
+    context |= {"notice": notice, "error": error, "part": part}
+    return page(request, "proposal.html", context, status_code=status_code)
+
+
+@router.get("/proposals/{proposal_id:uuid}")
+def proposal_page(
+    request: Request,
+    proposal_id: uuid.UUID,
+    ctx: ReviewDep,
+    session: SessionDep,
+    vocabulary: VocabularyDep,
+    done: str | None = None,
+    part: uuid.UUID | None = None,
+    moved: uuid.UUID | None = None,
+) -> Response:
+    """One proposal; a merged-away id leads to the proposal it lives on in."""
+    target = service.resolve(session, proposal_id)
+    if target != proposal_id:
+        if len(service.visible_members(session, ctx, target)) < 2:
+            service.not_found(proposal_id)
+        return RedirectResponse(f"/ui/proposals/{target}?moved={proposal_id}", status_code=303)
+    notice = DONE.get(done or "")
+    if moved is not None:
+        notice = f"Proposal {moved} was merged into this one; this is where it lives on."
+    weights = vocabulary.indicator_weights()
+    split_part = part if done == "split" else None
+    return render(request, session, ctx, proposal_id, weights, notice=notice, part=split_part)

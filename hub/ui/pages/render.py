@@ -1,0 +1,68 @@
+"""Rendering the pages: the template response, htmx partials, and how values are shown."""
+
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request, Response
+
+from hub.agencies.regions import RIEC_REGIONS
+from hub.barriers.vocabulary import Vocabulary
+from hub.ui.templating import templates
+
+# Analysts work in the Netherlands: times are shown in Dutch time, and carried in UTC.
+LOCAL = ZoneInfo("Europe/Amsterdam")
+PROPOSAL_STATUS = {
+    "new": "New",
+    "in_review": "In review",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    "merged": "Merged",
+    "closed": "Closed",
+}
+
+
+def when(value: datetime | None) -> str:
+    return value.astimezone(LOCAL).strftime("%d %b %Y, %H:%M") if value else ""
+
+
+def day(value: datetime | date | None) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL)
+    return value.strftime("%d %b %Y") if value else ""
+
+
+def short(value: object) -> str:
+    """The first eight characters of an id: enough to tell proposals apart on a page."""
+    return str(value)[:8]
+
+
+templates.env.filters.update(when=when, day=day, short=short)
+templates.env.globals.update(proposal_status=PROPOSAL_STATUS, region_names=RIEC_REGIONS)
+
+
+@cache
+def _labels(vocabulary: Vocabulary) -> dict[str, Any]:
+    return {
+        "barrier_names": {b.code: b.name for b in vocabulary.barriers},
+        "barrier_codes": [b.code for b in vocabulary.barriers],
+        "indicator_labels": {i.code: i.label for b in vocabulary.barriers for i in b.indicators},
+    }
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    """A page (or partial) from templates/pages/, with the vocabulary's names to show codes by."""
+    labels = _labels(request.app.state.vocabulary)
+    return templates.TemplateResponse(
+        request, f"pages/{name}", labels | context, status_code=status_code
+    )
+
+
+def wants_partial(request: Request) -> bool:
+    """An htmx request for part of a page; htmx restoring history wants the whole page."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )

@@ -1,0 +1,12 @@
+"""UI roles and the API scopes each one grants: the one place a role's reach is decided."""
+
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    "analyst": frozenset({"proposals:review", "reports:read"}),
+    "admin": frozenset({"proposals:review", "reports:read", "admin"}),
+}
+ROLES = tuple(ROLE_SCOPES)
+
+
+def scopes_for(role: str) -> frozenset[str]:
+    """The scopes a signed-in user of `role` acts with; an unknown role grants nothing."""
+    return ROLE_SCOPES.get(role, frozenset())
