@@ -106,7 +106,7 @@ def _loose(component: nx.Graph) -> bool:
 
 def _split(component: nx.Graph, *, max_size: int) -> list[Cluster]:
     """Cut an oversized or loose component into communities; cut again any still too big."""
-    communities = nx.community.louvain_communities(component, weight="weight", seed=SEED)
+    communities = nx.community.louvain_communities(_integral(component), weight="weight", seed=SEED)
     if len(communities) == 1 and len(component) <= max_size:
         return [Cluster(frozenset(component))]  # loose, but with no weaker seam to cut along
     if len(communities) == 1:
@@ -128,6 +128,17 @@ def _split(component: nx.Graph, *, max_size: int) -> list[Cluster]:
                     touching = tuple(e for e in bridges if e[0] in part or e[1] in part)
                     out.append(Cluster(frozenset(part), touching))
     return out
+
+
+def _integral(component: nx.Graph) -> nx.Graph:
+    """The component with its weights in thousandths, as integers: networkx 3.6's Louvain can
+    loop for ever on float weights (networkx#8739), and scaling leaves modularity alone."""
+    graph = nx.Graph()
+    graph.add_nodes_from(component)
+    graph.add_weighted_edges_from(
+        (a, b, max(1, round(w * 1000))) for a, b, w in component.edges(data="weight")
+    )
+    return graph
 
 
 def _shed_weakest(component: nx.Graph, *, max_size: int) -> list[Cluster]:

@@ -11,12 +11,26 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import networkx as nx
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
-from sqlalchemy import LargeBinary, String, cast, func, null, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    LargeBinary,
+    String,
+    bindparam,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
 
 from hub.kit.crypto import DataKeys
 from hub.linking import rules
@@ -76,21 +90,33 @@ class Neighbourhood:
 
 
 def _tokens_of(session: Session, ids: Iterable[uuid.UUID]) -> set[tuple[uuid.UUID, str, str]]:
-    """(signal, type, token) of the match and blocking keys of these signals, if active."""
+    """(signal, type, token) of the match and blocking keys of these signals, if active, and
+    of values not excluded from linking."""
     found: set[tuple[uuid.UUID, str, str]] = set()
     for chunk in chunks(ids):
-        found.update(
-            session.execute(
-                select(Identifier.signal_id, Identifier.type, Identifier.token)
-                .join(Signal, Signal.id == Identifier.signal_id)
-                .where(
-                    Identifier.signal_id.in_(chunk),
-                    Identifier.type.in_(_READ_TYPES),
-                    Signal.status == "active",
-                )
-            ).all()
-        )
+        found.update(session.execute(_TOKENS_OF, {"ids": chunk}).all())
     return found
+
+
+_RETRACTED = aliased(Signal)
+# The identifier's signal is active (a signal is active or retracted, nothing else). Built once:
+# an alias and its clause cost more to make than the query costs to run.
+NOT_RETRACTED: ColumnElement[bool] = ~exists().where(
+    _RETRACTED.id == Identifier.signal_id, _RETRACTED.status == "retracted"
+)
+_TOKENS_OF = (
+    select(Identifier.signal_id, Identifier.type, Identifier.token)
+    .join(Signal, Signal.id == Identifier.signal_id)
+    .where(
+        Identifier.signal_id.in_(bindparam("ids", expanding=True)),
+        Identifier.type.in_(sorted(_READ_TYPES)),
+        Signal.status == "active",
+        # An excluded value is as if no signal carried it: it applies at once, in this read.
+        ~exists().where(
+            LinkExclusion.key_type == Identifier.type, LinkExclusion.token == Identifier.token
+        ),
+    )
+)
 
 
 def _carriers(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -105,8 +131,7 @@ def _carriers(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, s
                 Identifier.token,
                 func.count(func.distinct(Identifier.signal_id)),
             )
-            .join(Signal, Signal.id == Identifier.signal_id)
-            .where(Identifier.token.in_(chunk), Signal.status == "active")
+            .where(Identifier.token.in_(chunk), NOT_RETRACTED)
             .group_by(Identifier.type, Identifier.token)
         )
         counts.update({(kind, token): n for kind, token, n in rows if (kind, token) in keys})
@@ -121,9 +146,7 @@ def _positions_with(
         rows = session.execute(
             select(
                 Identifier.type, Identifier.token, Identifier.signal_id, Identifier.subject_position
-            )
-            .join(Signal, Signal.id == Identifier.signal_id)
-            .where(Identifier.token.in_(chunk), Signal.status == "active")
+            ).where(Identifier.token.in_(chunk), NOT_RETRACTED)
         )
         for kind, token, signal_id, position in rows:
             if (kind, token) in keys:
@@ -150,35 +173,48 @@ def _carriers_up_to(
     sealed: dict[tuple[uuid.UUID, int], tuple[str, bytes]] = {}
     keys = sorted(limits)
     for start in range(0, len(keys), LIMITED_CHUNK):
-        parts = []
-        for kind, token in keys[start : start + LIMITED_CHUNK]:
-            blocking = kind in BLOCKING_TYPES
-            parts.append(
-                select(
-                    select(
-                        Identifier.type,
-                        Identifier.token,
-                        Identifier.signal_id,
-                        Identifier.subject_position,
-                        # Typed, so the sub-selects of a union agree (PostgreSQL insists).
-                        Identifier.key_id if blocking else cast(null(), String).label("key_id"),
-                        Identifier.value if blocking else cast(null(), LargeBinary).label("value"),
-                    )
-                    .join(Signal, Signal.id == Identifier.signal_id)
-                    .where(
-                        Identifier.token == token,
-                        Identifier.type == kind,
-                        Signal.status == "active",
-                    )
-                    .limit(limits[(kind, token)])
-                    .subquery()
-                )
-            )
-        for kind, token, signal_id, position, key_id, blob in session.execute(union_all(*parts)):
+        chunk = keys[start : start + LIMITED_CHUNK]
+        statement = _carriers_statement(tuple(kind in BLOCKING_TYPES for kind, _ in chunk))
+        params: dict[str, object] = {}
+        for i, (kind, token) in enumerate(chunk):
+            params |= {f"k{i}": kind, f"t{i}": token, f"n{i}": limits[(kind, token)]}
+        for kind, token, signal_id, position, key_id, blob in session.execute(statement, params):
             found[(kind, token)].add((signal_id, position))
             if blob is not None:
                 sealed[(signal_id, position)] = (key_id, blob)
     return found, sealed
+
+
+@lru_cache(maxsize=1024)
+def _carriers_statement(blocking: tuple[bool, ...]) -> Any:
+    """One sub-select per key, with the key and its limit as parameters: built once per shape
+    (which keys are blocking keys), since building fifty sub-selects cost more than running them."""
+    parts = []
+    for i, block in enumerate(blocking):
+        kind = bindparam(f"k{i}", type_=String)
+        parts.append(
+            select(
+                select(
+                    # The type from the parameter: the partial block index does not hold it,
+                    # and reading it made every carrier of a block a heap fetch.
+                    cast(kind, String).label("type"),
+                    Identifier.token,
+                    Identifier.signal_id,
+                    Identifier.subject_position,
+                    # Typed, so the sub-selects of a union agree (PostgreSQL insists).
+                    Identifier.key_id if block else cast(null(), String).label("key_id"),
+                    Identifier.value if block else cast(null(), LargeBinary).label("value"),
+                )
+                .where(
+                    Identifier.token == bindparam(f"t{i}", type_=String),
+                    Identifier.type == kind,
+                    NOT_RETRACTED,
+                )
+                .limit(bindparam(f"n{i}", type_=Integer))
+                .subquery()
+            )
+        )
+    return union_all(*parts)
 
 
 def _block_values(
@@ -321,14 +357,13 @@ def neighbourhood(
     to tell a value past its cap)."""
     hood = Neighbourhood()
     seeds = set(seeds)
-    excluded = set(session.execute(select(LinkExclusion.key_type, LinkExclusion.token)).all())
     frontier = seeds
     seen: set[tuple[str, str]] = set()
     first = True
     while frontier:
         found = _tokens_of(session, frontier)
         hood.nodes |= {signal_id for signal_id, _, _ in found}
-        keys = {(kind, token) for _, kind, token in found} - seen - excluded
+        keys = {(kind, token) for _, kind, token in found} - seen
         seen |= keys
         # How many of the seeds carry each key: only they changed its count.
         by_seeds = Counter((kind, token) for _, kind, token in found) if first else Counter()

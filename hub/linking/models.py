@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,6 +38,14 @@ class Proposal(Base):
             name="status",
         ),
         Index("ix_proposals_status_score", "status", "score"),
+        # The review queue: open proposals, strongest first (read backwards; migration 0015).
+        Index(
+            "ix_proposals_open_score",
+            "score",
+            "pk",
+            postgresql_where=text("status IN ('new', 'in_review')"),
+            sqlite_where=text("status IN ('new', 'in_review')"),
+        ),
     )
 
     pk: Mapped[int] = mapped_column(BigPK, primary_key=True)

@@ -28,6 +28,7 @@ from hub.kit import clock
 from hub.kit.crypto import DataKeys
 from hub.linking.models import OPEN_STATUSES, Proposal, ProposalLink, ProposalMember
 from hub.linking.score import MemberFacts, score
+from hub.signals import repository
 from hub.signals.models import Signal, SignalBarrier
 from hub.signals.reads import disclose, grants_for
 
@@ -64,8 +65,10 @@ def _views(
     purpose: str | None,
     covenants: tuple[Covenant, ...],
     agencies: AgencyDirectory,
+    bare: bool = False,
 ) -> dict[uuid.UUID, tuple[list[dict[str, Any]], dict[uuid.UUID, Grant]]]:
-    """Per proposal: its members as the viewer sees them (redacted, audited) and their grants."""
+    """Per proposal: its members as the viewer sees them (redacted, audited) and their grants;
+    `bare` for the queue, which shows facts about the members but no summary or subject."""
     ids = [p.id for p in proposals]
     rows = session.execute(
         select(ProposalMember.proposal_id, Signal)
@@ -74,11 +77,19 @@ def _views(
         .order_by(Signal.pk)
     ).all()
     signals = list({s.id: s for _, s in rows}.values())
+    # Read once for the policy and the representation both.
+    parts = repository.parts_of(session, signals) if signals else None
     grants = dict(
         zip(
             (s.id for s in signals),
             grants_for(
-                session, caller, signals, purpose=purpose, covenants=covenants, agencies=agencies
+                session,
+                caller,
+                signals,
+                purpose=purpose,
+                covenants=covenants,
+                agencies=agencies,
+                parts=parts,
             ),
             strict=True,
         )
@@ -87,7 +98,7 @@ def _views(
     shown = dict(
         zip(
             (s.id for s, _ in pairs),
-            disclose(session, keys, caller, pairs, purpose, agencies),
+            disclose(session, keys, caller, pairs, purpose, agencies, parts, bare=bare),
             strict=True,
         )
     )
@@ -288,7 +299,14 @@ def _shown(
     weights: Mapping[str, float],
 ) -> list[dict[str, Any]]:
     views = _views(
-        session, keys, caller, rows, purpose=purpose, covenants=covenants, agencies=agencies
+        session,
+        keys,
+        caller,
+        rows,
+        purpose=purpose,
+        covenants=covenants,
+        agencies=agencies,
+        bare=True,
     )
     points = _link_points(session, [p.id for p in rows])
     out = []

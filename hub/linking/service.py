@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, literal, select, union_all, update
+from sqlalchemy import String, bindparam, cast, delete, literal, null, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from hub.agencies.models import Agency
-from hub.db import now
+from hub.db import UTCDateTime, now
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
 from hub.linking import graph, rules
@@ -300,20 +300,33 @@ def _why_ended(
 Pairs = list[tuple[uuid.UUID, uuid.UUID]]
 
 
+# Statements the incremental path runs on every post, built once (building them cost more
+# than running them); the signal ids go in an expanding parameter.
+_CONSTRAINTS = union_all(
+    select(literal(0), LinkSeparation.signal_a, LinkSeparation.signal_b).where(
+        LinkSeparation.signal_a.in_(bindparam("ids", expanding=True))
+    ),
+    select(literal(1), LinkJoin.signal_a, LinkJoin.signal_b).where(
+        LinkJoin.signal_a.in_(bindparam("ids", expanding=True))
+    ),
+)
+_LIVE = (
+    select(ProposalMember.proposal_id, ProposalMember.signal_id)
+    .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+    .where(Proposal.status.in_(LIVE))
+)
+_MINE = aliased(ProposalMember)
+_LIVE_OF = _LIVE.join(_MINE, _MINE.proposal_id == ProposalMember.proposal_id).where(
+    _MINE.signal_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def _constraints(session: Session, nodes: set[uuid.UUID]) -> tuple[Pairs, Pairs]:
     """The analysts' word on these signals, in one read: pairs kept apart, pairs merged."""
     apart: Pairs = []
     together: Pairs = []
     for chunk in graph.chunks(nodes):
-        query = union_all(
-            select(literal(0), LinkSeparation.signal_a, LinkSeparation.signal_b).where(
-                LinkSeparation.signal_a.in_(chunk)
-            ),
-            select(literal(1), LinkJoin.signal_a, LinkJoin.signal_b).where(
-                LinkJoin.signal_a.in_(chunk)
-            ),
-        )
-        for kind, a, b in session.execute(query):
+        for kind, a, b in session.execute(_CONSTRAINTS, {"ids": chunk}):
             if b in nodes:
                 (together if kind else apart).append((a, b))
     return apart, together
@@ -347,26 +360,47 @@ def _live_members(
 ) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
     """The live proposals any of these signals is in (every live one when None), with all
     their members."""
-    live = (
-        select(ProposalMember.proposal_id, ProposalMember.signal_id)
-        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
-        .where(Proposal.status.in_(LIVE))
-    )
     if signal_ids is None:
-        queries = [live]
+        queries = [(_LIVE, {})]
     else:
-        mine = aliased(ProposalMember)
-        queries = [
-            live.join(mine, mine.proposal_id == ProposalMember.proposal_id).where(
-                mine.signal_id.in_(chunk)
-            )
-            for chunk in graph.chunks(signal_ids)
-        ]
+        queries = [(_LIVE_OF, {"ids": chunk}) for chunk in graph.chunks(signal_ids)]
     members: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for query in queries:
-        for proposal_id, signal_id in session.execute(query):
+    for query, params in queries:
+        for proposal_id, signal_id in session.execute(query, params):
             members.setdefault(proposal_id, set()).add(signal_id)
     return {proposal_id: frozenset(m) for proposal_id, m in members.items()}
+
+
+# What scoring needs of each member, in one read: a row per barrier, per indicator, and one
+# with the signal's agency, grading and date (typed nulls, so the union's parts agree).
+_FACTS = union_all(
+    select(
+        SignalBarrier.signal_id,
+        literal("b"),
+        SignalBarrier.barrier,
+        cast(null(), String),
+        cast(null(), String),
+        cast(null(), UTCDateTime()),
+    ).where(SignalBarrier.signal_id.in_(bindparam("ids", expanding=True))),
+    select(
+        SignalIndicator.signal_id,
+        literal("i"),
+        SignalIndicator.code,
+        cast(null(), String),
+        cast(null(), String),
+        cast(null(), UTCDateTime()),
+    ).where(SignalIndicator.signal_id.in_(bindparam("ids", expanding=True))),
+    select(
+        Signal.id,
+        literal("s"),
+        Agency.code,
+        Signal.reliability,
+        Signal.credibility,
+        Signal.observed_at,
+    )
+    .join(Agency, Agency.id == Signal.agency_id)
+    .where(Signal.id.in_(bindparam("ids", expanding=True))),
+)
 
 
 def _facts(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, MemberFacts]:
@@ -375,26 +409,15 @@ def _facts(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, MemberFacts
     indicators: dict[uuid.UUID, set[str]] = {i: set() for i in ids}
     rows: dict[uuid.UUID, tuple[str, str | None, str | None, datetime]] = {}
     for chunk in graph.chunks(ids):
-        for signal_id, code in session.execute(
-            select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
-                SignalBarrier.signal_id.in_(chunk)
-            )
+        for signal_id, kind, code, reliability, credibility, observed in session.execute(
+            _FACTS, {"ids": chunk}
         ):
-            barriers[signal_id].add(code)
-        for signal_id, code in session.execute(
-            select(SignalIndicator.signal_id, SignalIndicator.code).where(
-                SignalIndicator.signal_id.in_(chunk)
-            )
-        ):
-            indicators[signal_id].add(code)
-        for signal_id, agency, reliability, credibility, observed in session.execute(
-            select(
-                Signal.id, Agency.code, Signal.reliability, Signal.credibility, Signal.observed_at
-            )
-            .join(Agency, Agency.id == Signal.agency_id)
-            .where(Signal.id.in_(chunk))
-        ):
-            rows[signal_id] = (agency, reliability, credibility, observed)
+            if kind == "b":
+                barriers[signal_id].add(code)
+            elif kind == "i":
+                indicators[signal_id].add(code)
+            else:
+                rows[signal_id] = (code, reliability, credibility, observed)
     return {
         i: MemberFacts(
             agency=rows[i][0],

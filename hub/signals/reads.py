@@ -110,16 +110,23 @@ def disclose(
     parts: repository.SignalParts | None = None,
     *,
     detail: dict[str, Any] | None = None,
+    bare: bool = False,
 ) -> list[dict[str, Any]]:
     """Redact each signal to its grant and audit what went to someone other than the source
-    (with `detail`, e.g. the lookup it answered, on each event)."""
+    (with `detail`, e.g. the lookup it answered, on each event). `bare`: without summaries and
+    subjects (nothing decrypted), where only facts about the signals are shown."""
     pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
     # Pseudonyms come from the stored blind-index tokens, so subjects shown only as pseudonyms
     # are never decrypted.
-    masked = [s.id for s, g in pairs if not g.own and g.level == Level.PSEUDONYMISED]
+    masked = [s.id for s, g in pairs if not bare and not g.own and g.level == Level.PSEUDONYMISED]
     tokens = repository.match_keys(session, masked) if masked else {}
     full = represent(
-        session, keys, [signal for signal, _ in pairs], parts=parts, sealed=frozenset(masked)
+        session,
+        keys,
+        [signal for signal, _ in pairs],
+        parts=parts,
+        sealed=frozenset(masked),
+        bare=bare,
     )
     shown = []
     for out, (signal, grant) in zip(full, pairs, strict=True):

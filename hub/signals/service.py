@@ -469,16 +469,18 @@ def represent(
     *,
     parts: repository.SignalParts | None = None,
     sealed: frozenset[uuid.UUID] = frozenset(),
+    bare: bool = False,
 ) -> list[SignalOut]:
     """Full representations (decrypted), for readers entitled to see everything; pass `parts`
-    when they were read already. Subjects of `sealed` signals stay encrypted: only their type."""
+    when they were read already. Subjects of `sealed` signals stay encrypted: only their type.
+    `bare`: no summary and no subjects at all, nothing decrypted (for facts about signals)."""
     if not signals:
         return []
     parts = parts or repository.parts_of(session, signals)
     out = []
     for s in signals:
         summary = None
-        if s.summary is not None and s.summary_key_id is not None:
+        if not bare and s.summary is not None and s.summary_key_id is not None:
             summary = keys.open(
                 Sealed(s.summary_key_id, s.summary), context=_context("summary", s.id)
             ).decode()
@@ -488,7 +490,7 @@ def represent(
             else json.loads(
                 keys.open(Sealed(sub.key_id, sub.payload), context=_context("subject", s.id))
             )
-            for sub in parts.subjects.get(s.id, [])
+            for sub in ([] if bare else parts.subjects.get(s.id, []))
         ]
         out.append(
             SignalOut.model_construct(

@@ -1,5 +1,9 @@
 """Clustering and stable ids (pure): components, oversized ones cut, ids follow most members."""
 
+import json
+import signal
+from pathlib import Path
+
 from hub.linking.clusters import assign_ids, clusters
 
 
@@ -100,3 +104,23 @@ def test_a_merged_pair_is_not_what_a_minimum_cut_removes() -> None:
     edges = [("a", "b", 1.0), ("b", "c", 9.0)]
     found = clusters("abc", edges, max_size=10, apart=[("a", "c")], together=[("a", "b")])
     assert [c.members for c in found] == [frozenset("ab")]
+
+
+def test_cutting_a_component_ends_whatever_its_float_weights() -> None:
+    # A 147-signal component (from a benchmark's merge) on which networkx 3.6's Louvain loops
+    # for ever with float weights (networkx#8739): the cut must end, and hold every node once.
+    data = json.loads((Path(__file__).parent / "data" / "louvain-float-weights.json").read_text())
+    edges = [(a, b, w) for a, b, w in data["edges"]]
+
+    def hang(*_: object) -> None:
+        raise TimeoutError("clusters() did not end within 30 s")
+
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(30)
+    try:
+        found = clusters(range(data["nodes"]), edges, max_size=40)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    members = [m for c in found for m in c.members]
+    assert len(members) == len(set(members)) and all(len(c.members) <= 40 for c in found)
