@@ -56,6 +56,7 @@ from hub.covenants.model import Agency, Covenant, Level
 from hub.covenants.policy import ALL_CATEGORIES, Grant
 from hub.covenants.service import bindings_for, sync_covenants
 from hub.covenants.sql import visible
+from hub.covenants.viewer import build_viewer
 from hub.db import make_engine, make_sessionmaker, migrate, transaction
 from hub.demo.synthetic import DEMO_AGENCIES, POSTING_AGENCIES, generate
 from hub.kit import clock
@@ -377,17 +378,10 @@ def bench_viewer(
     where = SignalFilter()
 
     def page_with(session: Session, after: int) -> int:
-        shown, _ = reads.read_page(
-            session,
-            world.keys,
-            caller,
-            where,
-            purpose=purpose,
-            after=after,
-            limit=PAGE,
-            covenants=world.covenants,
-            agencies=directory,
+        viewer = build_viewer(
+            session, caller, purpose=purpose, covenants=world.covenants, agencies=directory
         )
+        shown, _ = reads.read_page(session, world.keys, viewer, where, after=after, limit=PAGE)
         return len(shown)
 
     def page_without(session: Session, after: int, *, audited: bool = False) -> int:
@@ -403,15 +397,10 @@ def bench_viewer(
         audit.disclosed(session, caller, purpose, shown)
 
     def one_with(session: Session, signal_id: uuid.UUID) -> int:
-        reads.read_one(
-            session,
-            world.keys,
-            caller,
-            signal_id,
-            purpose=purpose,
-            covenants=world.covenants,
-            agencies=directory,
+        viewer = build_viewer(
+            session, caller, purpose=purpose, covenants=world.covenants, agencies=directory
         )
+        reads.read_one(session, world.keys, viewer, signal_id)
         return 1
 
     def one_without(session: Session, signal_id: uuid.UUID, *, audited: bool = False) -> int:
@@ -455,16 +444,15 @@ def explain_page(
     try:
         with sessions() as session:
             try:
-                reads.read_page(
+                viewer = build_viewer(
                     session,
-                    world.keys,
                     world.callers[code],
-                    SignalFilter(),
                     purpose=purpose,
-                    after=(low + high) // 2,
-                    limit=PAGE,
                     covenants=world.covenants,
                     agencies=AgencyDirectory(),
+                )
+                reads.read_page(
+                    session, world.keys, viewer, SignalFilter(), after=(low + high) // 2, limit=PAGE
                 )
             finally:
                 session.rollback()

@@ -61,11 +61,12 @@ from hub.agencies.directory import AgencyDirectory
 from hub.barriers.vocabulary import load_vocabulary
 from hub.config import Settings
 from hub.covenants.model import Covenant
+from hub.covenants.viewer import build_viewer
 from hub.db import make_engine, make_sessionmaker, migrate, transaction
 from hub.linking.models import OPEN_STATUSES, Proposal, ProposalMember
 from hub.linking.service import LIVE, Linker
 from hub.paths import document_dir
-from hub.review import service
+from hub.proposals import service
 from hub.signals.models import Signal
 
 DEFAULT_SIGNALS = 100_000
@@ -286,12 +287,18 @@ def build(
     phases["VACUUM ANALYZE after relink"] = analyze(engine)
     started = time.perf_counter()
     weights = load_vocabulary(document_dir("barriers")).indicator_weights()
+    with sessions() as session:
+        viewer = build_viewer(
+            session,
+            world.callers[MERGER],
+            purpose=service.PURPOSE,
+            covenants=world.covenants,
+            agencies=AgencyDirectory(),
+        )
     ctx = service.Context(
-        caller=world.callers[MERGER],
+        viewer=viewer,
         keys=world.keys,
         linker=Linker(weights=weights, keys=world.keys),
-        covenants=world.covenants,
-        agencies=AgencyDirectory(),
         case_retention_days=Settings.model_fields["case_retention_days"].default,
     )
     merges = merge_big(sessions, ctx, timeout=args.merge_timeout)

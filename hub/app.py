@@ -24,17 +24,17 @@ from hub.digests.endpoints import router as digests_router
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
-from hub.linking.endpoints import router as proposals_router
+from hub.linking.endpoints import router as linking_router
 from hub.linking.queue import LinkWorker
 from hub.linking.service import Linker
 from hub.lookups.endpoints import router as lookups_router
 from hub.lookups.schemas import openapi_components as lookup_schemas
 from hub.middleware import BodyLimitMiddleware, HeadersMiddleware
 from hub.openapi import customise_openapi
+from hub.proposals.endpoints import router as proposals_router
+from hub.proposals.schemas import openapi_components as proposal_schemas
 from hub.reports.endpoints import router as reports_router
 from hub.reports.schemas import openapi_components as report_schemas
-from hub.review.endpoints import router as review_router
-from hub.review.schemas import openapi_components as review_schemas
 from hub.signals.endpoints import router as signals_router
 from hub.signals.schemas import openapi_components as signal_schemas
 from hub.ui.app import build_ui
@@ -135,7 +135,7 @@ def build_api(settings: Settings) -> FastAPI:
         audit_router,
         lookups_router,
         proposals_router,
-        review_router,
+        linking_router,
         reports_router,
         digests_router,
     ):
@@ -145,6 +145,6 @@ def build_api(settings: Settings) -> FastAPI:
         signal_schemas(settings.batch_max_items)
         | lookup_schemas()
         | report_schemas()
-        | review_schemas(),
+        | proposal_schemas(),
     )
     return api

@@ -1,7 +1,7 @@
 """Annotated dependency aliases: the session, the caller and its scopes, the app's services."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Literal
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -14,6 +14,7 @@ from hub.barriers.vocabulary import Vocabulary
 from hub.config import Settings
 from hub.covenants.model import Covenant
 from hub.covenants.service import bindings_for
+from hub.covenants.viewer import PURPOSES, Viewer, build_viewer
 from hub.errors import InvalidInput
 from hub.kit import clock
 from hub.kit.crypto import DataKeys
@@ -85,27 +86,71 @@ async def get_bindings(
 
 
 Purpose = Literal["case-proposal", "hit-lookup", "trend-report", "investigation"]
+assert set(Purpose.__args__) == set(PURPOSES)
 
 
-async def get_purpose(
-    purpose: Annotated[
-        Purpose | None,
-        Query(
-            description="Why you read: covenants grant per purpose. Without one you see "
-            "only your own signals."
-        ),
-    ] = None,
-    purpose_header: Annotated[
-        Purpose | None, Header(alias="Purpose", description="The purpose, as a header.")
-    ] = None,
-) -> str | None:
-    """The declared purpose of a read, from the `purpose` parameter or the `Purpose` header."""
-    if purpose and purpose_header and purpose != purpose_header:
+def _declared(query: str | None, header: str | None) -> str | None:
+    if query and header and query != header:
         raise InvalidInput(
             "The purpose parameter and the Purpose header disagree.",
             errors=[{"in": "query", "name": "purpose", "detail": "differs from the header"}],
         )
-    return purpose or purpose_header
+    return query or header
+
+
+def viewer_for(*allowed: str) -> Callable[..., Any]:
+    """A dependency: the Viewer of a route that serves the `allowed` purposes.
+
+    The purpose is part of the route's contract: its OpenAPI parameter lists exactly these, and
+    another purpose, or none, is a 400 that names them (never an empty answer)."""
+    choices = Literal[allowed]  # type: ignore[valid-type]
+    listed = ", ".join(allowed)
+
+    def viewer(
+        request: Request,
+        caller: Annotated[Caller, Security(authenticate)],
+        session: SessionDep,
+        purpose: Annotated[
+            choices | None,
+            Query(description=f"Why you read (required): {listed}. Covenants grant per purpose."),
+        ] = None,
+        purpose_header: Annotated[
+            choices | None, Header(alias="Purpose", description="The purpose, as a header.")
+        ] = None,
+    ) -> Viewer:
+        declared = _declared(purpose, purpose_header)
+        if declared is None:
+            raise InvalidInput(
+                f"Declare why you read, with the purpose parameter or the Purpose header: "
+                f"this route serves {listed}.",
+                errors=[{"in": "query", "name": "purpose", "detail": f"required: one of {listed}"}],
+            )
+        return build_viewer(
+            session,
+            caller,
+            purpose=declared,
+            covenants=request.app.state.covenants,
+            agencies=request.app.state.agencies,
+        )
+
+    return viewer
+
+
+def viewer_acting_for(purpose: str) -> Callable[..., Any]:
+    """A dependency: the Viewer of an action that always serves one purpose (no parameter)."""
+
+    def viewer(
+        request: Request, caller: Annotated[Caller, Security(authenticate)], session: SessionDep
+    ) -> Viewer:
+        return build_viewer(
+            session,
+            caller,
+            purpose=purpose,
+            covenants=request.app.state.covenants,
+            agencies=request.app.state.agencies,
+        )
+
+    return viewer
 
 
 # scope="function": the commit happens before the response leaves, so a client never sees a
@@ -117,7 +162,6 @@ DataKeysDep = Annotated[DataKeys, Depends(get_data_keys)]
 
 CovenantsDep = Annotated[tuple[Covenant, ...], Depends(get_covenants)]
 AgenciesDep = Annotated[AgencyDirectory, Depends(get_agencies)]
-PurposeDep = Annotated[str | None, Depends(get_purpose)]
 BindingsDep = Annotated[list[tuple[str, int]], Depends(get_bindings)]
 LinkQueueDep = Annotated[LinkWorker, Depends(get_link_worker)]
 

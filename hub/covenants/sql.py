@@ -10,8 +10,25 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from hub.covenants.model import Agency, Covenant, Level
 from hub.covenants.models import BindingTerm
 from hub.covenants.policy import in_force
+from hub.covenants.viewer import Viewer
 from hub.linking.models import Proposal, ProposalMember
 from hub.signals.models import Signal, SignalBarrier
+
+
+def visible_to(
+    viewer: Viewer, *, needs: frozenset[str] = frozenset(), min_level: Level = Level.HIT
+) -> ColumnElement[bool]:
+    """A WHERE clause: what this request's viewer may list for its purpose."""
+    return visible(
+        viewer=viewer.agency,
+        viewer_id=viewer.agency_id,
+        purpose=viewer.purpose,
+        covenants=viewer.covenants,
+        agencies=viewer.agencies,
+        today=viewer.today,
+        needs=needs,
+        min_level=min_level,
+    )
 
 
 def visible(

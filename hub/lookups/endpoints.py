@@ -4,9 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Security
 
-from hub.auth.caller import Caller
-from hub.auth.tokens import authenticate
-from hub.deps import AgenciesDep, CovenantsDep, DataKeysDep, PurposeDep, SessionDep
+from hub.covenants.viewer import Viewer
+from hub.deps import DataKeysDep, SessionDep, viewer_for
 from hub.kit import body
 from hub.lookups import service
 from hub.lookups.schemas import LookupRequest, LookupResponse, LookupResult
@@ -14,7 +13,10 @@ from hub.openapi import problem_responses
 
 router = APIRouter(tags=["lookups"])
 
-LookupCaller = Annotated[Caller, Security(authenticate, scopes=["lookups"])]
+# Hit/no-hit is this route's alone; an investigation may look up an identifier it holds too.
+LookupViewer = Annotated[
+    Viewer, Security(viewer_for("hit-lookup", "investigation"), scopes=["lookups"])
+]
 
 
 async def json_body(request: Request) -> bytes:
@@ -30,33 +32,22 @@ async def json_body(request: Request) -> bytes:
     responses=problem_responses(413, 415),
 )
 def create_lookup(
-    caller: LookupCaller,
+    viewer: LookupViewer,
     session: SessionDep,
     keys: DataKeysDep,
     raw: Annotated[bytes, Depends(json_body)],
-    *,
-    purpose: PurposeDep,
-    covenants: CovenantsDep,
-    agencies: AgenciesDep,
 ) -> LookupResponse:
     """Ask, for up to 100 identifiers at once, whether signals name them. Each identifier is
     a subject (same types, fields and validation as in a signal) and is matched after the
-    same normalisation, so formatting variants hit alike. Declare the `purpose` (normally
-    `hit-lookup`): a match is shown only as far as a covenant in force grants for it, at
-    least at `hit` level (the signal id to quote, the agency to contact, barriers, status);
-    your own signals match in full. An identifier named only in signals you may not see
-    answers `hit: false`, exactly as an unknown one. Retracted signals never hit. The owners
-    of matched signals see the disclosure in the audit trail."""
+    same normalisation, so formatting variants hit alike. Declare the `purpose` (`hit-lookup`
+    or `investigation`); without one the answer is 400, never a false `hit: false`. A match
+    is shown only as far as a covenant in force grants for it, at least at `hit` level (the
+    signal id to quote, the agency to contact, barriers, status); your own signals match in
+    full. An identifier named only in signals you may not see answers `hit: false`, exactly
+    as an unknown one. Retracted signals never hit. The owners of matched signals see the
+    disclosure in the audit trail."""
     data = body.validate(LookupRequest, body.parse_json(raw), {})
-    answers = service.look_up(
-        session,
-        keys,
-        caller,
-        data.identifiers,
-        purpose=purpose,
-        covenants=covenants,
-        agencies=agencies,
-    )
+    answers = service.look_up(session, keys, viewer, data.identifiers)
     return LookupResponse(
         results=[
             LookupResult.model_validate(

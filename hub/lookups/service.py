@@ -14,12 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from hub.agencies.directory import AgencyDirectory
 from hub.audit import service as audit
-from hub.auth.caller import Caller
 from hub.covenants import sql
-from hub.covenants.model import Covenant, Level
-from hub.kit import clock
+from hub.covenants.model import Level
+from hub.covenants.viewer import Viewer
 from hub.kit.crypto import DataKeys
 from hub.signals.models import Identifier, Signal
 
@@ -64,12 +62,8 @@ def _signals_by_token(
 def look_up(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     identifiers: list[Subject],
-    *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
 ) -> list[Answer]:
     """Per identifier, the signals naming it that the caller may see (at least at `hit`), each
     redacted to its grant. Every match shown is a disclosure; the lookup itself is one audit
@@ -78,28 +72,13 @@ def look_up(
         {keys.blind_index(key.type, key.value) for key in identifier_keys(subject)}
         for subject in identifiers
     ]
-    clause = sql.visible(
-        viewer=agencies.get(session, caller.agency_id),
-        viewer_id=caller.agency_id,
-        purpose=purpose,
-        covenants=covenants,
-        agencies=agencies.all(session),
-        today=clock.today(),
-        min_level=Level.HIT,
-    )
+    clause = sql.visible_to(viewer, min_level=Level.HIT)
     by_token = _signals_by_token(session, set().union(*tokens_of), clause)
     candidates = sorted(
         {pk: s for found in by_token.values() for pk, s in found.items()}.values(),
         key=lambda s: s.pk,
     )
-    grants = grants_for(
-        session,
-        caller,
-        candidates,
-        purpose=purpose,
-        covenants=covenants,
-        agencies=agencies,
-    )
+    grants = grants_for(session, viewer, candidates)
     # Each signal is decided, redacted and audited once, however many identifiers it matches.
     # Should the SQL and the policy ever disagree, the stricter answer wins.
     pairs = [(s, g) for s, g in zip(candidates, grants, strict=True) if g.level >= Level.HIT]
@@ -109,7 +88,7 @@ def look_up(
     shown = dict(
         zip(
             (s.id for s, _ in pairs),
-            disclose(session, keys, caller, pairs, purpose, agencies, detail={"lookup": lookup_id}),
+            disclose(session, keys, viewer, pairs, detail={"lookup": lookup_id}),
             strict=True,
         )
     )
@@ -120,7 +99,7 @@ def look_up(
         answers.append(Answer(index, subject.type, matches))
     audit.record(
         session,
-        caller,
+        viewer.caller,
         "lookup.performed",
         object_type="lookup",
         objects=[
@@ -129,6 +108,6 @@ def look_up(
                 {"identifiers": len(answers), "hits": sum(a.hit for a in answers)},
             )
         ],
-        purpose=purpose,
+        purpose=viewer.purpose,
     )
     return answers

@@ -4,22 +4,20 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
 
 from hub.barriers.schemas import BarrierCode
+from hub.covenants.viewer import Viewer
 from hub.deps import (
-    AgenciesDep,
     BindingsDep,
-    CovenantsDep,
     DataKeysDep,
     LinkQueueDep,
-    PurposeDep,
     SessionDep,
     SettingsDep,
-    SignalReader,
     SignalWriter,
     VocabularyDep,
+    viewer_for,
 )
 from hub.errors import InvalidInput
 from hub.kit import body
@@ -38,6 +36,11 @@ from hub.signals.schemas import (
 )
 
 router = APIRouter(tags=["signals"])
+# Reading signals serves preparing case proposals and investigating; a hit/no-hit answer is
+# POST /lookups' alone. Your own signals are shown in full whatever the purpose.
+SignalViewer = Annotated[
+    Viewer, Security(viewer_for("case-proposal", "investigation"), scopes=["signals:read"])
+]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -176,7 +179,7 @@ def create_batch(
 def list_signals(
     request: Request,
     response: Response,
-    caller: SignalReader,
+    viewer: SignalViewer,
     session: SessionDep,
     keys: DataKeysDep,
     barrier: BarrierCode | None = None,
@@ -188,10 +191,6 @@ def list_signals(
     updated_since: Annotated[datetime | None, Query(alias="updatedSince")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    *,
-    purpose: PurposeDep,
-    covenants: CovenantsDep,
-    agencies: AgenciesDep,
 ) -> SignalPage:
     """Signals you may see for the declared `purpose`, oldest first, filtered: your own in full,
     other agencies' at the level a covenant in force grants (see `disclosure`). Follow
@@ -219,15 +218,7 @@ def list_signals(
         updated_since=updated_since,
     )
     items, last = reads.read_page(
-        session,
-        keys,
-        caller,
-        where,
-        purpose=purpose,
-        after=decode_cursor(cursor),
-        limit=limit,
-        covenants=covenants,
-        agencies=agencies,
+        session, keys, viewer, where, after=decode_cursor(cursor), limit=limit
     )
     next_cursor = encode_cursor(last) if last is not None else None
     if next_cursor:
@@ -245,18 +236,13 @@ def list_signals(
 def get_signal(
     id: uuid.UUID,
     response: Response,
-    caller: SignalReader,
+    viewer: SignalViewer,
     session: SessionDep,
     keys: DataKeysDep,
-    purpose: PurposeDep,
-    covenants: CovenantsDep,
-    agencies: AgenciesDep,
 ) -> SignalOut:
     """One signal, at the level a covenant in force grants for the declared `purpose` (your own
     always in full). A signal you may not see does not exist for you: 404, never 403."""
-    shown, version = reads.read_one(
-        session, keys, caller, id, purpose=purpose, covenants=covenants, agencies=agencies
-    )
+    shown, version = reads.read_one(session, keys, viewer, id)
     response.headers["ETag"] = f'"{version}"'
     return SignalOut.model_validate(shown)
 

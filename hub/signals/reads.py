@@ -11,15 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.agencies.directory import AgencyDirectory
 from hub.audit import service as audit
-from hub.auth.caller import Caller
 from hub.covenants.model import Covenant, Level
 from hub.covenants.policy import OWNER, Grant, SignalFacts, decide, in_force
 from hub.covenants.redact import pseudonymiser, redact
-from hub.covenants.sql import visible
+from hub.covenants.sql import visible_to
+from hub.covenants.viewer import Viewer
 from hub.errors import NotFound
-from hub.kit import clock
 from hub.kit.crypto import DataKeys
 from hub.signals import repository
 from hub.signals.models import Signal
@@ -43,22 +41,22 @@ def _needs(where: SignalFilter) -> tuple[frozenset[str], Level]:
 
 def grants_for(
     session: Session,
-    caller: Caller,
+    viewer: Viewer,
     signals: list[Signal],
     *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
     needs: frozenset[str] = frozenset(),
     parts: repository.SignalParts | None = None,
 ) -> list[Grant]:
     """The policy's decision for each signal: the source's own in full, others by covenant."""
-    everyone = agencies.all(session)
-    viewer = agencies.get(session, caller.agency_id)
-    foreign = [s for s in signals if s.agency_id != caller.agency_id]
+    purpose, covenants, today, everyone = (
+        viewer.purpose,
+        viewer.covenants,
+        viewer.today,
+        viewer.agencies,
+    )
+    foreign = [s for s in signals if s.agency_id != viewer.agency_id]
     if foreign and purpose and parts is None:
         parts = repository.parts_of(session, foreign)
-    today = clock.today()
     accepted = (
         repository.accepted_by(session, [s.id for s in foreign])
         if foreign and purpose and _case_scoped(covenants, today)
@@ -68,7 +66,7 @@ def grants_for(
     decided: dict[tuple[Any, ...], Grant] = {}
     grants = []
     for signal in signals:
-        if signal.agency_id == caller.agency_id:
+        if signal.agency_id == viewer.agency_id:
             grants.append(OWNER)
             continue
         if purpose is None or parts is None or not foreign:
@@ -86,7 +84,7 @@ def grants_for(
                 accepted_by=cases,
                 bound=binding.terms if binding is not None else {},
             )
-            decided[kind] = decide(viewer, purpose, facts, covenants, today, needs=needs)
+            decided[kind] = decide(viewer.agency, purpose, facts, covenants, today, needs=needs)
         grants.append(decided[kind])
     return grants
 
@@ -103,10 +101,8 @@ def _case_scoped(covenants: tuple[Covenant, ...], today: date) -> bool:
 def disclose(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     pairs: list[tuple[Signal, Grant]],
-    purpose: str | None,
-    agencies: AgencyDirectory,
     parts: repository.SignalParts | None = None,
     *,
     detail: dict[str, Any] | None = None,
@@ -115,7 +111,7 @@ def disclose(
     """Redact each signal to its grant and audit what went to someone other than the source
     (with `detail`, e.g. the lookup it answered, on each event). `bare`: without summaries and
     subjects (nothing decrypted), where only facts about the signals are shown."""
-    pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
+    pseudonym = pseudonymiser(keys.pseudonym_key, viewer.code)
     # Pseudonyms come from the stored blind-index tokens, so subjects shown only as pseudonyms
     # are never decrypted.
     masked = [s.id for s, g in pairs if not bare and not g.own and g.level == Level.PSEUDONYMISED]
@@ -135,40 +131,25 @@ def disclose(
         )
         if redacted is not None:
             shown.append(redacted)
-    codes = {agency_id: agency.code for agency_id, agency in agencies.all(session).items()}
+    codes = {agency_id: agency.code for agency_id, agency in viewer.agencies.items()}
     disclosed = [
         (str(s.id), codes[s.agency_id], g) for s, g in pairs if not g.own and g.level > Level.NONE
     ]
-    if disclosed and purpose is not None:
-        audit.disclosed(session, caller, purpose, disclosed, detail=detail)
+    if disclosed and viewer.purpose is not None:
+        audit.disclosed(session, viewer.caller, viewer.purpose, disclosed, detail=detail)
     return shown
 
 
 def read_one(
-    session: Session,
-    keys: DataKeys,
-    caller: Caller,
-    signal_id: uuid.UUID,
-    *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
+    session: Session, keys: DataKeys, viewer: Viewer, signal_id: uuid.UUID
 ) -> tuple[dict[str, Any], int]:
     """The signal as the caller may see it, with its version; 404 when it may see nothing."""
     signal = repository.by_id(session, signal_id)
     if signal is not None:
         parts = repository.parts_of(session, [signal])
-        [grant] = grants_for(
-            session,
-            caller,
-            [signal],
-            purpose=purpose,
-            covenants=covenants,
-            agencies=agencies,
-            parts=parts,
-        )
+        [grant] = grants_for(session, viewer, [signal], parts=parts)
         if grant.level > Level.NONE:
-            shown = disclose(session, keys, caller, [(signal, grant)], purpose, agencies, parts)
+            shown = disclose(session, keys, viewer, [(signal, grant)], parts)
             return shown[0], signal.version
     raise NotFound(f"There is no signal {signal_id} that you may see for this purpose.")
 
@@ -176,44 +157,23 @@ def read_one(
 def read_page(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     where: SignalFilter,
     *,
-    purpose: str | None,
     after: int | None,
     limit: int,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
 ) -> tuple[list[dict[str, Any]], int | None]:
     """One page of what the caller may see, and the key to continue after (None at the end).
 
     The policy is pushed into the query, so a page is never short of rows the viewer may see
     and never counts rows it may not."""
     needs, min_level = _needs(where)
-    clause = visible(
-        viewer=agencies.get(session, caller.agency_id),
-        viewer_id=caller.agency_id,
-        purpose=purpose,
-        covenants=covenants,
-        agencies=agencies.all(session),
-        today=clock.today(),
-        needs=needs,
-        min_level=min_level,
-    )
+    clause = visible_to(viewer, needs=needs, min_level=min_level)
     rows = repository.page_where(session, clause, where, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     parts = repository.parts_of(session, rows) if rows else None
-    grants = grants_for(
-        session,
-        caller,
-        rows,
-        purpose=purpose,
-        covenants=covenants,
-        agencies=agencies,
-        needs=needs,
-        parts=parts,
-    )
+    grants = grants_for(session, viewer, rows, needs=needs, parts=parts)
     # The SQL and the policy agree (tests hold them to it); should they ever not, the stricter
     # answer wins and the row is left out.
     pairs = [(r, g) for r, g in zip(rows, grants, strict=True) if g.own or g.level >= min_level]
@@ -222,5 +182,5 @@ def read_page(
             "policy pushdown let %d row(s) through that the policy withholds",
             len(rows) - len(pairs),
         )
-    shown = disclose(session, keys, caller, pairs, purpose, agencies, parts=parts)
+    shown = disclose(session, keys, viewer, pairs, parts=parts)
     return shown, (rows[-1].pk if more else None)

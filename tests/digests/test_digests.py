@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from hub.audit.models import AuditEvent
 from hub.auth.caller import Caller
+from hub.covenants.viewer import build_viewer
 from hub.digests.models import Delivery, Digest
 from hub.linking.models import Proposal
-from hub.review import service as review
+from hub.proposals import service as review
 from tests.digests.conftest import (
     CODES,
     SECRET_NAME,
@@ -134,16 +135,21 @@ def test_the_sources_of_an_accepted_case_hear_of_it_that_night(scene: Scene) -> 
     app = scene.server.app
     emm = scene.partners["EMM"]
     caller = Caller(emm.agency_id, "EMM", emm.client_id, frozenset({"proposals:review"}), "t")
-    ctx = review.Context(
-        caller=caller,
-        keys=app.state.data_keys,
-        linker=app.state.link_worker.linker,
-        covenants=app.state.covenants,
-        agencies=app.state.agencies,
-        case_retention_days=1825,
-    )
     ids = scene.signals
     with app.state.sessions.begin() as session:
+        viewer = build_viewer(
+            session,
+            caller,
+            purpose=review.PURPOSE,
+            covenants=app.state.covenants,
+            agencies=app.state.agencies,
+        )
+        ctx = review.Context(
+            viewer=viewer,
+            keys=app.state.data_keys,
+            linker=app.state.link_worker.linker,
+            case_retention_days=1825,
+        )
         [proposal] = [
             p
             for p in session.scalars(select(Proposal).where(Proposal.status == "new"))

@@ -24,8 +24,8 @@ from hub.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from hub.review import service
-from hub.review.schemas import AssignmentIn, CommentIn, DecisionIn, MergeIn, SplitIn, UndoIn
+from hub.proposals import service
+from hub.proposals.schemas import AssignmentIn, CommentIn, DecisionIn, MergeIn, SplitIn, UndoIn
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.proposal import render
 

@@ -4,8 +4,7 @@ from fastapi import APIRouter, Request, Response
 
 from hub.agencies.regions import RIEC_REGIONS
 from hub.deps import SessionDep
-from hub.linking import reads
-from hub.review import service
+from hub.proposals import reads
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
 
@@ -22,13 +21,7 @@ def _rows(counts: dict[str, int], order: list[str]) -> list[tuple[str, int, int]
 @router.get("/dashboard")
 def dashboard(request: Request, ctx: ReviewDep, session: SessionDep) -> Response:
     """Counts from the same read as the API's queue: members the analyst may see only."""
-    counts = reads.open_counts(
-        session,
-        ctx.caller,
-        purpose=service.PURPOSE,
-        covenants=ctx.covenants,
-        agencies=ctx.agencies,
-    )
+    counts = reads.open_counts(session, ctx.viewer)
     barrier_order = [b.code for b in request.app.state.vocabulary.barriers]
     return page(
         request,

@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from hub.covenants.viewer import build_viewer
+from hub.deps import SessionDep
 from hub.errors import Forbidden
-from hub.review import service
+from hub.proposals import service
 from hub.ui.sessions import Analyst, AnalystDep
 
 
@@ -15,16 +17,22 @@ def require_scope(analyst: Analyst, scope: str, what: str) -> None:
         raise Forbidden(f"Your role ({analyst.role}) does not let you {what}.")
 
 
-async def review_context(request: Request, analyst: AnalystDep) -> service.Context:
-    """The Context of hub.review.service for this analyst (as review/endpoints.py builds it)."""
+def review_context(request: Request, analyst: AnalystDep, session: SessionDep) -> service.Context:
+    """The Context of hub.proposals.service for this analyst (as the API builds it): a Viewer
+    reading for case proposals, as the analyst."""
     require_scope(analyst, "proposals:review", "review case proposals")
     state = request.app.state
-    return service.Context(
-        caller=analyst.caller(),
-        keys=state.data_keys,
-        linker=state.link_worker.linker,
+    viewer = build_viewer(
+        session,
+        analyst.caller(),
+        purpose=service.PURPOSE,
         covenants=state.covenants,
         agencies=state.agencies,
+    )
+    return service.Context(
+        viewer=viewer,
+        keys=state.data_keys,
+        linker=state.link_worker.linker,
         case_retention_days=state.settings.case_retention_days,
     )
 

@@ -10,9 +10,8 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from hub.deps import SessionDep, VocabularyDep
-from hub.linking import reads
-from hub.review import service
-from hub.review.history import history
+from hub.proposals import reads, service
+from hub.proposals.history import history
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
 
@@ -65,16 +64,7 @@ def view(
     session: Session, ctx: service.Context, proposal_id: uuid.UUID, weights: dict[str, float]
 ) -> dict[str, Any]:
     """Everything the proposal page shows; 404 when the analyst may see fewer than two members."""
-    shown = reads.read_one(
-        session,
-        ctx.keys,
-        ctx.caller,
-        proposal_id,
-        purpose=service.PURPOSE,
-        covenants=ctx.covenants,
-        agencies=ctx.agencies,
-        weights=weights,
-    )
+    shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights)
     shown.pop("grants")  # policy internals, never for a page
     members = shown["members"]
     events = history(

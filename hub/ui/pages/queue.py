@@ -11,10 +11,8 @@ from hub.covenants.model import Agency
 from hub.deps import SessionDep, VocabularyDep
 from hub.errors import InvalidInput
 from hub.kit.pagination import decode_position, encode_position
-from hub.linking import reads
-from hub.linking.endpoints import REGIONAL_KINDS
 from hub.linking.models import PROPOSAL_STATUSES
-from hub.review import service
+from hub.proposals import reads, service
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page, wants_partial
 
@@ -47,7 +45,7 @@ class Filters:
 
 def _home_region(viewer: Agency) -> str:
     """Where the form starts: a RIEC's or municipality's own region, as the API's default."""
-    return viewer.region if viewer.kind in REGIONAL_KINDS and viewer.region else "all"
+    return viewer.region if viewer.kind in service.REGIONAL_KINDS and viewer.region else "all"
 
 
 def _where(filters: Filters, barriers: frozenset[str]) -> reads.QueueFilter:
@@ -82,7 +80,7 @@ def _invalid(name: str, expected: str) -> InvalidInput:
 
 
 def _agency_codes(session: Session, ctx: service.Context) -> list[str]:
-    return sorted(a.code for a in ctx.agencies.all(session).values())
+    return sorted(a.code for a in ctx.viewer.agencies.values())
 
 
 @router.get("/proposals")
@@ -101,7 +99,7 @@ def queue(
     done: str | None = None,
 ) -> Response:
     """The queue; an htmx request (the filter form changed) gets the results table only."""
-    viewer = ctx.agencies.get(session, ctx.caller.agency_id)
+    viewer = ctx.viewer.agency
     filters = Filters(
         status=status,
         barrier=barrier.strip(),
@@ -114,13 +112,10 @@ def queue(
     items, last = reads.read_page(
         session,
         ctx.keys,
-        ctx.caller,
-        purpose=service.PURPOSE,
+        ctx.viewer,
         where=where,
         after=decode_position(cursor),
         limit=PAGE_SIZE,
-        covenants=ctx.covenants,
-        agencies=ctx.agencies,
         weights=vocabulary.indicator_weights(),
     )
     if filters.sort == "newest":

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from hub.deps import SessionDep
-from hub.linking import reads
-from hub.review import service
+from hub.proposals import reads, service
 from hub.signals import reads as signal_reads
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
@@ -28,14 +27,7 @@ def _proposals_with(
     return [
         {"id": p.id, "status": p.status, "case_number": p.case_number, "created_at": p.created_at}
         for p in proposals_holding(session, signal_id)
-        if reads.may_see(
-            session,
-            ctx.caller,
-            p.id,
-            purpose=service.PURPOSE,
-            covenants=ctx.covenants,
-            agencies=ctx.agencies,
-        )
+        if reads.may_see(session, ctx.viewer, p.id)
     ]
 
 
@@ -44,15 +36,7 @@ def signal_page(
     request: Request, signal_id: uuid.UUID, ctx: ReviewDep, session: SessionDep
 ) -> Response:
     """One signal as the analyst may see it for case proposals (404 when not at all)."""
-    signal, _ = signal_reads.read_one(
-        session,
-        ctx.keys,
-        ctx.caller,
-        signal_id,
-        purpose=service.PURPOSE,
-        covenants=ctx.covenants,
-        agencies=ctx.agencies,
-    )
+    signal, _ = signal_reads.read_one(session, ctx.keys, ctx.viewer, signal_id)
     return page(
         request,
         "signal.html",

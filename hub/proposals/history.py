@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hub.auth.caller import Caller
 from hub.kit.crypto import DataKeys
 from hub.linking.models import ProposalEvent
-from hub.review.service import event_text
+from hub.proposals.service import event_text
 
 # What of each analyst action's stored detail a viewer may read (the rest is for undo).
 _SHOWN = {

@@ -16,16 +16,15 @@ from typing import Any, NoReturn
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from hub.agencies.directory import AgencyDirectory
 from hub.audit import service as audit
 from hub.auth.caller import Caller
-from hub.covenants.model import Covenant
+from hub.covenants.model import Agency
 from hub.covenants.policy import Grant
+from hub.covenants.viewer import Viewer
 from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 from hub.kit.bulk import insert_rows
 from hub.kit.crypto import DataKeys, Sealed
-from hub.linking import reads
 from hub.linking import service as linking
 from hub.linking.models import (
     LinkJoin,
@@ -34,8 +33,11 @@ from hub.linking.models import (
     ProposalEvent,
     ProposalMember,
 )
+from hub.proposals import reads
 
 PURPOSE = "case-proposal"
+# Agencies whose queue is their own region's unless they ask for another.
+REGIONAL_KINDS = ("riec", "municipality")
 OPEN = ("new", "in_review")
 # The analysts' actions, as stored in the history (the linker's are created/changed/closed).
 ANALYST_ACTIONS = (
@@ -57,12 +59,23 @@ UNDOABLE = ("merged", "split")
 class Context:
     """What every action needs besides its own arguments."""
 
-    caller: Caller
+    viewer: Viewer  # reading for the actions' purpose, case-proposal
     keys: DataKeys
     linker: linking.Linker
-    covenants: tuple[Covenant, ...]
-    agencies: AgencyDirectory
     case_retention_days: int
+
+    @property
+    def caller(self) -> Caller:
+        return self.viewer.caller
+
+
+def queue_region(viewer: Agency, asked: str | None) -> str | None:
+    """The region a queue is for: as asked (`all`: every region), else a regional agency's own."""
+    if asked == "all":
+        return None
+    if asked is not None:
+        return asked
+    return viewer.region if viewer.kind in REGIONAL_KINDS else None
 
 
 def etag(proposal: Proposal) -> str:
@@ -73,26 +86,12 @@ def visible_members(
     session: Session, ctx: Context, proposal_id: uuid.UUID
 ) -> dict[uuid.UUID, Grant]:
     """The members of a proposal the caller may see (at `hit` or more), with their grants."""
-    return reads.visible_grants(
-        session,
-        ctx.caller,
-        proposal_id,
-        purpose=PURPOSE,
-        covenants=ctx.covenants,
-        agencies=ctx.agencies,
-    )
+    return reads.visible_grants(session, ctx.viewer, proposal_id)
 
 
 def visible_signals(session: Session, ctx: Context) -> Callable[[set[uuid.UUID]], set[uuid.UUID]]:
     """A test for the history: which of the signals it names the caller may see."""
-    return lambda ids: reads.visible_signals(
-        session,
-        ctx.caller,
-        ids,
-        purpose=PURPOSE,
-        covenants=ctx.covenants,
-        agencies=ctx.agencies,
-    )
+    return lambda ids: reads.visible_signals(session, ctx.viewer, ids)
 
 
 def not_found(proposal_id: uuid.UUID) -> NoReturn:

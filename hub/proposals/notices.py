@@ -7,9 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.agencies.directory import AgencyDirectory
-from hub.auth.caller import Caller
-from hub.covenants.model import Covenant, Level
+from hub.covenants.model import Level
+from hub.covenants.viewer import Viewer
 from hub.errors import NotFound
 from hub.kit.crypto import DataKeys
 from hub.linking.models import Proposal, ProposalMember
@@ -21,15 +20,11 @@ from hub.signals.reads import disclose, grants_for
 def cases_of(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     signal_id: uuid.UUID,
-    *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
 ) -> list[dict[str, Any]]:
     """The accepted cases one of the caller's own signals is in; 404 for anyone else's."""
-    if repository.own_signal(session, caller.agency_id, signal_id) is None:
+    if repository.own_signal(session, viewer.agency_id, signal_id) is None:
         raise NotFound(f"You have no signal {signal_id}.")
     cases = list(
         session.scalars(
@@ -49,11 +44,9 @@ def cases_of(
                 .order_by(Signal.pk)
             )
         )
-        grants = grants_for(
-            session, caller, others, purpose=purpose, covenants=covenants, agencies=agencies
-        )
+        grants = grants_for(session, viewer, others)
         pairs = [(s, g) for s, g in zip(others, grants, strict=True) if g.level >= Level.HIT]
-        shown = disclose(session, keys, caller, pairs, purpose, agencies) if pairs else []
+        shown = disclose(session, keys, viewer, pairs) if pairs else []
         out.append(
             {
                 "case_number": case.case_number,

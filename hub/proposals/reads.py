@@ -16,33 +16,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
-from hub.agencies.directory import AgencyDirectory
-from hub.auth.caller import Caller
-from hub.covenants.model import Covenant, Level
+from hub.covenants.model import Level
 from hub.covenants.policy import Grant
 from hub.covenants.redact import pseudonymiser
-from hub.covenants.sql import visible
+from hub.covenants.sql import visible_to
+from hub.covenants.viewer import Viewer
 from hub.db import now
 from hub.errors import NotFound
-from hub.kit import clock
 from hub.kit.crypto import DataKeys
 from hub.linking.models import OPEN_STATUSES, Proposal, ProposalLink, ProposalMember
 from hub.linking.score import MemberFacts, score
 from hub.signals import repository
 from hub.signals.models import Signal, SignalBarrier
 from hub.signals.reads import disclose, grants_for
-
-
-def _clause(session: Session, caller: Caller, purpose: str | None, **kw: Any) -> Any:
-    agencies: AgencyDirectory = kw["agencies"]
-    return visible(
-        viewer=agencies.get(session, caller.agency_id),
-        viewer_id=caller.agency_id,
-        purpose=purpose,
-        covenants=kw["covenants"],
-        agencies=agencies.all(session),
-        today=clock.today(),
-    )
 
 
 def _seen_by(clause: ColumnElement[bool]) -> Any:
@@ -59,12 +45,9 @@ def _seen_by(clause: ColumnElement[bool]) -> Any:
 def _views(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     proposals: list[Proposal],
     *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
     bare: bool = False,
 ) -> dict[uuid.UUID, tuple[list[dict[str, Any]], dict[uuid.UUID, Grant]]]:
     """Per proposal: its members as the viewer sees them (redacted, audited) and their grants;
@@ -82,15 +65,7 @@ def _views(
     grants = dict(
         zip(
             (s.id for s in signals),
-            grants_for(
-                session,
-                caller,
-                signals,
-                purpose=purpose,
-                covenants=covenants,
-                agencies=agencies,
-                parts=parts,
-            ),
+            grants_for(session, viewer, signals, parts=parts),
             strict=True,
         )
     )
@@ -98,7 +73,7 @@ def _views(
     shown = dict(
         zip(
             (s.id for s, _ in pairs),
-            disclose(session, keys, caller, pairs, purpose, agencies, parts, bare=bare),
+            disclose(session, keys, viewer, pairs, parts, bare=bare),
             strict=True,
         )
     )
@@ -128,14 +103,14 @@ def _facts(member: Mapping[str, Any]) -> MemberFacts:
 def _explanation(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     proposal_id: uuid.UUID,
     grants: Mapping[uuid.UUID, Grant],
 ) -> list[dict[str, Any]]:
     """Which values link which members, shown at the lower of the two members' levels: the
     type and points always, a pseudonym (the same one the members' subjects carry) from
     `pseudonymised` up, when both grants name that identifier type."""
-    pseudonym = pseudonymiser(keys.pseudonym_key, caller.agency_code)
+    pseudonym = pseudonymiser(keys.pseudonym_key, viewer.code)
     links = session.scalars(
         select(ProposalLink)
         .where(ProposalLink.proposal_id == proposal_id)
@@ -234,18 +209,15 @@ def _json_has(column: Any, value: str) -> ColumnElement[bool]:
 def read_page(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     *,
-    purpose: str | None,
     where: QueueFilter,
     after: tuple[float, int] | None,
     limit: int,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
     weights: Mapping[str, float],
 ) -> tuple[list[dict[str, Any]], tuple[float, int] | None]:
     """A page of the proposals the viewer may see (two or more members), strongest first."""
-    clause = _clause(session, caller, purpose, covenants=covenants, agencies=agencies)
+    clause = visible_to(viewer)
     query = select(Proposal).where(_seen_by(clause) >= 2)
     if where.status == "open":
         query = query.where(Proposal.status.in_(OPEN_STATUSES))
@@ -280,7 +252,7 @@ def read_page(
             return out, None
         more = len(rows) > limit - len(out)
         rows = rows[: limit - len(out)]
-        out += _shown(session, keys, caller, rows, where, purpose, covenants, agencies, weights)
+        out += _shown(session, keys, viewer, rows, where, weights)
         position = (rows[-1].score, rows[-1].pk)
         if not more:
             return out, None
@@ -290,24 +262,12 @@ def read_page(
 def _shown(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     rows: list[Proposal],
     where: QueueFilter,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
     weights: Mapping[str, float],
 ) -> list[dict[str, Any]]:
-    views = _views(
-        session,
-        keys,
-        caller,
-        rows,
-        purpose=purpose,
-        covenants=covenants,
-        agencies=agencies,
-        bare=True,
-    )
+    views = _views(session, keys, viewer, rows, bare=True)
     points = _link_points(session, [p.id for p in rows])
     out = []
     for proposal in rows:
@@ -326,17 +286,10 @@ def _shown(
     return out
 
 
-def open_counts(
-    session: Session,
-    caller: Caller,
-    *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
-) -> dict[str, dict[str, int]]:
+def open_counts(session: Session, viewer: Viewer) -> dict[str, dict[str, int]]:
     """Open proposals the viewer may see, counted per barrier and per region of the members
     it may see (a proposal spanning two barriers counts once under each)."""
-    clause = _clause(session, caller, purpose, covenants=covenants, agencies=agencies)
+    clause = visible_to(viewer)
     open_seen = (
         select(Proposal.id)
         .where(Proposal.status.in_(("new", "in_review")), _seen_by(clause) >= 2)
@@ -416,13 +369,7 @@ def graph_payload(
 
 
 def visible_grants(
-    session: Session,
-    caller: Caller,
-    proposal_id: uuid.UUID,
-    *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
+    session: Session, viewer: Viewer, proposal_id: uuid.UUID
 ) -> dict[uuid.UUID, Grant]:
     """The members the viewer may see (at `hit` or more), with their grants; nothing is
     disclosed, so nothing is audited."""
@@ -433,74 +380,40 @@ def visible_grants(
             .where(ProposalMember.proposal_id == proposal_id)
         )
     )
-    grants = grants_for(
-        session, caller, signals, purpose=purpose, covenants=covenants, agencies=agencies
-    )
+    grants = grants_for(session, viewer, signals)
     return {s.id: g for s, g in zip(signals, grants, strict=True) if g.level >= Level.HIT}
 
 
-def visible_signals(
-    session: Session,
-    caller: Caller,
-    ids: set[uuid.UUID],
-    *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
-) -> set[uuid.UUID]:
+def visible_signals(session: Session, viewer: Viewer, ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Which of these signals the viewer may see at all (nothing disclosed, nothing audited)."""
     if not ids:
         return set()
     signals = list(session.scalars(select(Signal).where(Signal.id.in_(sorted(ids)))))
-    grants = grants_for(
-        session, caller, signals, purpose=purpose, covenants=covenants, agencies=agencies
-    )
+    grants = grants_for(session, viewer, signals)
     return {s.id for s, g in zip(signals, grants, strict=True) if g.level >= Level.HIT}
 
 
-def may_see(
-    session: Session,
-    caller: Caller,
-    proposal_id: uuid.UUID,
-    *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
-) -> bool:
+def may_see(session: Session, viewer: Viewer, proposal_id: uuid.UUID) -> bool:
     """Whether the viewer may see two members of the proposal."""
-    found = visible_grants(
-        session, caller, proposal_id, purpose=purpose, covenants=covenants, agencies=agencies
-    )
-    return len(found) >= 2
+    return len(visible_grants(session, viewer, proposal_id)) >= 2
 
 
 def read_one(
     session: Session,
     keys: DataKeys,
-    caller: Caller,
+    viewer: Viewer,
     proposal_id: uuid.UUID,
     *,
-    purpose: str | None,
-    covenants: tuple[Covenant, ...],
-    agencies: AgencyDirectory,
     weights: Mapping[str, float],
 ) -> dict[str, Any]:
     """One proposal with its members (redacted), score parts and explanation; 404 when the
     viewer may see fewer than two of its members."""
     proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one_or_none()
     if proposal is not None:
-        views = _views(
-            session,
-            keys,
-            caller,
-            [proposal],
-            purpose=purpose,
-            covenants=covenants,
-            agencies=agencies,
-        )
+        views = _views(session, keys, viewer, [proposal])
         members, grants = views.get(proposal.id, ([], {}))
         if len(members) >= 2:
-            explanation = _explanation(session, keys, caller, proposal.id, grants)
+            explanation = _explanation(session, keys, viewer, proposal.id, grants)
             summary = _summary(proposal, members, [e["points"] for e in explanation], weights)
             return summary | {
                 "members": members,

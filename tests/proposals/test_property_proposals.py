@@ -45,7 +45,7 @@ from hub.covenants.service import sync_covenants
 from hub.db import transaction
 from hub.linking.models import Proposal, ProposalEvent, ProposalMember
 from hub.linking.service import LIVE
-from hub.review.service import PURPOSE as ACTION_PURPOSE
+from hub.proposals.service import PURPOSE as ACTION_PURPOSE
 from tests.conftest import REGION_OF, SECRET_SUMMARY
 from tests.covenants.test_endpoints import served_covenants
 from tests.covenants.test_policy import BARRIERS, oracle

@@ -1,4 +1,5 @@
-"""HTTP routes of the analysts' actions on a case proposal, its history and its case file.
+"""HTTP routes of case proposals: the queue and one proposal read through the covenant policy,
+the analysts' actions on a proposal, its history and its case file.
 
 Every action that changes a proposal needs If-Match with the ETag from GET /proposals/{id}
 (428 without, 412 when it changed since) and answers with the proposal as it is now.
@@ -6,31 +7,31 @@ Every action that changes a proposal needs If-Match with the ETag from GET /prop
 
 import json
 import uuid
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, Response, Security
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, Security
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from hub.auth.caller import Caller
-from hub.auth.tokens import authenticate
+from hub.barriers.schemas import BarrierCode
+from hub.covenants.viewer import Viewer
 from hub.deps import (
-    AgenciesDep,
-    CovenantsDep,
     DataKeysDep,
-    PurposeDep,
     SessionDep,
     SettingsDep,
-    SignalReader,
     VocabularyDep,
+    viewer_acting_for,
+    viewer_for,
 )
+from hub.errors import NotFound
 from hub.kit import body
 from hub.kit.negotiate import negotiate
-from hub.linking import reads
-from hub.linking.schemas import ProposalDetail
+from hub.kit.pagination import decode_position, encode_position, next_link
 from hub.openapi import problem_responses
-from hub.review import export, notices, service
-from hub.review.history import history
-from hub.review.schemas import (
+from hub.proposals import export, notices, reads, service
+from hub.proposals.history import history
+from hub.proposals.schemas import (
     AssignmentIn,
     CaseNotices,
     CommentIn,
@@ -38,13 +39,26 @@ from hub.review.schemas import (
     History,
     HistoryEvent,
     MergeIn,
+    ProposalDetail,
+    ProposalPage,
+    ProposalStatus,
     SplitIn,
     SplitOut,
     UndoIn,
 )
 
 router = APIRouter(tags=["proposals"])
-Reviewer = Annotated[Caller, Security(authenticate, scopes=["proposals:review"])]
+# The queue and a proposal serve preparing cases and, once accepted, investigating them; the
+# actions always serve case-proposal.
+ReadingReviewer = Annotated[
+    Viewer, Security(viewer_for("case-proposal", "investigation"), scopes=["proposals:review"])
+]
+ActingReviewer = Annotated[
+    Viewer, Security(viewer_acting_for(service.PURPOSE), scopes=["proposals:review"])
+]
+CaseReader = Annotated[
+    Viewer, Security(viewer_for("case-proposal", "investigation"), scopes=["signals:read"])
+]
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", description="The proposal's ETag, from GET /proposals/{id}."),
@@ -55,6 +69,7 @@ ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 CASE_FILE_TYPES = {"json": "application/json", "html": "text/html"}
 CASE_FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+ETAG_HEADER = {"description": "The proposal's version, for If-Match.", "schema": {"type": "string"}}
 
 
 async def json_body(request: Request) -> bytes:
@@ -65,19 +80,12 @@ Body = Annotated[bytes, Depends(json_body)]
 
 
 def review_context(
-    request: Request,
-    caller: Reviewer,
-    keys: DataKeysDep,
-    covenants: CovenantsDep,
-    agencies: AgenciesDep,
-    settings: SettingsDep,
+    request: Request, viewer: ActingReviewer, keys: DataKeysDep, settings: SettingsDep
 ) -> service.Context:
     return service.Context(
-        caller=caller,
+        viewer=viewer,
         keys=keys,
         linker=request.app.state.link_worker.linker,
-        covenants=covenants,
-        agencies=agencies,
         case_retention_days=settings.case_retention_days,
     )
 
@@ -88,16 +96,123 @@ ContextDep = Annotated[service.Context, Depends(review_context)]
 def _current(
     session: Session, ctx: service.Context, proposal_id: uuid.UUID, weights: Any, response: Response
 ) -> ProposalDetail:
-    shown = reads.read_one(
-        session,
-        ctx.keys,
-        ctx.caller,
-        proposal_id,
-        purpose=service.PURPOSE,
-        covenants=ctx.covenants,
-        agencies=ctx.agencies,
-        weights=weights,
+    shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights)
+    response.headers["ETag"] = f'"{shown["version"]}"'
+    return ProposalDetail.model_validate(shown)
+
+
+@router.get(
+    "/proposals",
+    summary="List case proposals",
+    response_model=ProposalPage,
+    operation_id="listProposals",
+    responses={
+        200: {
+            "headers": {
+                "Link": {
+                    "description": "RFC 8288 link to the next page.",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    },
+)
+def list_proposals(
+    request: Request,
+    response: Response,
+    viewer: ReadingReviewer,
+    session: SessionDep,
+    keys: DataKeysDep,
+    vocabulary: VocabularyDep,
+    status: Annotated[
+        ProposalStatus | Literal["open"] | None,
+        Query(description="One status, or `open` for new and in review. Default: all."),
+    ] = None,
+    barrier: Annotated[BarrierCode | None, Query(description="Spans this barrier.")] = None,
+    agency: Annotated[
+        str | None, Query(max_length=40, description="Holds a signal of this agency.")
+    ] = None,
+    region: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Holds a signal from this RIEC region; `all` for every region. "
+            "Default: your own region for RIECs and municipalities, every region for others.",
+        ),
+    ] = None,
+    min_score: Annotated[
+        float | None, Query(alias="minScore", ge=0, description="Score at least this.")
+    ] = None,
+    created_from: Annotated[
+        datetime | None, Query(alias="createdFrom", description="Proposed at or after this.")
+    ] = None,
+    created_to: Annotated[
+        datetime | None, Query(alias="createdTo", description="Proposed before this time.")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ProposalPage:
+    """The review queue: clusters of linked signals in which you may see at least two members
+    for the declared `purpose`, strongest first. Barriers, agencies and the score are those of
+    the members you may see, and the filters apply to what you see."""
+    where = reads.QueueFilter(
+        status=status,
+        barrier=barrier,
+        agency=agency,
+        region=service.queue_region(viewer.agency, region),
+        min_score=min_score,
+        created_from=created_from,
+        created_to=created_to,
     )
+    items, last = reads.read_page(
+        session,
+        keys,
+        viewer,
+        where=where,
+        after=decode_position(cursor),
+        limit=limit,
+        weights=vocabulary.indicator_weights(),
+    )
+    next_cursor = encode_position(*last) if last is not None else None
+    if next_cursor:
+        response.headers["Link"] = next_link(request.url, next_cursor)
+    return ProposalPage.model_validate({"items": items, "next_cursor": next_cursor})
+
+
+@router.get(
+    "/proposals/{id:uuid}",
+    summary="Get a case proposal",
+    response_model=ProposalDetail,
+    operation_id="getProposal",
+    responses={
+        200: {"headers": {"ETag": ETAG_HEADER}},
+        307: {
+            "description": "The proposal was merged into another: Location names it.",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        },
+    },
+)
+def get_proposal(
+    id: uuid.UUID,
+    request: Request,
+    response: Response,
+    viewer: ReadingReviewer,
+    session: SessionDep,
+    keys: DataKeysDep,
+    vocabulary: VocabularyDep,
+) -> Any:
+    """One proposal: the members you may see (each redacted to your level), the barriers and
+    agencies they span, the score and its parts, which shared values link which members, and
+    a graph of them. A proposal of which you may see fewer than two members does not exist for
+    you: 404. A proposal merged into another redirects there (307). The ETag is the version
+    to send as If-Match with a decision."""
+    target = service.resolve(session, id)
+    if target != id:
+        if not reads.may_see(session, viewer, target):
+            raise NotFound(f"There is no proposal {id} that you may see for this purpose.")
+        location = str(request.url).replace(str(id), str(target), 1)
+        return RedirectResponse(location, status_code=307)
+    shown = reads.read_one(session, keys, viewer, id, weights=vocabulary.indicator_weights())
     response.headers["ETag"] = f'"{shown["version"]}"'
     return ProposalDetail.model_validate(shown)
 
@@ -307,16 +422,7 @@ def export_case(
     """The case file: the proposal with the members as you may see them, the explanation, the
     history and the covenants that allowed each member. The export is audited."""
     rendition = negotiate(accept, CASE_FILE_TYPES)
-    shown = reads.read_one(
-        session,
-        keys,
-        ctx.caller,
-        id,
-        purpose=service.PURPOSE,
-        covenants=ctx.covenants,
-        agencies=ctx.agencies,
-        weights=vocabulary.indicator_weights(),
-    )
+    shown = reads.read_one(session, keys, ctx.viewer, id, weights=vocabulary.indicator_weights())
     document = export.case_file(
         ProposalDetail.model_validate(shown).model_dump(mode="json"),
         history(session, keys, ctx.caller, id, service.visible_signals(session, ctx)),
@@ -347,18 +453,12 @@ def export_case(
 )
 def signal_cases(
     id: uuid.UUID,
-    caller: SignalReader,
+    viewer: CaseReader,
     session: SessionDep,
     keys: DataKeysDep,
-    purpose: PurposeDep,
-    covenants: CovenantsDep,
-    agencies: AgenciesDep,
 ) -> CaseNotices:
     """For the source agency: the cases analysts accepted that hold this signal, with the case
     number and the agency to contact, and the case's other signals as far as a covenant lets
-    you see them for the declared `purpose` (e.g. `hit-lookup`). The nightly digest lists new
-    ones."""
-    found = notices.cases_of(
-        session, keys, caller, id, purpose=purpose, covenants=covenants, agencies=agencies
-    )
+    you see them for the declared `purpose`. The nightly digest lists new ones."""
+    found = notices.cases_of(session, keys, viewer, id)
     return CaseNotices.model_validate({"items": found})

@@ -1,0 +1,187 @@
+"""API shapes of case proposals as one viewer sees them, of the analysts' actions on them, and
+of a proposal's history."""
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.signals.schemas import SignalOut
+
+ProposalStatus = Literal["new", "in_review", "accepted", "rejected", "merged", "closed"]
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Reason = Field(min_length=3, max_length=2000, description="Why (sealed; your agency reads it).")
+
+
+class DecisionIn(BaseModel):
+    model_config = _STRICT | ConfigDict(
+        json_schema_extra={"examples": [{"decision": "accept", "reason": "Entry to finance."}]}
+    )
+    decision: Literal["accept", "reject"]
+    reason: str = Reason
+
+
+class AssignmentIn(BaseModel):
+    model_config = _STRICT
+    assignee: str | None = Field(
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._@-]+$",
+        description="An analyst of your agency; null to unassign.",
+    )
+    reason: str | None = Field(None, max_length=2000)
+
+
+class MergeIn(BaseModel):
+    model_config = _STRICT
+    other: uuid.UUID = Field(description="The proposal folded into this one; its id redirects.")
+    reason: str = Reason
+
+
+class SplitIn(BaseModel):
+    model_config = _STRICT
+    members: list[uuid.UUID] = Field(
+        min_length=1, max_length=1000, description="The members to take out, together."
+    )
+    reason: str = Reason
+
+
+class UndoIn(BaseModel):
+    model_config = _STRICT
+    event: int = Field(ge=1, description="The history event (a merge or a split) to undo.")
+    reason: str = Reason
+
+
+class CommentIn(BaseModel):
+    model_config = _STRICT
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class HistoryEvent(BaseModel):
+    id: int
+    at: datetime
+    action: str
+    agency: str | None = Field(description="The analyst's agency; null for the linker.")
+    actor: str = Field(description="The analyst (to your own agency) or the agency's role.")
+    detail: dict[str, Any] = Field(description="What changed, as far as you may see it.")
+    text: str | None = Field(
+        description="The reason or comment; only for analysts of the writer's agency."
+    )
+
+
+class History(BaseModel):
+    items: list[HistoryEvent]
+
+
+class SplitOut(BaseModel):
+    proposal: uuid.UUID
+    part: uuid.UUID | None = Field(description="The new proposal; null when one signal left.")
+
+
+def openapi_components() -> dict[str, Any]:
+    """The bodies the review routes read themselves, for the published spec."""
+    from pydantic.json_schema import models_json_schema
+
+    models = [DecisionIn, AssignmentIn, MergeIn, SplitIn, UndoIn, CommentIn]
+    _, top = models_json_schema(
+        [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+    )
+    return {m.__name__: top["$defs"][m.__name__] for m in models}
+
+
+class CaseNotice(BaseModel):
+    case_number: str
+    accepted_by: str = Field(description="The agency that holds the case: whom to contact.")
+    accepted_at: datetime
+    members: list[SignalOut] = Field(
+        description="The case's other signals, as far as a covenant lets you see them for the "
+        "declared purpose (none without one)."
+    )
+
+
+class CaseNotices(BaseModel):
+    items: list[CaseNotice]
+
+
+class ScoreParts(BaseModel):
+    """The parts of the score (see the README's formula), over the members you may see."""
+
+    barriers: float = Field(description="10 per barrier of the model spanned.")
+    agencies: float = Field(description="4 per independent agency beyond the first, at most 20.")
+    indicators: float = Field(description="Sum of the indicators' weights, at most 5.")
+    links: float = Field(description="Mean points of the links, divided by 3, at most 5.")
+    grading: float = Field(description="Europol 4x4 grading of the members, 0 to 4.")
+    recency: float = Field(description="0.5 ^ (days since the newest member / 90).")
+
+
+class ProposalSummary(BaseModel):
+    id: uuid.UUID
+    status: ProposalStatus
+    score: float = Field(
+        description="recency * (barriers + agencies + indicators + links + grading)"
+    )
+    score_parts: ScoreParts
+    barriers: list[str] = Field(description="Barriers the members you may see span.")
+    agencies: list[str] = Field(description="Agencies of the members you may see.")
+    size: int = Field(description="Members you may see (at least two).")
+    created_at: datetime
+    updated_at: datetime
+    closed_reason: str | None
+    assigned_to: str | None = Field(description="The analyst the proposal is assigned to.")
+    case_number: str | None = Field(description="Once accepted: the case's number.")
+    decided_at: datetime | None = Field(description="When it was accepted or rejected.")
+
+
+class SharedValue(BaseModel):
+    type: str = Field(description="The match-key type: phone, iban, person, address, ...")
+    points: float = Field(description="What this shared value counts, after its frequency.")
+    pseudonym: str | None = Field(
+        None,
+        description="From pseudonymised level up on both members: the same pseudonym their "
+        "subjects carry, so you can see which identifier it is without its value.",
+    )
+
+
+class LinkExplanation(BaseModel):
+    signals: list[uuid.UUID] = Field(min_length=2, max_length=2)
+    points: float
+    bridge: bool = Field(description="This link held an oversized group together and was cut.")
+    shared: list[SharedValue]
+
+
+class GraphNode(BaseModel):
+    id: str = Field(description="A signal id, or an identifier's pseudonym.")
+    kind: Literal["signal", "identifier"]
+    label: str
+    agency: str | None = None
+    barriers: list[str] = []
+    level: str | None = Field(None, description="Your disclosure level of a signal.")
+    type: str | None = Field(None, description="An identifier's type.")
+
+
+class GraphEdge(BaseModel):
+    source: str
+    target: str
+    kind: Literal["carries", "link"] = Field(
+        description="carries: a signal holds the identifier; link: two signals share values "
+        "you may see only by type."
+    )
+    types: list[str] = []
+    points: float | None = None
+    bridge: bool = False
+
+
+class ProposalGraph(BaseModel):
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+class ProposalDetail(ProposalSummary):
+    members: list[SignalOut] = Field(description="Each at the level a covenant grants you.")
+    explanation: list[LinkExplanation] = Field(description="Why these signals are together.")
+    graph: ProposalGraph = Field(description="Nodes and edges for a graph view.")
+
+
+class ProposalPage(BaseModel):
+    items: list[ProposalSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
