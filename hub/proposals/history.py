@@ -8,12 +8,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.auth.caller import Caller
 from hub.kit.crypto import DataKeys
 from hub.linking.models import ProposalEvent
+from hub.proposals import repository
 from hub.proposals.service import event_text
 
 # What of each analyst action's stored detail a viewer may read (the rest is for undo).
@@ -38,13 +38,7 @@ def history(
 ) -> list[dict[str, Any]]:
     """Every event of the proposal, oldest first, shaped for this viewer; `visible` says which
     of the signals named in the events the viewer may see."""
-    events = list(
-        session.scalars(
-            select(ProposalEvent)
-            .where(ProposalEvent.proposal_id == proposal_id)
-            .order_by(ProposalEvent.pk)
-        )
-    )
+    events = repository.events(session, proposal_id)
     named = {uuid.UUID(m) for e in events if e.detail for m in e.detail.get("members", ())}
     seen = visible(named) if named else set()
     return [_shape(keys, caller, e, seen) for e in events]

@@ -4,16 +4,14 @@ the case's other members as far as the partner's own covenants let it see them."
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.covenants.model import Level
 from hub.covenants.viewer import Viewer
 from hub.errors import NotFound
 from hub.kit.crypto import DataKeys
-from hub.linking.models import Proposal, ProposalMember
+from hub.proposals import repository as proposals
 from hub.signals import repository
-from hub.signals.models import Signal
 from hub.signals.reads import disclose, grants_for
 
 
@@ -26,24 +24,10 @@ def cases_of(
     """The accepted cases one of the caller's own signals is in; 404 for anyone else's."""
     if repository.own_signal(session, viewer.agency_id, signal_id) is None:
         raise NotFound(f"You have no signal {signal_id}.")
-    cases = list(
-        session.scalars(
-            select(Proposal)
-            .join(ProposalMember, ProposalMember.proposal_id == Proposal.id)
-            .where(ProposalMember.signal_id == signal_id, Proposal.status == "accepted")
-            .order_by(Proposal.decided_at)
-        )
-    )
+    cases = proposals.accepted_cases_holding(session, signal_id)
     out = []
     for case in cases:
-        others = list(
-            session.scalars(
-                select(Signal)
-                .join(ProposalMember, ProposalMember.signal_id == Signal.id)
-                .where(ProposalMember.proposal_id == case.id, Signal.id != signal_id)
-                .order_by(Signal.pk)
-            )
-        )
+        others = proposals.other_members(session, case.id, signal_id)
         grants = grants_for(session, viewer, others)
         pairs = [(s, g) for s, g in zip(others, grants, strict=True) if g.level >= Level.HIT]
         shown = disclose(session, keys, viewer, pairs) if pairs else []

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
@@ -31,9 +30,8 @@ from hub.linking.models import (
     LinkSeparation,
     Proposal,
     ProposalEvent,
-    ProposalMember,
 )
-from hub.proposals import reads
+from hub.proposals import reads, repository
 
 PURPOSE = "case-proposal"
 # Agencies whose queue is their own region's unless they ask for another.
@@ -103,7 +101,7 @@ def _find(
 ) -> Proposal:
     """The proposal, if the caller may see two of its members (or of `also`: the signals an
     undo brings back); else 404, as the reads answer."""
-    proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one_or_none()
+    proposal = repository.by_id(session, proposal_id)
     if proposal is None:
         not_found(proposal_id)
     seen = set(visible_members(session, ctx, proposal_id))
@@ -230,19 +228,6 @@ def start_review(
     return proposal
 
 
-def _next_case_number(session: Session, agency_code: str, year: int) -> str:
-    # Under the linking lock, so two acceptances never draw the same number.
-    prefix = f"{agency_code}-{year}-"
-    last = session.scalar(
-        select(Proposal.case_number)
-        .where(Proposal.case_number.like(f"{prefix}%"))
-        .order_by(func.length(Proposal.case_number).desc(), Proposal.case_number.desc())
-        .limit(1)
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
-
-
 def decide(
     session: Session,
     ctx: Context,
@@ -260,7 +245,7 @@ def decide(
         _require(proposal, (*OPEN, "rejected"), "accepted")
         proposal.status = "accepted"
         proposal.accepted_by = ctx.caller.agency_code
-        proposal.case_number = _next_case_number(session, ctx.caller.agency_code, at.year)
+        proposal.case_number = repository.next_case_number(session, ctx.caller.agency_code, at.year)
         proposal.retain_until = at + timedelta(days=ctx.case_retention_days)
         detail: dict[str, Any] = {"case_number": proposal.case_number}
     else:
@@ -275,57 +260,8 @@ def decide(
     return proposal
 
 
-def _members(session: Session, proposal_id: uuid.UUID) -> set[uuid.UUID]:
-    return set(
-        session.scalars(
-            select(ProposalMember.signal_id).where(ProposalMember.proposal_id == proposal_id)
-        )
-    )
-
-
-def _set_members(session: Session, proposal: Proposal, members: set[uuid.UUID]) -> None:
-    session.execute(delete(ProposalMember).where(ProposalMember.proposal_id == proposal.id))
-    insert_rows(
-        session,
-        ProposalMember,
-        [{"proposal_id": proposal.id, "signal_id": m} for m in sorted(members, key=str)],
-    )
-    proposal.size = len(members)
-
-
 def _ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
     return (a, b) if a < b else (b, a)
-
-
-def _insert_pairs(
-    session: Session, model: type, pairs: set[tuple[uuid.UUID, uuid.UUID]], **extra: Any
-) -> list[list[str]]:
-    """Insert the pairs not stored yet; the ones inserted (so an undo removes only those)."""
-    if not pairs:
-        return []
-    stored = set()
-    for chunk in _chunks(sorted(pairs)):
-        stored |= set(
-            session.execute(
-                select(model.signal_a, model.signal_b).where(
-                    tuple_(model.signal_a, model.signal_b).in_(chunk)
-                )
-            ).all()
-        )
-    new = sorted(pairs - stored)
-    insert_rows(session, model, [{"signal_a": a, "signal_b": b, **extra} for a, b in new])
-    return [[str(a), str(b)] for a, b in new]
-
-
-def _delete_pairs(session: Session, model: type, pairs: Iterable[list[str]]) -> None:
-    wanted = [(uuid.UUID(a), uuid.UUID(b)) for a, b in pairs]
-    for chunk in _chunks(wanted):
-        session.execute(delete(model).where(tuple_(model.signal_a, model.signal_b).in_(chunk)))
-
-
-def _chunks(values: list[Any], size: int = 400) -> Iterable[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def merge(
@@ -349,9 +285,9 @@ def merge(
     _require(target, (*OPEN, "accepted"), "merged into")
     _require(absorbed, OPEN, "merged away")
     at = now()
-    kept, taken = _members(session, target.id), _members(session, absorbed.id)
+    kept, taken = repository.members(session, target.id), repository.members(session, absorbed.id)
     anchor = min(kept)
-    joins = _insert_pairs(
+    joins = repository.insert_pairs(
         session,
         LinkJoin,
         {_ordered(anchor, m) for m in taken if m != anchor},
@@ -362,7 +298,7 @@ def merge(
     # The absorbed proposal keeps its member rows as history; only live proposals link.
     absorbed.status, absorbed.merged_into = "merged", target.id
     _touch(absorbed, at)
-    _set_members(session, target, kept | taken)
+    repository.set_members(session, target, kept | taken)
     _touch(target, at)
     event = _event(
         session,
@@ -394,7 +330,7 @@ def split(
     (None when one signal was taken out)."""
     proposal = _locked(session, ctx, proposal_id, if_match)
     _require(proposal, OPEN, "split")
-    current = _members(session, proposal.id)
+    current = repository.members(session, proposal.id)
     seen = visible_members(session, ctx, proposal.id)
     chosen = set(members)
     unknown = sorted(str(m) for m in chosen - (current & seen.keys()))
@@ -410,7 +346,7 @@ def split(
         )
     rest = current - chosen
     at = now()
-    separations = _insert_pairs(
+    separations = repository.insert_pairs(
         session,
         LinkSeparation,
         {_ordered(a, b) for a in chosen for b in rest},
@@ -421,17 +357,13 @@ def split(
     # An earlier merge across the new seam would hold the parts together: lift it.
     crossing = [
         [str(a), str(b)]
-        for a, b in session.execute(
-            select(LinkJoin.signal_a, LinkJoin.signal_b).where(
-                LinkJoin.signal_a.in_(current), LinkJoin.signal_b.in_(current)
-            )
-        )
+        for a, b in repository.joins_within(session, current)
         if (a in chosen) != (b in chosen)
     ]
-    _delete_pairs(session, LinkJoin, crossing)
+    repository.delete_pairs(session, LinkJoin, crossing)
     # Each side is held together as the analyst drew it: without this, the cut that keeps the
     # pairs apart is free to cut off single signals instead of the chosen seam.
-    joins = _insert_pairs(
+    joins = repository.insert_pairs(
         session,
         LinkJoin,
         {_ordered(min(side), m) for side in (chosen, rest) for m in side if m != min(side)},
@@ -453,9 +385,9 @@ def split(
         )
         session.add(part)
         session.flush()
-        _set_members(session, part, chosen)
+        repository.set_members(session, part, chosen)
         _event(session, ctx, part, "split-from", {"from": str(proposal.id)}, reason, at)
-    _set_members(session, proposal, rest)
+    repository.set_members(session, proposal, rest)
     _touch(proposal, at)
     event = _event(
         session,
@@ -494,11 +426,7 @@ def undo(
     reason: str,
 ) -> Proposal:
     """Undo a merge or a split of this proposal: its constraints go, its parts come back."""
-    event = session.scalars(
-        select(ProposalEvent).where(
-            ProposalEvent.pk == event_id, ProposalEvent.proposal_id == proposal_id
-        )
-    ).one_or_none()
+    event = repository.event(session, proposal_id, event_id)
     # A split that left one signal closed the proposal; the caller may still see what an undo
     # brings back together.
     named = frozenset(
@@ -507,7 +435,7 @@ def undo(
     proposal = _locked(session, ctx, proposal_id, if_match, named)
     if event is None or event.action not in UNDOABLE:
         raise NotFound(f"This proposal has no merge or split {event_id} to undo.")
-    if _undone(session, proposal.id, event.pk):
+    if repository.undone(session, proposal.id, event.pk):
         raise Conflict(f"The {event.action} {event_id} is undone already.")
     _require(
         proposal, (*OPEN, "accepted", *(("closed",) if event.action == "split" else ())), "changed"
@@ -528,40 +456,28 @@ def undo(
     return _after_linking(session, proposal)
 
 
-def _undone(session: Session, proposal_id: uuid.UUID, event_pk: int) -> bool:
-    for detail in session.scalars(
-        select(ProposalEvent.detail).where(
-            ProposalEvent.proposal_id == proposal_id, ProposalEvent.action == "undone"
-        )
-    ):
-        if detail and detail.get("event") == event_pk:
-            return True
-    return False
-
-
 def _undo_merge(
     session: Session, ctx: Context, target: Proposal, detail: dict[str, Any], at: datetime
 ) -> set[uuid.UUID]:
-    absorbed = session.scalars(
-        select(Proposal).where(Proposal.id == uuid.UUID(detail["other"]))
-    ).one()
+    absorbed = repository.by_id(session, uuid.UUID(detail["other"]))
+    assert absorbed is not None
     if absorbed.status != "merged" or absorbed.merged_into != target.id:
         raise Conflict("The merged proposal has changed since; this merge cannot be undone.")
-    _delete_pairs(session, LinkJoin, detail.get("joins", []))
-    theirs = _members(session, absorbed.id)
+    repository.delete_pairs(session, LinkJoin, detail.get("joins", []))
+    theirs = repository.members(session, absorbed.id)
     absorbed.status, absorbed.merged_into = detail.get("other_status", "new"), None
     _touch(absorbed, at)
     _event(session, ctx, absorbed, "undone", {"action": "merged-into"}, None, at)
-    mine = _members(session, target.id)
-    _set_members(session, target, mine - theirs)
+    mine = repository.members(session, target.id)
+    repository.set_members(session, target, mine - theirs)
     return mine | theirs
 
 
 def _undo_split(
     session: Session, ctx: Context, proposal: Proposal, detail: dict[str, Any], at: datetime
 ) -> set[uuid.UUID]:
-    _delete_pairs(session, LinkSeparation, detail.get("separations", []))
-    _delete_pairs(session, LinkJoin, detail.get("joins", []))
+    repository.delete_pairs(session, LinkSeparation, detail.get("separations", []))
+    repository.delete_pairs(session, LinkJoin, detail.get("joins", []))
     insert_rows(
         session,
         LinkJoin,
@@ -578,17 +494,18 @@ def _undo_split(
     taken = {uuid.UUID(m) for m in detail.get("members", [])}
     part_id = detail.get("part")
     if part_id:
-        part = session.scalars(select(Proposal).where(Proposal.id == uuid.UUID(part_id))).one()
+        part = repository.by_id(session, uuid.UUID(part_id))
+        assert part is not None
         if part.status not in (*OPEN, "closed"):
             raise Conflict(
                 f"The part split off is {part.status} now; undo that first or merge it back."
             )
-        taken |= _members(session, part.id) if part.status != "closed" else set()
+        taken |= repository.members(session, part.id) if part.status != "closed" else set()
         part.status, part.merged_into = "merged", proposal.id
         _touch(part, at)
         _event(session, ctx, part, "merged-into", {"into": str(proposal.id)}, None, at)
-    mine = _members(session, proposal.id)
-    _set_members(session, proposal, mine | taken)
+    mine = repository.members(session, proposal.id)
+    repository.set_members(session, proposal, mine | taken)
     if proposal.status == "closed":  # it held one signal after the split: open it again
         proposal.status, proposal.closed_reason = "new", None
     return mine | taken
@@ -621,9 +538,7 @@ def resolve(session: Session, proposal_id: uuid.UUID) -> uuid.UUID:
     seen = {proposal_id}
     current = proposal_id
     while True:
-        into = session.scalar(
-            select(Proposal.merged_into).where(Proposal.id == current, Proposal.status == "merged")
-        )
+        into = repository.merged_into(session, current)
         if into is None or into in seen:
             return current
         seen.add(into)
