@@ -4,7 +4,7 @@ On PostgreSQL only. In a fresh schema (as bench/policy.py makes it) it stores --
 of the synthetic population (`hub.demo.population`, as bench/nightly.py stores them) with
 fewer planted cases than that module's default, so that 100,000 signals give about 5,000
 proposals (issue 5's figures); links them with the real `hub relink` in its own process; and
-then, as an RIEC-AA analyst would through the review service (`hub.review.service.merge`, one
+then, as an RIEC-AA analyst would through the review service (`hub.proposals.service.merge`, one
 transaction per merge, as the API runs it), merges proposals whose members all lie in the
 Amsterdam-Amstelland region into one of about 200 members (the linker cuts its own clusters at
 40); a merge still running after --merge-timeout seconds is rolled back and skipped. Then it

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from pydantic import WithJsonSchema
 from sqlalchemy.orm import Session
 
 from hub.agencies.directory import AgencyDirectory
@@ -98,32 +99,46 @@ def _declared(query: str | None, header: str | None) -> str | None:
     return query or header
 
 
-def viewer_for(*allowed: str) -> Callable[..., Any]:
+def viewer_for(*allowed: str, default: str | None = None) -> Callable[..., Any]:
     """A dependency: the Viewer of a route that serves the `allowed` purposes.
 
     The purpose is part of the route's contract: its OpenAPI parameter lists exactly these, and
-    another purpose, or none, is a 400 that names them (never an empty answer)."""
-    choices = Literal[allowed]  # type: ignore[valid-type]
+    another purpose, or none (unless the route has a `default`), is a 400 that names them."""
+    assert allowed and set(allowed) <= set(PURPOSES) and default in (None, *allowed)
     listed = ", ".join(allowed)
+    # Checked here rather than by a Literal so that every refusal names the allowed purposes in
+    # the detail too; the schema still shows them as an enum.
+    enum = WithJsonSchema({"type": "string", "enum": list(allowed)})
+    said = (
+        f"Why you read (required): {listed}. Covenants grant per purpose."
+        if default is None
+        else f"Why you read: {listed} (the default). Covenants grant per purpose."
+    )
 
     def viewer(
         request: Request,
         caller: Annotated[Caller, Security(authenticate)],
         session: SessionDep,
-        purpose: Annotated[
-            choices | None,
-            Query(description=f"Why you read (required): {listed}. Covenants grant per purpose."),
-        ] = None,
+        purpose: Annotated[str | None, Query(description=said), enum] = None,
         purpose_header: Annotated[
-            choices | None, Header(alias="Purpose", description="The purpose, as a header.")
+            str | None, Header(alias="Purpose", description="The purpose, as a header."), enum
         ] = None,
     ) -> Viewer:
         declared = _declared(purpose, purpose_header)
+        if declared is None:
+            declared = default
         if declared is None:
             raise InvalidInput(
                 f"Declare why you read, with the purpose parameter or the Purpose header: "
                 f"this route serves {listed}.",
                 errors=[{"in": "query", "name": "purpose", "detail": f"required: one of {listed}"}],
+            )
+        if declared not in allowed:
+            # The value is not echoed: it is the caller's own, and may be anything.
+            where = ("query", "purpose") if purpose else ("header", "Purpose")
+            raise InvalidInput(
+                f"This route does not serve the purpose you declared: it serves {listed}.",
+                errors=[{"in": where[0], "name": where[1], "detail": f"must be one of {listed}"}],
             )
         return build_viewer(
             session,
@@ -150,6 +165,8 @@ def viewer_acting_for(purpose: str) -> Callable[..., Any]:
             agencies=request.app.state.agencies,
         )
 
+    # hub.openapi names the fixed purpose in the description of every route that acts for it.
+    viewer.fixed_purpose = purpose  # type: ignore[attr-defined]
     return viewer
 
 

@@ -4,7 +4,9 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from hub import API_VERSION
 from hub.errors import PROBLEM_JSON
@@ -95,6 +97,27 @@ def _apply_rules(spec: dict[str, Any], extra_schemas: dict[str, Any]) -> dict[st
     return spec
 
 
+def _fixed_purpose(dependant: Dependant) -> str | None:
+    """The purpose a route always acts for (hub.deps.viewer_acting_for), if it has one."""
+    fixed = getattr(dependant.call, "fixed_purpose", None)
+    if fixed is not None:
+        return str(fixed)
+    return next(filter(None, map(_fixed_purpose, dependant.dependencies)), None)
+
+
+def _name_fixed_purposes(spec: dict[str, Any], api: FastAPI) -> None:
+    """An action without a purpose parameter says in its description which one it serves."""
+    for route in api.routes:
+        fixed = _fixed_purpose(route.dependant) if isinstance(route, APIRoute) else None
+        if fixed is None or route.path not in spec["paths"]:
+            continue
+        for method in route.methods:
+            op = spec["paths"][route.path].get(method.lower())
+            if op is not None:
+                note = f"Serves the `{fixed}` purpose always; it takes no purpose parameter."
+                op["description"] = f"{op.get('description', '').rstrip()}\n\n{note}".lstrip()
+
+
 def customise_openapi(api: FastAPI, extra_schemas: dict[str, Any]) -> None:
     """Make `api.openapi()` return the ADR-conformant spec (cached after the first call)."""
 
@@ -107,6 +130,7 @@ def customise_openapi(api: FastAPI, extra_schemas: dict[str, Any]) -> None:
                 routes=api.routes,
                 tags=TAGS,
             )
+            _name_fixed_purposes(spec, api)
             api.openapi_schema = _apply_rules(spec, extra_schemas)
         return api.openapi_schema
 

@@ -26,6 +26,14 @@ class Partner:
     token: str
     headers: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def reader(self) -> dict[str, str]:
+        """The headers, declaring a purpose the signal and proposal reads serve.
+
+        A source sees its own signals in full whatever it declares; other agencies' signals
+        show at the level a covenant grants for investigation."""
+        return self.headers | {"Purpose": "investigation"}
+
 
 class PartnerFactory:
     def __init__(self, api: httpx.Client, sessions: sessionmaker[Session]) -> None:

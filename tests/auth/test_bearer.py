@@ -190,15 +190,15 @@ def test_token_in_the_query_string_is_refused(api: httpx.Client, partner: Partne
 
 def test_token_lacking_the_needed_scope_is_403(api: httpx.Client, partners: PartnerFactory) -> None:
     lookups_only = partners.new(kind="ind", scopes="lookups")
-    response = api.get("/api/v1/signals", headers=lookups_only.headers)
+    response = api.get("/api/v1/signals", headers=lookups_only.reader)
     assert response.status_code == 403, response.text
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == 403
     challenge = response.headers["WWW-Authenticate"]
     assert 'error="insufficient_scope"' in challenge
     assert 'scope="signals:read"' in challenge
-    reader = partners.new(kind="ind", scopes="signals:read")
-    assert api.get("/api/v1/signals", headers=reader.headers).status_code == 200
+    signals_reader = partners.new(kind="ind", scopes="signals:read")
+    assert api.get("/api/v1/signals", headers=signals_reader.reader).status_code == 200
 
 
 def test_authenticate_checks_every_needed_scope_and_builds_the_caller(

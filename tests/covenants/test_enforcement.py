@@ -7,15 +7,21 @@ must give exactly the level the covenants grant, and never more than that level 
 
 import itertools
 import json
+import uuid
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from hub.audit.models import AuditEvent
-from hub.covenants.model import PURPOSES, Level
+from hub.covenants.model import DATA_CATEGORIES, PURPOSES, Covenant, Level, Party, Rule
+from hub.covenants.service import sync_covenants
+from hub.db import transaction
 from hub.demo.synthetic import DEMO_AGENCIES
 from tests.conftest import REGION_OF, SECRET_SUMMARY, World
 from tests.covenants.test_demo_policy import expected
+from tests.covenants.test_endpoints import served_covenants
+from tests.factories import signal_body
 
 
 def _check_shape(body: dict, level: Level) -> None:
@@ -38,6 +44,16 @@ def _check_shape(body: dict, level: Level) -> None:
 
 
 VIEWERS = [a["code"] for a in DEMO_AGENCIES]
+# GET /signals serves these; any other purpose, or none, is a 400 naming them.
+SERVED = ("case-proposal", "investigation")
+
+
+def _refused(response, case: object) -> None:  # type: ignore[no-untyped-def]
+    """A 400 problem naming the purposes GET /signals serves, and nothing of any signal."""
+    assert response.status_code == 400, case
+    assert response.headers["content-type"] == "application/problem+json", case
+    assert all(p in response.json()["detail"] for p in SERVED), case
+    assert "items" not in response.json() and SECRET_SUMMARY not in response.text, case
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -55,7 +71,9 @@ def test_single_reads_give_exactly_the_granted_level(api, world: World, viewer: 
         query = f"?purpose={purpose}" if purpose else ""
         response = api.get(f"/api/v1/signals/{signal_id}{query}", headers=world.headers[viewer])
         case = (viewer, source, municipality, purpose)
-        if want == Level.NONE:
+        if purpose not in SERVED:
+            _refused(response, case)  # even for the source itself
+        elif want == Level.NONE:
             assert response.status_code == 404, case
             assert source not in response.text, case
         else:
@@ -69,6 +87,9 @@ def test_lists_hold_exactly_what_may_be_seen(api, world: World, viewer: str) -> 
         query = f"purpose={purpose}&" if purpose else ""
         seen: dict[str, dict] = {}
         url = f"/api/v1/signals?{query}limit=7"
+        if purpose not in SERVED:
+            _refused(api.get(url, headers=world.headers[viewer]), (viewer, purpose))
+            continue
         while url:
             page = api.get(url, headers=world.headers[viewer]).json()
             if page["next_cursor"]:
@@ -98,23 +119,58 @@ def test_lists_hold_exactly_what_may_be_seen(api, world: World, viewer: str) -> 
             _check_shape(body, wanted[signal_id])
 
 
-def test_filters_never_reveal_what_the_level_hides(api, world: World) -> None:
-    # The enforcement partners see each other only at `hit`: no indicators, no location.
-    headers = world.headers["IND"]
-    kmar_ids = {i for i, (source, _) in world.signals.items() if source == "KMAR"}
-    listed = api.get("/api/v1/signals?purpose=hit-lookup&limit=200", headers=headers).json()
-    assert kmar_ids <= {item["id"] for item in listed["items"]}
-    for query in (
-        "indicator=employment.wages-below-minimum",
-        "municipality=GM0363",
-        "observedSince=2000-01-01T00:00:00Z",
-    ):
-        page = api.get(f"/api/v1/signals?purpose=hit-lookup&limit=200&{query}", headers=headers)
-        assert not kmar_ids & {item["id"] for item in page.json()["items"]}, query
-    by_barrier = api.get(
-        "/api/v1/signals?purpose=hit-lookup&limit=200&barrier=finance", headers=headers
-    ).json()
-    assert kmar_ids <= {item["id"] for item in by_barrier["items"]}  # barriers show at hit
+def test_filters_never_reveal_what_the_level_hides(api, server, sessions, world: World) -> None:
+    # GET /signals serves no hit-lookup, and no demo covenant grants `hit` for the purposes it
+    # serves: a covenant made here shows KMAR's signals to IND at `hit` for case-proposal.
+    covenant = Covenant(
+        id=f"hit-only-{uuid.uuid4().hex[:8]}",
+        version=1,
+        title="KMAR to IND at hit",
+        legal_basis=("test",),
+        parties=(Party(code="KMAR"), Party(code="IND")),
+        purposes=frozenset({"case-proposal"}),
+        valid_from=date(2020, 1, 1),
+        valid_until=None,
+        retention_days=365,
+        onward_sharing=False,
+        rules=(
+            Rule(
+                id="kmar-to-ind",
+                sources=(Party(code="KMAR"),),
+                viewers=(Party(code="IND"),),
+                purposes=frozenset({"case-proposal"}),
+                level=Level.HIT,
+                categories=frozenset(DATA_CATEGORIES),
+            ),
+        ),
+    )
+    with transaction(sessions) as session:
+        sync_covenants(session, (covenant,))
+    with served_covenants(server, (covenant,)):
+        # A person no other test names, so that no look-up elsewhere hits this signal.
+        person = {"type": "person", "name": f"Filter {uuid.uuid4().hex}", "role": "victim"}
+        body = signal_body(
+            barriers=["employment", "finance"],
+            indicators=["employment.wages-below-minimum", "finance.many-workers-one-account"],
+            subjects=[person],
+        )
+        posted = api.post("/api/v1/signals", json=body, headers=world.headers["KMAR"])
+        assert posted.status_code == 201, posted.text
+        kmar_ids = {posted.json()["id"]}
+        headers = world.headers["IND"]
+        base = "/api/v1/signals?purpose=case-proposal&limit=200"
+        listed = api.get(base, headers=headers).json()
+        assert kmar_ids <= {item["id"] for item in listed["items"]}
+        assert {i["disclosure"]["level"] for i in listed["items"] if i["id"] in kmar_ids} == {"hit"}
+        for query in (
+            "indicator=employment.wages-below-minimum",
+            "municipality=GM0363",
+            "observedSince=2000-01-01T00:00:00Z",
+        ):
+            page = api.get(f"{base}&{query}", headers=headers)
+            assert not kmar_ids & {item["id"] for item in page.json()["items"]}, query
+        by_barrier = api.get(f"{base}&barrier=finance", headers=headers).json()
+        assert kmar_ids <= {item["id"] for item in by_barrier["items"]}  # barriers show at hit
 
 
 def test_every_disclosure_is_audited_with_its_covenant_rule(api, world: World, sessions) -> None:
@@ -123,7 +179,9 @@ def test_every_disclosure_is_audited_with_its_covenant_rule(api, world: World, s
         f"/api/v1/signals/{signal_id}?purpose=case-proposal", headers=world.headers["EMM"]
     )
     assert response.json()["disclosure"]["rule_id"] == "enforcement-to-emm"
-    own = api.get(f"/api/v1/signals/{signal_id}", headers=world.headers["KMAR"])
+    own = api.get(
+        f"/api/v1/signals/{signal_id}?purpose=investigation", headers=world.headers["KMAR"]
+    )
     assert own.json()["disclosure"]["rule_id"] == "own-signal"
     with sessions() as session:
         events = session.scalars(
@@ -174,7 +232,8 @@ def test_purpose_header_and_parameter(api, world: World) -> None:
     url = f"/api/v1/signals/{signal_id}"
     emm = world.headers["EMM"]
     assert api.get(url, headers=emm | {"Purpose": "case-proposal"}).status_code == 200
-    assert api.get(url, headers=emm).status_code == 404
+    assert api.get(url, headers=emm | {"Purpose": "investigation"}).status_code == 404
+    assert api.get(url, headers=emm).status_code == 400
     clash = api.get(f"{url}?purpose=investigation", headers=emm | {"Purpose": "case-proposal"})
     assert clash.status_code == 400
     assert api.get(f"{url}?purpose=curiosity", headers=emm).status_code == 400

@@ -29,7 +29,7 @@ from hub.demo.synthetic import DEMO_AGENCIES
 from hub.kit import clock
 from tests.conftest import REGION_OF, SECRET_SUMMARY, LiveServer, World
 from tests.covenants.test_endpoints import served_covenants
-from tests.covenants.test_enforcement import _check_shape
+from tests.covenants.test_enforcement import SERVED, _check_shape, _refused
 from tests.covenants.test_policy import (
     BARRIERS,
     _granting_today,
@@ -324,13 +324,20 @@ def _check_example(harness: Harness, posted: list[Posting], covenants: list[Cove
     foreign: set[int] = set()
     for viewer, purpose in ((v, p) for v in DEMO.values() for p in [*PURPOSES, None]):
         headers = world.headers[viewer.code]
+        if purpose not in SERVED:
+            # GET /signals serves case-proposal and investigation only: anything else, and no
+            # purpose, is a 400 for every signal, the viewer's own included, and for the list.
+            query = f"?purpose={purpose}" if purpose else ""
+            for signal_id in facts:
+                case = (viewer.code, purpose, signal_id)
+                _refused(api.get(f"/api/v1/signals/{signal_id}{query}", headers=headers), case)
+            _refused(api.get(f"/api/v1/signals{query}", headers=headers), (viewer.code, purpose))
+            continue
         wanted: dict[str, Level] = {}
         for signal_id, (posting, signal) in facts.items():
             own = viewer.code == signal.source.code
             if own:
                 level = Level.FULL
-            elif purpose is None:
-                level = Level.NONE
             else:
                 level = Level(oracle(viewer, purpose, signal, covenants, TODAY))
                 foreign.add(int(level))
@@ -346,12 +353,11 @@ def _check_example(harness: Harness, posted: list[Posting], covenants: list[Cove
             wanted[signal_id] = level
 
         listed = {item["id"]: item for item in _listed(api, headers, purpose)}
-        if purpose is not None and len(listed) < 200:
+        if len(listed) < 200:
             # A page just long enough for the whole listing must hold it all and end there.
             # Rows the SQL pushdown let through but the policy withholds would leave it short
             # or continued (the list route drops them, so the listing alone cannot show it).
-            # Without a purpose the pushdown is the viewer's own rows only.
-            query = f"purpose={purpose}&" if purpose else ""
+            query = f"purpose={purpose}&"
             fit = max(len(listed), 1)
             page = api.get(f"/api/v1/signals?{query}limit={fit}", headers=headers).json()
             got = ([item["id"] for item in page["items"]], page["next_cursor"])

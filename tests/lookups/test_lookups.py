@@ -25,6 +25,16 @@ URL = "/api/v1/lookups"
 IBAN = "NL91ABNA0417164300"  # in every world signal (tests.factories.signal_body)
 PHONE = "06-12345678"  # likewise
 ENFORCEMENT = ("KMAR", "IND", "SZW", "POLITIE")
+# POST /lookups serves these; any other purpose, or none, is a 400 naming them.
+SERVED = ("hit-lookup", "investigation")
+
+
+def assert_refused(response: httpx.Response, case: object = None) -> None:
+    """A 400 problem naming the purposes POST /lookups serves: never a `hit: false`."""
+    assert response.status_code == 400, case
+    assert response.headers["content-type"] == "application/problem+json", case
+    assert all(p in response.json()["detail"] for p in SERVED), case
+    assert "results" not in response.json(), case
 
 
 def look_up(
@@ -90,17 +100,22 @@ def test_enforcement_partners_hit_each_other_at_hit_level_only(api, world: World
         assert SECRET_SUMMARY in matches[signal_id]["summary"]
 
 
-def test_emm_gets_full_matches_for_case_proposals(api, world: World) -> None:
-    response = look_up(api, world.headers["EMM"], iban(), purpose="case-proposal")
+def test_emm_reads_full_matches_for_case_proposals_from_the_signals(api, world: World) -> None:
+    # A look-up answers hit/no-hit: it serves no case-proposal. The full signals EMM is granted
+    # for case-proposal are read where that purpose is served, by the ids the look-up gave.
+    emm = world.headers["EMM"]
+    assert_refused(look_up(api, emm, iban(), purpose="case-proposal"))
+    response = look_up(api, emm, iban(), purpose="hit-lookup")
     [result] = response.json()["results"]
     matches = by_id(result)
     enforcement = {i for i, (src, _) in world.signals.items() if src in ENFORCEMENT}
     assert result["hit"] and enforcement <= set(matches)
     for signal_id in enforcement:
-        match = matches[signal_id]
-        assert match["disclosure"]["level"] == "full"
-        assert match["disclosure"]["rule_id"] == "enforcement-to-emm"
-        assert IBAN in {s.get("number") for s in match["subjects"]}
+        assert matches[signal_id]["disclosure"]["level"] == "hit"
+        read = api.get(f"/api/v1/signals/{signal_id}?purpose=case-proposal", headers=emm).json()
+        assert read["disclosure"]["level"] == "full"
+        assert read["disclosure"]["rule_id"] == "enforcement-to-emm"
+        assert IBAN in {s.get("number") for s in read["subjects"]}
     assert not {i for i, (src, _) in world.signals.items() if src.startswith("GM")} & set(matches)
 
 
@@ -110,14 +125,15 @@ def test_every_viewer_and_purpose_sees_exactly_the_granted_level(
 ) -> None:
     for purpose in [*PURPOSES, None]:
         response = look_up(api, world.headers[viewer], iban(), purpose=purpose or "")
+        if purpose not in SERVED:
+            assert_refused(response, (viewer, purpose))
+            continue
         assert response.status_code == 200, (viewer, purpose)
         matches = by_id(response.json()["results"][0])
         for signal_id, (source, municipality) in world.signals.items():
             want = (
                 Level.FULL
                 if viewer == source
-                else Level.NONE
-                if purpose is None
                 else expected(viewer, source, purpose, REGION_OF[municipality], accepted=False)
             )
             case = (viewer, source, municipality, purpose)
@@ -133,6 +149,11 @@ def test_an_agency_without_covenant_cannot_tell_known_from_unknown(api, partners
     for purpose in (*PURPOSES, ""):
         known = look_up(api, outsider.headers, iban(), purpose=purpose)
         never = look_up(api, outsider.headers, iban(unknown), purpose=purpose)
+        if purpose not in SERVED:
+            # Refused alike, before anything is looked up.
+            assert_refused(known, purpose)
+            assert known.json() == never.json()
+            continue
         assert known.status_code == never.status_code == 200
         assert (
             known.json()
@@ -181,12 +202,17 @@ def test_invalid_identifiers_are_400_with_pointers_and_not_audited(api, partners
     pointers = {e["pointer"] for e in several.json()["errors"]}
     assert {"/identifiers/1", "/identifiers/2/owner", "/identifiers/3", "/extra"} <= pointers
     for empty in ({"identifiers": []}, {"identifiers": [iban()] * 101}, {}):
-        response = api.post(URL, json=empty, headers=caller.headers)
+        response = api.post(f"{URL}?purpose=hit-lookup", json=empty, headers=caller.headers)
         assert response.status_code == 400, empty
-    as_text = api.post(URL, content=json.dumps({"identifiers": [iban()]}), headers=caller.headers)
+        assert [e["pointer"] for e in response.json()["errors"]], empty  # the body's fault
+    as_text = api.post(
+        f"{URL}?purpose=hit-lookup",
+        content=json.dumps({"identifiers": [iban()]}),
+        headers=caller.headers,
+    )
     assert as_text.status_code == 415
     assert events_since(sessions, before, agency=caller.code) == []
-    assert look_up(api, caller.headers, iban()).status_code == 200  # the control
+    assert look_up(api, caller.headers, iban(), purpose="hit-lookup").status_code == 200
 
 
 def test_a_retracted_signal_does_not_hit(api, world: World) -> None:
@@ -204,10 +230,15 @@ def test_a_retracted_signal_does_not_hit(api, world: World) -> None:
         assert after["results"] == [{"index": 0, "type": "iban", "hit": False, "matches": []}]
 
 
-def test_without_a_purpose_only_your_own_signals_hit(api, world: World) -> None:
-    [result] = look_up(api, world.headers["SZW"], iban()).json()["results"]
+def test_without_a_purpose_a_lookup_is_refused_and_your_own_signals_hit_in_full(
+    api, world: World
+) -> None:
+    assert_refused(look_up(api, world.headers["SZW"], iban()))
+    [result] = look_up(api, world.headers["SZW"], iban(), purpose="hit-lookup").json()["results"]
     own = {i for i, (src, _) in world.signals.items() if src == "SZW"}
-    assert result["hit"] and set(by_id(result)) == own
+    matches = by_id(result)
+    assert result["hit"] and own <= set(matches)
+    assert {matches[i]["disclosure"]["level"] for i in own} == {"full"}
 
 
 def test_a_lookup_is_audited_with_counts_and_each_shown_match_as_a_disclosure(

@@ -65,7 +65,7 @@ def test_tampered_ciphertext_is_not_served(api, kmar, sessions) -> None:
         blob = bytearray(signal.summary)
         blob[-1] ^= 1
         signal.summary = bytes(blob)
-    response = api.get(f"/api/v1/signals/{created['id']}", headers=kmar.headers)
+    response = api.get(f"/api/v1/signals/{created['id']}", headers=kmar.reader)
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "InvalidTag" not in response.text and "Traceback" not in response.text

@@ -22,7 +22,7 @@ def test_json_batch_reports_each_item(api, kmar, sessions) -> None:
     assert {e["pointer"] for e in problem["errors"]} == {"/subjects/0/number"}
     assert (result["created"], result["duplicates"], result["invalid"]) == (1, 2, 1)
     assert stored_count(sessions, kmar.agency_id) == 2
-    created = api.get(f"/api/v1/signals/{result['results'][0]['id']}", headers=kmar.headers)
+    created = api.get(f"/api/v1/signals/{result['results'][0]['id']}", headers=kmar.reader)
     assert created.json()["external_ref"] == good["external_ref"]
 
 

@@ -41,7 +41,7 @@ def test_patch_by_another_agency_is_404(api, kmar, partners) -> None:
         f"/api/v1/signals/{created['id']}", headers=other.headers, json={"summary": "mine now"}
     )
     assert response.status_code == 404
-    assert api.get(f"/api/v1/signals/{created['id']}", headers=kmar.headers).json()["version"] == 1
+    assert api.get(f"/api/v1/signals/{created['id']}", headers=kmar.reader).json()["version"] == 1
 
 
 def test_if_match_mismatch_is_412(api, kmar) -> None:
@@ -55,7 +55,7 @@ def test_if_match_mismatch_is_412(api, kmar) -> None:
     )
     response = api.patch(url, headers=kmar.headers | {"If-Match": '"1"'}, json={"summary": "b"})
     assert response.status_code == 412
-    assert api.get(url, headers=kmar.headers).json()["summary"] == "a"
+    assert api.get(url, headers=kmar.reader).json()["summary"] == "a"
 
 
 def test_patch_validates_against_current_barriers(api, kmar) -> None:
@@ -71,7 +71,7 @@ def test_patch_validates_against_current_barriers(api, kmar) -> None:
     assert response.json()["errors"][0]["pointer"] == "/barriers"
     response = api.patch(url, headers=kmar.headers, json={"barriers": None})
     assert response.status_code == 400
-    assert api.get(url, headers=kmar.headers).json()["version"] == 1
+    assert api.get(url, headers=kmar.reader).json()["version"] == 1
 
 
 def test_retract_is_idempotent_and_final(api, kmar) -> None:
@@ -84,7 +84,7 @@ def test_retract_is_idempotent_and_final(api, kmar) -> None:
     second = api.post(f"{url}/retract", headers=kmar.headers)
     assert second.json()["version"] == 2
     assert api.patch(url, headers=kmar.headers, json={"summary": "x"}).status_code == 409
-    listed = api.get("/api/v1/signals?status=retracted", headers=kmar.headers).json()
+    listed = api.get("/api/v1/signals?status=retracted", headers=kmar.reader).json()
     assert [s["id"] for s in listed["items"]] == [created["id"]]
 
 
@@ -96,7 +96,7 @@ def test_retract_by_another_agency_is_404(api, kmar, partners) -> None:
         == 404
     )
     assert (
-        api.get(f"/api/v1/signals/{created['id']}", headers=kmar.headers).json()["status"]
+        api.get(f"/api/v1/signals/{created['id']}", headers=kmar.reader).json()["status"]
         == "active"
     )
 

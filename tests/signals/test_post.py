@@ -23,7 +23,7 @@ def test_post_returns_201_location_and_normalised_signal(api, kmar: Partner) -> 
     assert by_type["phone"]["number"] == "+31612345678"
     assert by_type["address"]["postcode"] == "1012 AB"
 
-    again = api.get(response.headers["Location"], headers=kmar.headers)
+    again = api.get(response.headers["Location"], headers=kmar.reader)
     assert again.status_code == 200
     assert again.json() == created
 
@@ -31,19 +31,19 @@ def test_post_returns_201_location_and_normalised_signal(api, kmar: Partner) -> 
 def test_other_agency_sees_nothing(api, kmar: Partner, partners: PartnerFactory) -> None:
     created = api.post("/api/v1/signals", json=signal_body(), headers=kmar.headers).json()
     other = partners.new(kind="ind")
-    assert api.get(f"/api/v1/signals/{created['id']}", headers=other.headers).status_code == 404
-    listed = api.get("/api/v1/signals", headers=other.headers).json()
+    assert api.get(f"/api/v1/signals/{created['id']}", headers=other.reader).status_code == 404
+    listed = api.get("/api/v1/signals", headers=other.reader).json()
     assert listed["items"] == []
     for query in (
         "barrier=employment",
         "municipality=GM0363",
         "indicator=employment.wages-below-minimum",
     ):
-        assert api.get(f"/api/v1/signals?{query}", headers=other.headers).json()["items"] == []
+        assert api.get(f"/api/v1/signals?{query}", headers=other.reader).json()["items"] == []
 
 
 def test_unknown_signal_is_404_problem(api, kmar: Partner) -> None:
-    response = api.get(f"/api/v1/signals/{uuid.uuid4()}", headers=kmar.headers)
+    response = api.get(f"/api/v1/signals/{uuid.uuid4()}", headers=kmar.reader)
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 404

@@ -30,7 +30,7 @@ def test_filters(api, kmar) -> None:
     )
 
     def ids(query: str) -> list[str]:
-        response = api.get(f"/api/v1/signals?{query}", headers=kmar.headers)
+        response = api.get(f"/api/v1/signals?{query}", headers=kmar.reader)
         assert response.status_code == 200, response.text
         return [s["id"] for s in response.json()["items"]]
 
@@ -54,7 +54,7 @@ def test_bad_filter_values_are_400(api, kmar) -> None:
         "cursor=bm90LWEtY3Vyc29y",
         "observedSince=2026-10-15T00:00:00",
     ):
-        response = api.get(f"/api/v1/signals?{query}", headers=kmar.headers)
+        response = api.get(f"/api/v1/signals?{query}", headers=kmar.reader)
         assert response.status_code == 400, query
         assert response.json()["errors"][0]["in"] == "query"
 
@@ -65,7 +65,7 @@ def test_cursor_pagination_walks_every_signal_once(api, kmar) -> None:
     url = "/api/v1/signals?limit=3"
     pages = 0
     while url:
-        response = api.get(url, headers=kmar.headers)
+        response = api.get(url, headers=kmar.reader)
         page = response.json()
         seen += [s["id"] for s in page["items"]]
         pages += 1

@@ -65,9 +65,7 @@ def test_each_agency_sees_exactly_its_own(api, partners, postings, page_size) ->
         assert _walk(api, partner, "/api/v1/signals?status=retracted") == retracted
         for owner, theirs in owned.items():
             for signal_id in theirs:
-                status = api.get(
-                    f"/api/v1/signals/{signal_id}", headers=partner.headers
-                ).status_code
+                status = api.get(f"/api/v1/signals/{signal_id}", headers=partner.reader).status_code
                 assert status == (200 if owner == viewer else 404)
 
 
@@ -76,7 +74,7 @@ def _walk(api, partner, first: str) -> list[str]:
     ids: list[str] = []
     url = first
     while url:
-        page = api.get(url, headers=partner.headers).json()
+        page = api.get(url, headers=partner.reader).json()
         ids += [s["id"] for s in page["items"]]
         url = f"{first}&cursor={page['next_cursor']}" if page["next_cursor"] else ""
     return ids

@@ -21,8 +21,8 @@ from hub.ui.accounts import create_user
 from hub.ui.pages.actions import STALE
 from tests.conftest import LiveServer, World
 from tests.linking.test_proposals import _entry, _phone, _post, _proposals_of, _work
-from tests.review.test_actions import _cluster
-from tests.review.test_redaction import IBAN, SECRET, hit_hub  # noqa: F401 (a fixture)
+from tests.proposals.test_actions import _cluster
+from tests.proposals.test_redaction import IBAN, SECRET, hit_hub  # noqa: F401 (a fixture)
 from tests.ui.helpers import PASSWORD, Account, alert, signed_in_client
 
 Analysts = Callable[[str], httpx.Client]

@@ -1,4 +1,4 @@
-"""The proposal page's forms: each calls the same hub.review.service function as the API.
+"""The proposal page's forms: each calls the same hub.proposals.service function as the API.
 
 A form carries the version the analyst saw as `if_match`; success redirects back to the page
 (303) with a flash, failure shows the page as it is now with what went wrong and nothing

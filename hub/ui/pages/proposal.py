@@ -46,7 +46,7 @@ ACTIONS = {
     "undone": "Undone",
     "commented": "Comment",
 }
-# The statuses in which each form can do anything (hub.review.service checks them again).
+# The statuses in which each form can do anything (hub.proposals.service checks them again).
 FORMS = {
     "review": ("new",),
     "assign": ("new", "in_review", "accepted"),
