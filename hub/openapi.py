@@ -1,9 +1,10 @@
 """The published contract: NL API Design Rules applied to FastAPI's generated spec."""
 
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -105,14 +106,23 @@ def _fixed_purpose(dependant: Dependant) -> str | None:
     return next(filter(None, map(_fixed_purpose, dependant.dependencies)), None)
 
 
+def _api_routes(api: FastAPI) -> Iterator[tuple[str, set[str], Dependant]]:
+    """Path, methods and dependant of every API route (newer FastAPI wraps included routers)."""
+    contexts = getattr(routing, "iter_route_contexts", None)
+    for context in contexts(api.routes) if contexts else api.routes:
+        route = getattr(context, "original_route", context)
+        if isinstance(route, APIRoute):
+            yield context.path_format, set(context.methods or ()), route.dependant
+
+
 def _name_fixed_purposes(spec: dict[str, Any], api: FastAPI) -> None:
     """An action without a purpose parameter says in its description which one it serves."""
-    for route in api.routes:
-        fixed = _fixed_purpose(route.dependant) if isinstance(route, APIRoute) else None
-        if fixed is None or route.path not in spec["paths"]:
+    for path, methods, dependant in _api_routes(api):
+        fixed = _fixed_purpose(dependant)
+        if fixed is None or path not in spec["paths"]:
             continue
-        for method in route.methods:
-            op = spec["paths"][route.path].get(method.lower())
+        for method in methods:
+            op = spec["paths"][path].get(method.lower())
             if op is not None:
                 note = f"Serves the `{fixed}` purpose always; it takes no purpose parameter."
                 op["description"] = f"{op.get('description', '').rstrip()}\n\n{note}".lstrip()

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Path, Response, Security
 
 from hub.auth.caller import Caller
 from hub.auth.tokens import authenticate
-from hub.deps import DataKeysDep, SessionDep, SettingsDep
+from hub.covenants.viewer import Viewer
+from hub.deps import DataKeysDep, SessionDep, SettingsDep, viewer_acting_for
 from hub.digests import service
 from hub.digests.addresses import RefusedAddress
 from hub.digests.models import Webhook
@@ -18,7 +19,10 @@ from hub.openapi import problem_responses
 router = APIRouter(tags=["digests"])
 
 WebhookManager = Annotated[Caller, Security(authenticate, scopes=["webhooks:manage"])]
-DigestReader = Annotated[Caller, Security(authenticate, scopes=["digests:read"])]
+# A digest counts the proposals an agency may see for case-proposal (hub.digests.service).
+DigestReader = Annotated[
+    Viewer, Security(viewer_acting_for(service.PROPOSAL_PURPOSE), scopes=["digests:read"])
+]
 
 
 def _out(hook: Webhook) -> WebhookOut:
@@ -96,7 +100,7 @@ def delete_webhook(caller: WebhookManager, session: SessionDep) -> Response:
     operation_id="getDigest",
 )
 def get_digest(
-    caller: DigestReader,
+    viewer: DigestReader,
     session: SessionDep,
     date: Annotated[
         str,
@@ -118,7 +122,7 @@ def get_digest(
             "The digest date is not a calendar date.",
             errors=[{"in": "path", "name": "date", "detail": "not a valid date"}],
         ) from None
-    digest = service.read(session, caller, day)
+    digest = service.read(session, viewer.caller, day)
     if digest is None:
         raise NotFound(f"Your agency has no digest for {day.isoformat()}.")
     return Response(digest.content, media_type="application/json")

@@ -4,45 +4,39 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response, Security
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Header, Path, Response, Security
 
 from hub.auth.caller import Caller
-from hub.auth.tokens import authenticate
 from hub.covenants.policy import aggregates_allowed
-from hub.deps import SessionDep
+from hub.covenants.viewer import Viewer
+from hub.deps import SessionDep, viewer_for
 from hub.errors import Forbidden, InvalidInput, NotFound
-from hub.kit import clock
 from hub.kit.negotiate import negotiate
 from hub.openapi import problem_responses
 from hub.reports import service
+from hub.reports.render import HTML_POLICY, MEDIA_TYPES
 from hub.reports.schemas import ReportLinks, ReportList, ReportSummary
 
 router = APIRouter(tags=["reports"])
 
-MEDIA_TYPES = {"json": "application/json", "html": "text/html", "csv": "text/csv"}
-# The HTML page is self-contained: inline styles and SVG, no script, nothing fetched.
-HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.(json|html|csv))?$")
 
 
-async def report_reader(
-    request: Request,
-    caller: Annotated[Caller, Security(authenticate, scopes=["reports:read"])],
-) -> Caller:
+# Reports serve one purpose, so declaring it is optional (a partner's reader that never sent
+# one keeps working); any other purpose is a 400 that names it.
+TrendReader = Annotated[
+    Viewer, Security(viewer_for("trend-report", default="trend-report"), scopes=["reports:read"])
+]
+
+
+def report_reader(viewer: TrendReader) -> Caller:
     """The caller, if a covenant in force lets its agency read aggregates (trend-report)."""
-    directory = request.app.state.agencies
-    agency = directory.cached(caller.agency_id)
-    if agency is None:
-        agency = await run_in_threadpool(
-            directory.load, request.app.state.sessions, caller.agency_id
-        )
-    if not aggregates_allowed(agency, request.app.state.covenants, clock.today()):
+    if not aggregates_allowed(viewer.agency, viewer.covenants, viewer.today):
         raise Forbidden(
             "No covenant in force grants your agency the trend-report purpose, "
             "so it may not read trend reports."
         )
-    return caller
+    return viewer.caller
 
 
 ReportReader = Annotated[Caller, Depends(report_reader)]

@@ -16,6 +16,10 @@ from typing import Any
 from hub.agencies.regions import RIEC_REGIONS
 
 CSV_COLUMNS = ("section", "period", "from", "to", "dimension", "key", "value")
+# The renditions' media types, and the page's policy: inline styles and SVG, no script,
+# nothing fetched. The API and the UI serve a stored report with both.
+MEDIA_TYPES = {"json": "application/json", "html": "text/html", "csv": "text/csv"}
+HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 TEMPLATES = Path(__file__).with_name("templates")
 PERIOD_NAMES = {"day": "the day", "7d": "the last 7 days", "28d": "the last 28 days"}
 

@@ -384,19 +384,26 @@ def test_a_source_learns_its_signal_joined_an_accepted_case_at_its_own_level(
     emm, kmar = world.headers["EMM"], world.headers["KMAR"]
     proposal, (entry, work) = _cluster(api, world, server, ("KMAR", "SZW"))
     url = f"/api/v1/signals/{entry}/cases"
-    assert api.get(url, headers=kmar).json()["items"] == []
+    assert api.get(f"{url}{PURPOSE}", headers=kmar).json()["items"] == []
     etag = _read(api, emm, proposal).headers["ETag"]
     decision = {"decision": "accept", "reason": "One chain."}
     accepted = _act(api, emm, proposal, "decisions", decision, etag).json()
 
-    [case] = api.get(url, headers=kmar).json()["items"]
+    [case] = api.get(f"{url}{PURPOSE}", headers=kmar).json()["items"]
     assert case["case_number"] == accepted["case_number"] and case["accepted_by"] == "EMM"
-    assert case["members"] == []  # no purpose declared: nothing of others' signals
-    [other] = api.get(f"{url}?purpose=hit-lookup", headers=kmar).json()["items"][0]["members"]
-    assert other["id"] == work and other["disclosure"]["level"] == "hit"
-    assert other["summary"] is None and other["subjects"] == []
+    # No covenant shows SZW's signals to KMAR for case-proposal or investigation: the case's
+    # other member is not listed (KMAR sees it at hit level only through a look-up).
+    assert case["members"] == [] and work not in api.get(f"{url}{PURPOSE}", headers=kmar).text
+    investigating = api.get(f"{url}?purpose=investigation", headers=kmar).json()["items"]
+    assert [c["members"] for c in investigating] == [[]]
+    # No purpose, or one the route does not serve, is a 400 naming the ones it does.
+    for refused in (url, f"{url}?purpose=hit-lookup"):
+        response = api.get(refused, headers=kmar)
+        assert response.status_code == 400, refused
+        assert "case-proposal, investigation" in response.json()["detail"]
+        assert "items" not in response.json() and work not in response.text
     # Only the source asks about its signal.
-    assert api.get(url, headers=world.headers["SZW"]).status_code == 404
+    assert api.get(f"{url}{PURPOSE}", headers=world.headers["SZW"]).status_code == 404
 
 
 def test_a_split_that_leaves_one_signal_closes_and_its_undo_reopens(

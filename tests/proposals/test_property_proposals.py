@@ -560,6 +560,10 @@ def _queue(
             return
 
 
+# The purposes GET /proposals and GET /proposals/{id} serve.
+READ_PURPOSES = ("case-proposal", "investigation")
+
+
 def _check_reads(
     live: Harness,
     view: View,
@@ -576,6 +580,17 @@ def _check_reads(
     where = (viewer, purpose, {i: level.label for i, level in view.levels.items()})
     query = f"?purpose={purpose}" if purpose else ""
     detail = api.get(f"/api/v1/proposals/{proposal_id}{query}", headers=headers)
+    if purpose not in READ_PURPOSES:
+        # The proposal routes serve case-proposal and investigation: anything else, and no
+        # purpose, is a 400 naming them, whatever the viewer may see.
+        queued = api.get(
+            "/api/v1/proposals", params={"purpose": purpose} if purpose else {}, headers=headers
+        )
+        for refused in (detail, queued):
+            assert refused.status_code == 400, (where, refused.text)
+            assert "case-proposal, investigation" in refused.json()["detail"], where
+            _check_text(refused.text, view, (where, "refused"))
+        return
     if not view.exists:
         assert detail.status_code == 404, (where, detail.text)
     else:

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import now
-from hub.reports.endpoints import HTML_POLICY
 from hub.reports.models import Report
+from hub.reports.render import HTML_POLICY
 from hub.ui.accounts import create_user
 from hub.ui.pages.actions import STALE
 from tests.conftest import LiveServer, World

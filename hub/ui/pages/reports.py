@@ -10,7 +10,7 @@ from hub.deps import SessionDep
 from hub.errors import Forbidden, NotFound
 from hub.kit import clock
 from hub.reports import service
-from hub.reports.endpoints import HTML_POLICY, MEDIA_TYPES
+from hub.reports.render import HTML_POLICY, MEDIA_TYPES
 from hub.ui.pages.deps import require_scope
 from hub.ui.pages.render import page
 from hub.ui.sessions import Analyst, AnalystDep
