@@ -365,6 +365,14 @@ def covenants_check(directory: Path) -> None:
     out.print(
         f"{len(found)} covenant(s) valid: " + ", ".join(f"{c.id} v{c.version}" for c in found)
     )
+    # Who decides on case proposals is easy to lose in a long rule list: say it.
+    reviewing = [f"{c.id} v{c.version} {r.id}" for c in found for r in c.rules if r.reviews]
+    out.print(
+        "Reviewers of case proposals (reviews: true): " + ", ".join(reviewing)
+        if reviewing
+        else "No rule names reviewers (reviews: true): nobody may decide on case proposals.",
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -164,6 +164,10 @@ def test_covenants_check(tmp_path: Path) -> None:
     good = _invoke("covenants", "check", str(shipped))
     assert good.exit_code == 0, good.output
     assert "3 covenant(s) valid" in good.output
+    assert (
+        "Reviewers of case proposals (reviews: true): emm-case-proposals v1 enforcement-to-emm, "
+        "riec-liec v1 riec-region-pseudonymised" in good.output
+    )
     broken = tmp_path / "covenants"
     broken.mkdir()
     for path in shipped.glob("*.yaml"):

@@ -259,6 +259,32 @@ def _semantic_errors(doc: Mapping[str, Any]) -> list[_Found]:
         elif level == "none":
             # The highest grant wins, so `none` can never withhold anything: it only misleads.
             found.append(([*at, "level"], "level none grants nothing unless aggregates_only: true"))
+        if rule.get("reviews") is True:
+            found += _reviews_errors(rule, at, rule_purposes)
+    return found
+
+
+def _reviews_errors(
+    rule: Mapping[str, Any], at: list[PathPart], purposes: list[Any]
+) -> list[_Found]:
+    """A reviewing rule must show single signals for case-proposal: reviewers are the ones who
+    see the members of the proposals they decide on."""
+    found: list[_Found] = []
+    if "case-proposal" not in purposes:
+        found.append(
+            (
+                [*at, "reviews"],
+                "only a rule for case-proposal can name reviewers (add case-proposal to its "
+                "purposes, or drop reviews)",
+            )
+        )
+    if rule.get("aggregates_only") is True:
+        found.append(
+            (
+                [*at, "reviews"],
+                "an aggregates_only rule shows no signal, so its viewers cannot review proposals",
+            )
+        )
     return found
 
 
@@ -367,6 +393,7 @@ def _to_rule(doc: Mapping[str, Any]) -> Rule:
         barriers=None if barriers == "all" else frozenset(barriers),
         scope=doc.get("scope", "all"),
         aggregates_only=doc.get("aggregates_only", False),
+        reviews=doc.get("reviews", False),
     )
 
 

@@ -82,6 +82,9 @@ class Rule:
     scope: Scope = "all"
     # Counts only (trend reports): the rule grants no per-signal level at all.
     aggregates_only: bool = False
+    # The viewers decide on case proposals of the signals this rule shows them (case-proposal
+    # rules only); other agencies that see a proposal may read and comment on it.
+    reviews: bool = False
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,35 @@ def party_to(agency: Agency, covenants: Iterable[Covenant], today: date) -> dict
     """The covenants in force today (their current version) that `agency` is party to, by id."""
     current = in_force(covenants, today)
     return {cid: c for cid, c in sorted(current.items()) if c.is_party(agency)}
+
+
+# Reviewing rules name who decides on case proposals; proposals exist for this purpose only.
+REVIEW_PURPOSE = "case-proposal"
+
+
+def reviewing_rule(
+    viewer: Agency, members: Iterable[SignalFacts], covenants: Iterable[Covenant], today: date
+) -> Grant | None:
+    """The rule that lets the viewer decide on a proposal with these members; None: it may not.
+
+    A rule with `reviews: true`, of a covenant in force today that the viewer is party to, must
+    cover at least two of the members for case-proposal: a RIEC's own-region rule two members
+    in its region, the EMM's rule two of the enforcement partners' signals. Who decides is
+    today's agreement, so today's version of each covenant counts, not the members' bound ones.
+    """
+    facts = list(members)
+    for covenant in party_to(viewer, covenants, today).values():
+        if REVIEW_PURPOSE not in covenant.purposes:
+            continue
+        for rule in covenant.rules:
+            if not rule.reviews:
+                continue
+            covered = sum(
+                1
+                for member in facts
+                if covenant.is_party(member.source)
+                and rule_applies(rule, viewer, REVIEW_PURPOSE, member)
+            )
+            if covered >= 2:
+                return Grant(rule.level, rule.categories, covenant.id, covenant.version, rule.id)
+    return None

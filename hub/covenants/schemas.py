@@ -53,6 +53,10 @@ class RuleOut(BaseModel):
     aggregates_only: bool = Field(
         description="Counts for trend reports only; the rule shows no individual signal."
     )
+    reviews: bool = Field(
+        description="The viewers decide on case proposals of which the rule covers at least two "
+        "members; other agencies that see a proposal may read and comment on it."
+    )
 
 
 class CovenantOut(BaseModel):
@@ -96,6 +100,7 @@ def _rule_out(rule: Rule) -> RuleOut:
         barriers=None if rule.barriers is None else _in_order(rule.barriers, get_args(BarrierCode)),  # type: ignore[arg-type]
         scope=rule.scope,
         aggregates_only=rule.aggregates_only,
+        reviews=rule.reviews,
     )
 
 

@@ -2,7 +2,9 @@
 the analysts' actions on a proposal, its history and its case file.
 
 Every action that changes a proposal needs If-Match with the ETag from GET /proposals/{id}
-(428 without, 412 when it changed since) and answers with the proposal as it is now.
+(428 without, 412 when it changed since) and answers with the proposal as it is now. Only an
+agency a covenant rule names as a reviewer of the proposal may act on it (403 otherwise, after
+the 404 of a proposal it may not see); any agency that sees it may comment.
 """
 
 import json
@@ -26,10 +28,11 @@ from hub.deps import (
 )
 from hub.errors import NotFound
 from hub.kit import body
+from hub.kit.crypto import DataKeys
 from hub.kit.negotiate import negotiate
 from hub.kit.pagination import decode_position, encode_position, next_link
 from hub.openapi import problem_responses
-from hub.proposals import export, notices, reads, service
+from hub.proposals import export, notices, reads, reviewers, service
 from hub.proposals.history import history
 from hub.proposals.schemas import (
     AssignmentIn,
@@ -65,7 +68,7 @@ IfMatch = Annotated[
 ]
 ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"headers": {"ETag": {"description": "The new version.", "schema": {"type": "string"}}}},
-    **problem_responses(409, 412, 415, 428),
+    **problem_responses(403, 409, 412, 415, 428),
 }
 CASE_FILE_TYPES = {"json": "application/json", "html": "text/html"}
 CASE_FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -93,10 +96,18 @@ def review_context(
 ContextDep = Annotated[service.Context, Depends(review_context)]
 
 
+def _detail(
+    session: Session, keys: DataKeys, viewer: Viewer, proposal_id: uuid.UUID, weights: Any
+) -> dict[str, Any]:
+    """The proposal as the viewer sees it, and whether the viewer may act on it."""
+    shown = reads.read_one(session, keys, viewer, proposal_id, weights=weights)
+    return shown | {"may_review": reviewers.may_review(session, viewer, proposal_id)}
+
+
 def _current(
     session: Session, ctx: service.Context, proposal_id: uuid.UUID, weights: Any, response: Response
 ) -> ProposalDetail:
-    shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights)
+    shown = _detail(session, ctx.keys, ctx.viewer, proposal_id, weights)
     response.headers["ETag"] = f'"{shown["version"]}"'
     return ProposalDetail.model_validate(shown)
 
@@ -212,7 +223,7 @@ def get_proposal(
             raise NotFound(f"There is no proposal {id} that you may see for this purpose.")
         location = str(request.url).replace(str(id), str(target), 1)
         return RedirectResponse(location, status_code=307)
-    shown = reads.read_one(session, keys, viewer, id, weights=vocabulary.indicator_weights())
+    shown = _detail(session, keys, viewer, id, vocabulary.indicator_weights())
     response.headers["ETag"] = f'"{shown["version"]}"'
     return ProposalDetail.model_validate(shown)
 
@@ -422,7 +433,7 @@ def export_case(
     """The case file: the proposal with the members as you may see them, the explanation, the
     history and the covenants that allowed each member. The export is audited."""
     rendition = negotiate(accept, CASE_FILE_TYPES)
-    shown = reads.read_one(session, keys, ctx.viewer, id, weights=vocabulary.indicator_weights())
+    shown = _detail(session, keys, ctx.viewer, id, vocabulary.indicator_weights())
     document = export.case_file(
         ProposalDetail.model_validate(shown).model_dump(mode="json"),
         history(session, keys, ctx.caller, id, service.visible_signals(session, ctx)),

@@ -180,6 +180,11 @@ class ProposalDetail(ProposalSummary):
     members: list[SignalOut] = Field(description="Each at the level a covenant grants you.")
     explanation: list[LinkExplanation] = Field(description="Why these signals are together.")
     graph: ProposalGraph = Field(description="Nodes and edges for a graph view.")
+    may_review: bool = Field(
+        description="Whether your agency may act on the proposal (decide, assign, review, merge, "
+        "split, undo): a covenant rule names it a reviewer of two or more of its members. "
+        "Otherwise you may read it and comment on it, and the actions answer 403."
+    )
 
 
 class ProposalPage(BaseModel):

@@ -31,7 +31,7 @@ from hub.linking.models import (
     Proposal,
     ProposalEvent,
 )
-from hub.proposals import reads, repository
+from hub.proposals import reads, repository, reviewers
 
 PURPOSE = "case-proposal"
 # Agencies whose queue is their own region's unless they ask for another.
@@ -112,13 +112,22 @@ def _find(
     return proposal
 
 
+def _reviewed(
+    session: Session, ctx: Context, proposal: Proposal, also: frozenset[uuid.UUID] = frozenset()
+) -> Grant:
+    """The rule that names the caller a reviewer of this proposal, or 403: agencies that may
+    only see it read and comment. Checked after `_find`, so an unseen proposal stays 404."""
+    return reviewers.require(session, ctx.viewer, proposal.id, also)
+
+
 def _locked(
     session: Session,
     ctx: Context,
     proposal_id: uuid.UUID,
     if_match: str | None,
     also: frozenset[uuid.UUID] = frozenset(),
-) -> Proposal:
+) -> tuple[Proposal, Grant]:
+    """The proposal, locked and at the caller's version, and the rule that lets it act."""
     if if_match is None:
         raise PreconditionRequired(
             "Send If-Match with the proposal's ETag (from GET /proposals/{id}): two analysts "
@@ -127,12 +136,13 @@ def _locked(
     linking.lock(session)
     proposal = _find(session, ctx, proposal_id, also)
     session.refresh(proposal)  # read after the lock: another analyst may just have committed
+    rule = _reviewed(session, ctx, proposal, also)
     if if_match.strip() not in ("*", etag(proposal)):
         raise PreconditionFailed(
             f"The proposal is at version {proposal.version} (ETag {etag(proposal)}); it changed "
             "since you read it. Read it again and decide on what it is now."
         )
-    return proposal
+    return proposal, rule
 
 
 def _require(proposal: Proposal, allowed: Iterable[str], what: str) -> None:
@@ -182,8 +192,16 @@ def _touch(proposal: Proposal, at: datetime) -> None:
 
 
 def _audit(
-    session: Session, ctx: Context, action: str, proposal: Proposal, detail: dict[str, Any]
+    session: Session,
+    ctx: Context,
+    action: str,
+    proposal: Proposal,
+    detail: dict[str, Any],
+    rule: Grant | None = None,
 ) -> None:
+    """Record the action; an analyst's decision names the reviewing rule that allowed it."""
+    if rule is not None:
+        detail = detail | {"reviewing_rule": reviewers.audited(rule)}
     audit.record(
         session,
         ctx.caller,
@@ -204,13 +222,13 @@ def assign(
     reason: str | None,
 ) -> Proposal:
     """Give the proposal to an analyst of the caller's agency (None: to nobody)."""
-    proposal = _locked(session, ctx, proposal_id, if_match)
+    proposal, rule = _locked(session, ctx, proposal_id, if_match)
     _require(proposal, (*OPEN, "accepted"), "assigned")
     at = now()
     proposal.assigned_to = assignee
     _touch(proposal, at)
     _event(session, ctx, proposal, "assigned", {"assignee": assignee}, reason, at)
-    _audit(session, ctx, "assigned", proposal, {"assignee": assignee})
+    _audit(session, ctx, "assigned", proposal, {"assignee": assignee}, rule)
     return proposal
 
 
@@ -218,13 +236,13 @@ def start_review(
     session: Session, ctx: Context, proposal_id: uuid.UUID, if_match: str | None
 ) -> Proposal:
     """Mark a new proposal as being reviewed."""
-    proposal = _locked(session, ctx, proposal_id, if_match)
+    proposal, rule = _locked(session, ctx, proposal_id, if_match)
     _require(proposal, ("new",), "put in review")
     at = now()
     proposal.status = "in_review"
     _touch(proposal, at)
     _event(session, ctx, proposal, "review-started", None, None, at)
-    _audit(session, ctx, "review-started", proposal, {})
+    _audit(session, ctx, "review-started", proposal, {}, rule)
     return proposal
 
 
@@ -239,7 +257,7 @@ def decide(
 ) -> Proposal:
     """Accept (it becomes a case with a number; its members are kept as long as the case) or
     reject (kept, so re-linking proposes it again only when new signals join)."""
-    proposal = _locked(session, ctx, proposal_id, if_match)
+    proposal, rule = _locked(session, ctx, proposal_id, if_match)
     at = now()
     if decision == "accept":
         _require(proposal, (*OPEN, "rejected"), "accepted")
@@ -256,7 +274,7 @@ def decide(
     _touch(proposal, at)
     action = "accepted" if decision == "accept" else "rejected"
     _event(session, ctx, proposal, action, detail, reason, at)
-    _audit(session, ctx, action, proposal, detail)
+    _audit(session, ctx, action, proposal, detail, rule)
     return proposal
 
 
@@ -280,8 +298,10 @@ def merge(
             "A proposal cannot be merged with itself.",
             errors=[{"pointer": "/other", "detail": "is this proposal"}],
         )
-    target = _locked(session, ctx, proposal_id, if_match)
+    target, rule = _locked(session, ctx, proposal_id, if_match)
     absorbed = _find(session, ctx, other)
+    # Both proposals change, so the caller must review both.
+    other_rule = _reviewed(session, ctx, absorbed)
     _require(target, (*OPEN, "accepted"), "merged into")
     _require(absorbed, OPEN, "merged away")
     at = now()
@@ -312,7 +332,18 @@ def merge(
     _event(session, ctx, absorbed, "merged-into", {"into": str(target.id)}, reason, at)
     session.flush()
     ctx.linker(session, kept | taken)
-    _audit(session, ctx, "merged", target, {"other": str(absorbed.id), "event": event.pk})
+    _audit(
+        session,
+        ctx,
+        "merged",
+        target,
+        {
+            "other": str(absorbed.id),
+            "event": event.pk,
+            "other_reviewing_rule": reviewers.audited(other_rule),
+        },
+        rule,
+    )
     return _after_linking(session, target)
 
 
@@ -328,7 +359,7 @@ def split(
     """Take the chosen members out into a proposal of their own; the linker keeps the two
     parts apart, and each part together, from now on. Returns this proposal and the new one
     (None when one signal was taken out)."""
-    proposal = _locked(session, ctx, proposal_id, if_match)
+    proposal, rule = _locked(session, ctx, proposal_id, if_match)
     _require(proposal, OPEN, "split")
     current = repository.members(session, proposal.id)
     seen = visible_members(session, ctx, proposal.id)
@@ -412,6 +443,7 @@ def split(
         "split",
         proposal,
         {"part": str(part.id) if part else None, "event": event.pk},
+        rule,
     )
     return _after_linking(session, proposal), (_after_linking(session, part) if part else None)
 
@@ -432,7 +464,7 @@ def undo(
     named = frozenset(
         uuid.UUID(m) for m in ((event.detail or {}).get("members", []) if event else [])
     )
-    proposal = _locked(session, ctx, proposal_id, if_match, named)
+    proposal, rule = _locked(session, ctx, proposal_id, if_match, named)
     if event is None or event.action not in UNDOABLE:
         raise NotFound(f"This proposal has no merge or split {event_id} to undo.")
     if repository.undone(session, proposal.id, event.pk):
@@ -452,7 +484,7 @@ def undo(
     )
     session.flush()
     ctx.linker(session, changed)
-    _audit(session, ctx, "undone", proposal, {"event": event.pk, "action": event.action})
+    _audit(session, ctx, "undone", proposal, {"event": event.pk, "action": event.action}, rule)
     return _after_linking(session, proposal)
 
 

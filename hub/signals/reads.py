@@ -48,12 +48,7 @@ def grants_for(
     parts: repository.SignalParts | None = None,
 ) -> list[Grant]:
     """The policy's decision for each signal: the source's own in full, others by covenant."""
-    purpose, covenants, today, everyone = (
-        viewer.purpose,
-        viewer.covenants,
-        viewer.today,
-        viewer.agencies,
-    )
+    purpose, covenants, today = viewer.purpose, viewer.covenants, viewer.today
     foreign = [s for s in signals if s.agency_id != viewer.agency_id]
     if foreign and purpose and parts is None:
         parts = repository.parts_of(session, foreign)
@@ -77,16 +72,43 @@ def grants_for(
         cases = accepted.get(signal.id, frozenset())
         kind = (signal.agency_id, barriers, signal.region, binding.key if binding else None, cases)
         if kind not in decided:
-            facts = SignalFacts(
-                source=everyone[signal.agency_id],
-                barriers=barriers,
-                region=signal.region,
-                accepted_by=cases,
-                bound=binding.terms if binding is not None else {},
-            )
+            facts = _signal_facts(viewer, signal, barriers, cases)
             decided[kind] = decide(viewer.agency, purpose, facts, covenants, today, needs=needs)
         grants.append(decided[kind])
     return grants
+
+
+def _signal_facts(
+    viewer: Viewer, signal: Signal, barriers: frozenset[str], cases: frozenset[str]
+) -> SignalFacts:
+    binding = signal.binding
+    return SignalFacts(
+        source=viewer.agencies[signal.agency_id],
+        barriers=barriers,
+        region=signal.region,
+        accepted_by=cases,
+        bound=binding.terms if binding is not None else {},
+    )
+
+
+def facts_of(session: Session, viewer: Viewer, signals: list[Signal]) -> list[SignalFacts]:
+    """What the policy knows of each signal (its source, barriers, region, cases, binding)."""
+    if not signals:
+        return []
+    parts = repository.parts_of(session, signals)
+    ids = [s.id for s in signals]
+    accepted = (
+        repository.accepted_by(session, ids) if _case_scoped(viewer.covenants, viewer.today) else {}
+    )
+    return [
+        _signal_facts(
+            viewer,
+            s,
+            frozenset(parts.barriers.get(s.id, [])),
+            accepted.get(s.id, frozenset()),
+        )
+        for s in signals
+    ]
 
 
 def _case_scoped(covenants: tuple[Covenant, ...], today: date) -> bool:

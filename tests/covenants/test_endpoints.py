@@ -60,8 +60,10 @@ def test_riec_lists_and_reads_riec_liec(api, partners) -> None:
     assert regional["scope"] == "own-region"
     assert regional["barriers"] is None  # `all` in the document
     assert regional["categories"] == list(DATA_CATEGORIES)  # `all` listed in full
+    assert regional["reviews"] is True  # each RIEC decides on its region's proposals
     trend = rules["liec-trend-aggregates"]
     assert trend["aggregates_only"] is True
+    assert trend["reviews"] is False and rules["riec-accepted-full"]["reviews"] is False
     assert trend["level"] == "none"
     assert trend["categories"] == ["indicators", "location", "grading"]
 

@@ -299,6 +299,24 @@ BROKEN = [
         "level none grants nothing unless aggregates_only: true",
         id="level-none-without-aggregates-only",
     ),
+    pytest.param(
+        "riec-liec.yaml",
+        "    scope: accepted-cases\n",
+        "    scope: accepted-cases\n    reviews: true\n",
+        "reviews: true",
+        "rules[1].reviews",
+        "only a rule for case-proposal can name reviewers",
+        id="reviews-on-an-investigation-rule",
+    ),
+    pytest.param(
+        "emm-case-proposals.yaml",
+        "    reviews: true\n",
+        "    reviews: maybe\n",
+        "reviews: maybe",
+        "rules[0].reviews",
+        "'maybe' is not of type 'boolean'",
+        id="reviews-not-a-boolean",
+    ),
 ]
 
 
@@ -387,3 +405,31 @@ def test_only_yaml_files_are_read(tmp_path: Path) -> None:
     (folder / "draft.yml.bak").write_text("id: [")
     assert check_covenants(folder) == []
     assert len(load_covenants(folder)) == len(load_covenants(COVENANTS))
+
+
+# --- reviewers ------------------------------------------------------------------------------
+
+
+def test_the_demo_names_each_riec_and_the_emm_as_reviewers() -> None:
+    reviewing = {(c.id, r.id) for c in load_covenants(COVENANTS) for r in c.rules if r.reviews}
+    assert reviewing == {
+        ("emm-case-proposals", "enforcement-to-emm"),
+        ("riec-liec", "riec-region-pseudonymised"),
+    }
+
+
+def test_an_aggregates_only_rule_cannot_name_reviewers(tmp_path: Path) -> None:
+    folder = copy_folder(tmp_path)
+    text = edit(
+        folder,
+        "riec-liec.yaml",
+        "    aggregates_only: true\n",
+        "    aggregates_only: true\n    reviews: true\n",
+    )
+    errors = check_covenants(folder)
+    assert {(e.file, e.line, e.field) for e in errors} == {
+        ("riec-liec.yaml", line_of(text, "reviews: true"), "rules[2].reviews")
+    }
+    messages = sorted(e.message for e in errors)
+    assert messages[0].startswith("an aggregates_only rule shows no signal"), messages
+    assert messages[1].startswith("only a rule for case-proposal can name reviewers"), messages

@@ -459,3 +459,30 @@ def test_a_report_page_is_served_under_the_reports_own_policy(analyst: Analysts,
     day = _stored_report(sessions)
     report = analyst("LIEC").get(f"/ui/reports/{day}.html")
     assert report.headers["Content-Security-Policy"] == HTML_POLICY
+
+
+def test_a_non_reviewer_reads_and_comments_but_gets_no_decision_forms(
+    analyst: Analysts, api, world, server
+) -> None:
+    # SZW sees its own two members, but no covenant names it a reviewer (the EMM and the RIEC do).
+    proposal, _ = _cluster(api, world, server, ("SZW", "KMAR", "SZW"))
+    szw = analyst("SZW")
+    page = szw.get(f"/ui/proposals/{proposal}")
+    assert page.status_code == 200, page.text
+    for action in ("review", "decide", "assign", "merge", "split"):
+        assert f'action="/ui/proposals/{proposal}/{action}"' not in page.text, action
+    assert 'id="not-a-reviewer"' in page.text and "may read this proposal" in page.text
+    fields = form_fields(page.text, f"/ui/proposals/{proposal}/comment")
+    # Posting a decision anyway is refused, and nothing changes.
+    forged = szw.post(
+        f"/ui/proposals/{proposal}/decide",
+        data=fields
+        | {"if_match": _version(analyst("EMM").get(f"/ui/proposals/{proposal}").text)}
+        | {"decision": "reject", "reason": "Not ours to pursue."},
+    )
+    assert forged.status_code == 403, forged.text
+    commented = szw.post(f"/ui/proposals/{proposal}/comment", data=fields | {"text": "Seen it."})
+    assert commented.status_code == 303, commented.text
+    emm_page = analyst("EMM").get(f"/ui/proposals/{proposal}").text
+    assert f'action="/ui/proposals/{proposal}/decide"' in emm_page
+    assert 'id="not-a-reviewer"' not in emm_page and "status-new" in emm_page

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from hub.deps import SessionDep, VocabularyDep
-from hub.proposals import reads, service
+from hub.proposals import reads, reviewers, service
 from hub.proposals.history import history
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
@@ -57,6 +57,8 @@ FORMS = {
     "undo": ("new", "in_review", "accepted"),
     "comment": ("new", "in_review", "accepted", "rejected"),
 }
+# Forms open to any agency that sees the proposal; the others are for its reviewers only.
+OPEN_FORMS = ("comment",)
 AGENCY_COLOURS = 8
 
 
@@ -71,6 +73,8 @@ def view(
         session, ctx.keys, ctx.caller, proposal_id, service.visible_signals(session, ctx)
     )
     undone = {e["detail"].get("event") for e in events if e["action"] == "undone"}
+    # The forms follow the service's checks, which refuse a non-reviewer's action anyway (403).
+    may_review = reviewers.may_review(session, ctx.viewer, proposal_id)
     return {
         "proposal": shown,
         "members": members,
@@ -84,7 +88,11 @@ def view(
         "undoable": [
             e for e in events if e["action"] in service.UNDOABLE and e["id"] not in undone
         ],
-        "forms": {name: shown["status"] in allowed for name, allowed in FORMS.items()},
+        "forms": {
+            name: shown["status"] in allowed and (may_review or name in OPEN_FORMS)
+            for name, allowed in FORMS.items()
+        },
+        "may_review": may_review,
         "actions": ACTIONS,
     }
 
