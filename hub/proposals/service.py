@@ -34,6 +34,7 @@ from hub.linking.models import (
     ProposalMember,
 )
 from hub.proposals import reads
+from hub.proposals.models import CaseOpening
 
 PURPOSE = "case-proposal"
 # Agencies whose queue is their own region's unless they ask for another.
@@ -262,7 +263,8 @@ def decide(
         proposal.accepted_by = ctx.caller.agency_code
         proposal.case_number = _next_case_number(session, ctx.caller.agency_code, at.year)
         proposal.retain_until = at + timedelta(days=ctx.case_retention_days)
-        detail: dict[str, Any] = {"case_number": proposal.case_number}
+        opened = _open(session, ctx, proposal, at)
+        detail: dict[str, Any] = {"case_number": proposal.case_number, "opened": opened}
     else:
         _require(proposal, OPEN, "rejected")
         proposal.status = "rejected"
@@ -273,6 +275,27 @@ def decide(
     _event(session, ctx, proposal, action, detail, reason, at)
     _audit(session, ctx, action, proposal, detail)
     return proposal
+
+
+def _open(session: Session, ctx: Context, proposal: Proposal, at: datetime) -> list[str]:
+    """Record the members the accepting agency could see for case-proposal now: acceptance
+    opens these for investigation and nothing more (issue 12, finding 1). Members it was not
+    shown, or that join later by a merge, need the source's consent (a disclosure request)."""
+    seen = sorted(visible_members(session, ctx, proposal.id), key=str)
+    insert_rows(
+        session,
+        CaseOpening,
+        [
+            {
+                "proposal_id": proposal.id,
+                "signal_id": s,
+                "agency": ctx.caller.agency_code,
+                "opened_at": at,
+            }
+            for s in seen
+        ],
+    )
+    return [str(s) for s in seen]
 
 
 def _members(session: Session, proposal_id: uuid.UUID) -> set[uuid.UUID]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
 from hub.covenants.model import Covenant, Level
-from hub.covenants.policy import OWNER, Grant, SignalFacts, decide, in_force
+from hub.covenants.policy import INVESTIGATION, OWNER, Grant, SignalFacts, decide, in_force
 from hub.covenants.redact import pseudonymiser, redact
 from hub.covenants.sql import visible_to
 from hub.covenants.viewer import Viewer
@@ -62,6 +62,11 @@ def grants_for(
         if foreign and purpose and _case_scoped(covenants, today)
         else {}
     )
+    granted = (
+        repository.granted_to(session, [s.id for s in foreign])
+        if foreign and purpose == INVESTIGATION
+        else {}
+    )
     # Signals with the same facts get the same decision: a page has only a few kinds.
     decided: dict[tuple[Any, ...], Grant] = {}
     grants = []
@@ -75,13 +80,22 @@ def grants_for(
         barriers = frozenset(parts.barriers.get(signal.id, []))
         binding = signal.binding
         cases = accepted.get(signal.id, frozenset())
-        kind = (signal.agency_id, barriers, signal.region, binding.key if binding else None, cases)
+        consents = granted.get(signal.id, frozenset())
+        kind = (
+            signal.agency_id,
+            barriers,
+            signal.region,
+            binding.key if binding else None,
+            cases,
+            consents,
+        )
         if kind not in decided:
             facts = SignalFacts(
                 source=everyone[signal.agency_id],
                 barriers=barriers,
                 region=signal.region,
                 accepted_by=cases,
+                granted_to=consents,
                 bound=binding.terms if binding is not None else {},
             )
             decided[kind] = decide(viewer.agency, purpose, facts, covenants, today, needs=needs)
