@@ -66,6 +66,20 @@ def _decide(  # type: ignore[no-untyped-def]
     )
 
 
+def _walk(api: httpx.Client, headers: dict, first: str) -> list[dict]:
+    """Every item of a list, following its Link headers page by page."""
+    items: list[dict] = []
+    url: str | None = first
+    while url:
+        response = api.get(url, headers=headers)
+        assert response.status_code == 200, response.text
+        items += response.json()["items"]
+        link = response.headers.get("Link")
+        assert bool(link) == bool(response.json()["next_cursor"])
+        url = link.split(">")[0].lstrip("<") if link else None
+    return items
+
+
 def test_accepting_opens_only_the_members_the_agency_was_shown(
     api, world: World, server, sessions
 ) -> None:
@@ -173,6 +187,10 @@ def test_request_grant_read_revoke_and_refuse(api, world: World, server, session
     assert proposing.status_code == 404
     mine = api.get(f"/api/v1/disclosure-requests/{request}", headers=riec).json()
     assert mine["granted"] == [ids["SZW"]]
+    sent = {r["id"]: r for r in _walk(api, riec, "/api/v1/disclosure-requests/sent?limit=1")}
+    assert sent[request]["granted"] == [ids["SZW"]] and sent[request]["proposal"] == proposal
+    inbox = _walk(api, szw, "/api/v1/disclosure-requests?limit=1")
+    assert [i["status"] for i in inbox if i["request"] == request] == ["granted"]
 
     refused = _decide(api, politie, request, ids["POLITIE"], "refuse")
     assert refused.status_code == 200 and refused.json()["status"] == "refused"
