@@ -17,6 +17,7 @@ from hub.linking.models import (
     ProposalMember,
 )
 from hub.nightly.models import NightlyLease, NightlyRun
+from hub.proposals.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.reports.models import Report
 from hub.signals.models import (
     IdempotencyRecord,
@@ -37,9 +38,12 @@ __all__ = [
     "AuditHead",
     "Binding",
     "BindingTerm",
+    "CaseOpening",
     "CovenantVersion",
     "Delivery",
     "Digest",
+    "DisclosureItem",
+    "DisclosureRequest",
     "IdempotencyRecord",
     "Identifier",
     "LinkExclusion",

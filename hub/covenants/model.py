@@ -39,7 +39,8 @@ DATA_CATEGORIES = ("indicators", "location", "grading", "summary-text", *IDENTIF
 # Which signals of the sources a rule covers, beyond the rule's barriers:
 #   all            every signal of the sources
 #   own-region     signals whose municipality lies in the viewer's RIEC region
-#   accepted-cases signals in a case proposal that the viewer's analysts accepted
+#   accepted-cases signals a case the viewer's analysts accepted opened to them: the members
+#                  they could see for case-proposal when they accepted (case_openings)
 Scope = Literal["all", "own-region", "accepted-cases"]
 
 

@@ -21,8 +21,11 @@ class SignalFacts:
     source: Agency
     barriers: frozenset[str]
     region: str | None
-    # Agencies whose analysts accepted a case proposal that contains this signal.
+    # Agencies to which a case they accepted opened this signal: it was among the members
+    # they could see when they accepted (acceptance opens nothing they were not shown).
     accepted_by: frozenset[str] = frozenset()
+    # Live disclosure grants by the source: (requesting agency code, disclosure request id).
+    granted_to: frozenset[tuple[str, str]] = frozenset()
     # The covenant versions in force when the signal was shared (id -> version); None while
     # the signal has not been bound yet, in which case today's versions apply.
     bound: Mapping[str, int] | None = None
@@ -44,6 +47,8 @@ class Grant:
 
 
 OWN = "own-signal"
+INVESTIGATION = "investigation"
+DISCLOSURE = "disclosure-request:"
 NOTHING = Grant(Level.NONE, frozenset())
 OWNER = Grant(Level.FULL, ALL_CATEGORIES, rule_id=OWN)
 
@@ -106,6 +111,8 @@ def decide(
         return OWNER
     versions: dict[tuple[str, int], Covenant] = {(c.id, c.version): c for c in covenants}
     best = NOTHING
+    request = _granted(viewer, purpose, signal)
+    carrier: Covenant | None = None
     for cid, current in sorted(in_force(versions.values(), today).items()):
         version = current.version if signal.bound is None else signal.bound.get(cid)
         covenant = versions.get((cid, version)) if version is not None else None
@@ -113,6 +120,8 @@ def decide(
             continue
         if not (covenant.is_party(viewer) and covenant.is_party(signal.source)):
             continue
+        if request is not None and carrier is None:
+            carrier = covenant
         for rule in covenant.rules:
             if not needs <= rule.categories or not rule_applies(rule, viewer, purpose, signal):
                 continue
@@ -120,7 +129,31 @@ def decide(
             # the first (covenants by id, rules in document order), so decisions are stable.
             if (rule.level, len(rule.categories)) > (best.level, len(best.categories)):
                 best = Grant(rule.level, rule.categories, covenant.id, covenant.version, rule.id)
+    # The source's consent (WGS art. 1.7(3)) is an exception to the covenant rules, not a
+    # channel of its own. The stricter reading: it counts only while a covenant in force binds
+    # both parties and serves investigation (the loop above found one: `carrier`), so an
+    # expired covenant ends the grant as it ends the rules. It names the request that allowed
+    # it; a covenant rule that already shows as much is preferred.
+    if (
+        carrier is not None
+        and request is not None
+        and (Level.FULL, len(ALL_CATEGORIES))
+        > (
+            best.level,
+            len(best.categories),
+        )
+    ):
+        best = Grant(Level.FULL, ALL_CATEGORIES, carrier.id, carrier.version, DISCLOSURE + request)
     return best
+
+
+def _granted(viewer: Agency, purpose: str, signal: SignalFacts) -> str | None:
+    """The disclosure request by which the source granted this viewer the signal, if any
+    (the first by id, so the decision is stable); grants serve investigation only."""
+    if purpose != INVESTIGATION:
+        return None
+    requests = sorted(rid for agency, rid in signal.granted_to if agency == viewer.code)
+    return requests[0] if requests else None
 
 
 def aggregates_allowed(viewer: Agency, covenants: Iterable[Covenant], today: date) -> bool:

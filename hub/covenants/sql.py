@@ -9,9 +9,10 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from hub.covenants.model import Agency, Covenant, Level
 from hub.covenants.models import BindingTerm
-from hub.covenants.policy import in_force
+from hub.covenants.policy import INVESTIGATION, in_force
 from hub.covenants.viewer import Viewer
 from hub.linking.models import Proposal, ProposalMember
+from hub.proposals.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.signals.models import Signal, SignalBarrier
 
 
@@ -88,14 +89,34 @@ def _visible(
 
 
 def in_case_accepted_by(agency_code: str) -> ColumnElement[bool]:
-    """The signal is a member of a case this agency's analysts accepted."""
+    """The signal was opened to this agency by a case it accepted (still accepted, still a
+    member): acceptance opens only the members the agency could see when it accepted."""
     return exists(
-        select(ProposalMember.signal_id)
-        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        select(CaseOpening.signal_id)
+        .join(Proposal, Proposal.id == CaseOpening.proposal_id)
+        .join(
+            ProposalMember,
+            (ProposalMember.proposal_id == CaseOpening.proposal_id)
+            & (ProposalMember.signal_id == CaseOpening.signal_id),
+        )
         .where(
-            ProposalMember.signal_id == Signal.id,
+            CaseOpening.signal_id == Signal.id,
+            CaseOpening.agency == agency_code,
             Proposal.status == "accepted",
             Proposal.accepted_by == agency_code,
+        )
+    )
+
+
+def granted_to(agency_code: str) -> ColumnElement[bool]:
+    """The signal's source granted this agency a disclosure request, and has not revoked it."""
+    return exists(
+        select(DisclosureItem.pk)
+        .join(DisclosureRequest, DisclosureRequest.pk == DisclosureItem.request_pk)
+        .where(
+            DisclosureItem.signal_id == Signal.id,
+            DisclosureItem.status == "granted",
+            DisclosureRequest.agency == agency_code,
         )
     )
 
@@ -112,6 +133,11 @@ def _granted_by(
     if purpose not in covenant.purposes or not covenant.is_party(viewer):
         return []
     clauses: list[ColumnElement[bool]] = []
+    if purpose == INVESTIGATION:
+        # A source's grant, honoured while this covenant binds both parties (policy.decide).
+        parties = sorted(a for a, agency in agencies.items() if covenant.is_party(agency))
+        if parties:
+            clauses.append(and_(Signal.agency_id.in_(parties), bound, granted_to(viewer.code)))
     for rule in covenant.rules:
         if rule.aggregates_only or purpose not in rule.purposes or rule.level < min_level:
             continue

@@ -16,12 +16,15 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, Securi
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from hub.auth.caller import Caller
+from hub.auth.tokens import authenticate
 from hub.barriers.schemas import BarrierCode
 from hub.covenants.viewer import Viewer
 from hub.deps import (
     DataKeysDep,
     SessionDep,
     SettingsDep,
+    SignalWriter,
     VocabularyDep,
     viewer_acting_for,
     viewer_for,
@@ -30,21 +33,36 @@ from hub.errors import NotFound
 from hub.kit import body
 from hub.kit.crypto import DataKeys
 from hub.kit.negotiate import negotiate
-from hub.kit.pagination import decode_position, encode_position, next_link
+from hub.kit.pagination import (
+    decode_cursor,
+    decode_position,
+    encode_cursor,
+    encode_position,
+    next_link,
+)
 from hub.openapi import problem_responses
-from hub.proposals import export, notices, reads, reviewers, service
+from hub.proposals import disclosures, export, notices, reads, reviewers, service
 from hub.proposals.history import history
 from hub.proposals.schemas import (
     AssignmentIn,
     CaseNotices,
     CommentIn,
     DecisionIn,
+    DisclosureDecisionIn,
+    DisclosureItemOut,
+    DisclosureItemPage,
+    DisclosureItemStatus,
+    DisclosureRequestIn,
+    DisclosureRequestOut,
+    DisclosureRequestPage,
+    DisclosureRequestView,
     History,
     HistoryEvent,
     MergeIn,
     ProposalDetail,
     ProposalPage,
     ProposalStatus,
+    RevocationIn,
     SplitIn,
     SplitOut,
     UndoIn,
@@ -473,3 +491,197 @@ def signal_cases(
     you see them for the declared `purpose`. The nightly digest lists new ones."""
     found = notices.cases_of(session, keys, viewer, id)
     return CaseNotices.model_validate({"items": found})
+
+
+# Disclosure requests: the accepting agency asks the sources; each source decides per signal.
+Requester = Annotated[Caller, Security(authenticate, scopes=["proposals:review"])]
+LINK_HEADER = {
+    "headers": {
+        "Link": {"description": "RFC 8288 link to the next page.", "schema": {"type": "string"}}
+    }
+}
+
+
+def _request_view(request: Any, granted: list[uuid.UUID]) -> DisclosureRequestView:
+    return DisclosureRequestView(
+        id=request.id,
+        proposal=request.proposal_id,
+        status=disclosures.FILED,
+        created_at=request.created_at,
+        granted=granted,
+    )
+
+
+def _item_out(found: disclosures.InboxItem) -> DisclosureItemOut:
+    item, request = found.item, found.request
+    return DisclosureItemOut(
+        request=request.id,
+        signal_id=item.signal_id,
+        requested_by=request.agency,
+        case_number=found.case_number,
+        reason=found.reason,
+        status=item.status,  # type: ignore[arg-type]
+        requested_at=request.created_at,
+        decided_at=item.decided_at,
+        revoked_at=item.revoked_at,
+    )
+
+
+@router.post(
+    "/proposals/{id:uuid}/disclosure-requests",
+    summary="Ask the sources to disclose a case's other members",
+    response_model=DisclosureRequestOut,
+    status_code=201,
+    operation_id="requestDisclosure",
+    tags=["proposals"],
+    openapi_extra=body.request_body_doc("DisclosureRequestIn"),
+    responses={
+        201: {
+            "headers": {"Location": {"description": "The request.", "schema": {"type": "string"}}}
+        },
+        **problem_responses(403, 409, 415),
+    },
+)
+def request_disclosure(
+    id: uuid.UUID, raw: Body, response: Response, ctx: ContextDep, session: SessionDep
+) -> DisclosureRequestOut:
+    """Accepting a case opened, for `investigation`, only the members your agency could see
+    when it accepted. This asks, with your reason, the source of each other member for its
+    consent (WGS art. 1.7(3)). The answer is the same however many members it concerns; a
+    member appears under `granted` of GET /disclosure-requests/{id} once its source grants it.
+    Only the agency that accepted the case asks (403 for others; 409 before acceptance)."""
+    data = body.validate(DisclosureRequestIn, body.parse_json(raw), {})
+    filed = disclosures.file(session, ctx, id, reason=data.reason)
+    response.headers["Location"] = f"/api/v1/disclosure-requests/{filed.id}"
+    return DisclosureRequestOut(
+        id=filed.id,
+        proposal=filed.proposal_id,
+        status=disclosures.FILED,
+        created_at=filed.created_at,
+    )
+
+
+@router.get(
+    "/disclosure-requests",
+    summary="Disclosure requests about your signals",
+    response_model=DisclosureItemPage,
+    operation_id="listDisclosureItems",
+    tags=["proposals"],
+    responses={200: LINK_HEADER},
+)
+def list_disclosure_items(
+    request: Request,
+    response: Response,
+    caller: SignalWriter,
+    session: SessionDep,
+    keys: DataKeysDep,
+    status: Annotated[
+        DisclosureItemStatus | None, Query(description="Only items in this state.")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> DisclosureItemPage:
+    """For a source agency: each of its signals another agency asked to see, with the case,
+    the requester's reason and the state, oldest first. Decide with POST .../decisions."""
+    found = disclosures.inbox_page(
+        session, keys, caller, status=status, after=decode_cursor(cursor), limit=limit + 1
+    )
+    next_cursor = encode_cursor(found[limit - 1].item.pk) if len(found) > limit else None
+    if next_cursor:
+        response.headers["Link"] = next_link(request.url, next_cursor)
+    return DisclosureItemPage(items=[_item_out(f) for f in found[:limit]], next_cursor=next_cursor)
+
+
+@router.get(
+    "/disclosure-requests/sent",
+    summary="Disclosure requests your agency filed",
+    response_model=DisclosureRequestPage,
+    operation_id="listSentDisclosureRequests",
+    tags=["proposals"],
+    responses={200: LINK_HEADER},
+)
+def list_sent(
+    request: Request,
+    response: Response,
+    caller: Requester,
+    session: SessionDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> DisclosureRequestPage:
+    """For a requester: its requests, oldest first, each with only the members granted so
+    far (never those pending, refused or revoked)."""
+    found = disclosures.sent_page(session, caller, after=decode_cursor(cursor), limit=limit + 1)
+    page = found[:limit]
+    next_cursor = encode_cursor(page[-1].pk) if len(found) > limit else None
+    if next_cursor:
+        response.headers["Link"] = next_link(request.url, next_cursor)
+    granted = disclosures.granted(session, page)
+    return DisclosureRequestPage(
+        items=[_request_view(r, granted[r.pk]) for r in page], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/disclosure-requests/{id:uuid}",
+    summary="A disclosure request your agency filed",
+    response_model=DisclosureRequestView,
+    operation_id="getDisclosureRequest",
+    tags=["proposals"],
+)
+def get_disclosure_request(
+    id: uuid.UUID, caller: Requester, session: SessionDep
+) -> DisclosureRequestView:
+    """The request with the members granted so far; another agency's request is a 404."""
+    found = disclosures.own_request(session, caller, id)
+    return _request_view(found, disclosures.granted(session, [found])[found.pk])
+
+
+@router.post(
+    "/disclosure-requests/{id:uuid}/items/{signal_id:uuid}/decisions",
+    summary="Grant or refuse disclosing your signal",
+    response_model=DisclosureItemOut,
+    operation_id="decideDisclosure",
+    tags=["proposals"],
+    openapi_extra=body.request_body_doc("DisclosureDecisionIn"),
+    responses=problem_responses(409, 415),
+)
+def decide_disclosure(
+    id: uuid.UUID,
+    signal_id: uuid.UUID,
+    raw: Body,
+    caller: SignalWriter,
+    session: SessionDep,
+    keys: DataKeysDep,
+) -> DisclosureItemOut:
+    """The source's consent for one signal, with a reason, once (409 the second time). A grant
+    lets the requesting agency read the signal at `full` for `investigation` while a covenant
+    in force binds you both; every such read is audited naming this request. Only the signal's
+    source decides: for anyone else the item does not exist (404)."""
+    data = body.validate(DisclosureDecisionIn, body.parse_json(raw), {})
+    found = disclosures.decide(
+        session, keys, caller, id, signal_id, decision=data.decision, reason=data.reason
+    )
+    return _item_out(found)
+
+
+@router.post(
+    "/disclosure-requests/{id:uuid}/items/{signal_id:uuid}/revocations",
+    summary="Revoke a disclosure you granted",
+    response_model=DisclosureItemOut,
+    operation_id="revokeDisclosure",
+    tags=["proposals"],
+    openapi_extra=body.request_body_doc("RevocationIn"),
+    responses=problem_responses(409, 415),
+)
+def revoke_disclosure(
+    id: uuid.UUID,
+    signal_id: uuid.UUID,
+    raw: Body,
+    caller: SignalWriter,
+    session: SessionDep,
+    keys: DataKeysDep,
+) -> DisclosureItemOut:
+    """End a grant at once: from the next read on the requester may not see the signal
+    beyond what the covenants allow. 409 unless the item is granted."""
+    data = body.validate(RevocationIn, body.parse_json(raw), {})
+    return _item_out(disclosures.revoke(session, keys, caller, id, signal_id, reason=data.reason))

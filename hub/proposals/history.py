@@ -19,7 +19,7 @@ from hub.proposals.service import event_text
 # What of each analyst action's stored detail a viewer may read (the rest is for undo).
 _SHOWN = {
     "assigned": ("assignee",),
-    "accepted": ("case_number",),
+    "accepted": ("case_number", "opened"),
     "merged": ("other",),
     "merged-into": ("into",),
     "split": ("part", "members"),
@@ -27,6 +27,9 @@ _SHOWN = {
     "undone": ("event", "action"),
     "closed": ("reason",),
 }
+
+# Details that name signals: each viewer reads only the ids of signals it may see.
+_IDS = ("members", "opened")
 
 
 def history(
@@ -39,7 +42,7 @@ def history(
     """Every event of the proposal, oldest first, shaped for this viewer; `visible` says which
     of the signals named in the events the viewer may see."""
     events = repository.events(session, proposal_id)
-    named = {uuid.UUID(m) for e in events if e.detail for m in e.detail.get("members", ())}
+    named = {uuid.UUID(m) for e in events if e.detail for k in _IDS for m in e.detail.get(k, ())}
     seen = visible(named) if named else set()
     return [_shape(keys, caller, e, seen) for e in events]
 
@@ -49,8 +52,9 @@ def _shape(
 ) -> dict[str, Any]:
     own = event.agency is not None and event.agency == caller.agency_code
     detail = {k: v for k, v in (event.detail or {}).items() if k in _SHOWN.get(event.action, ())}
-    if "members" in detail:
-        detail["members"] = [m for m in detail["members"] if uuid.UUID(m) in visible]
+    for key in _IDS:
+        if key in detail:
+            detail[key] = [m for m in detail[key] if uuid.UUID(m) in visible]
     if event.action == "assigned" and not own:
         detail = {"assignee": "an analyst" if detail.get("assignee") else None}
     if event.agency is None:

@@ -78,11 +78,90 @@ class SplitOut(BaseModel):
     part: uuid.UUID | None = Field(description="The new proposal; null when one signal left.")
 
 
+class DisclosureRequestIn(BaseModel):
+    model_config = _STRICT | ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The case meeting needs the employer."}]}
+    )
+    reason: str = Field(
+        min_length=3,
+        max_length=2000,
+        description="Why (sealed; the sources of the members asked for read it).",
+    )
+
+
+class DisclosureDecisionIn(BaseModel):
+    model_config = _STRICT | ConfigDict(
+        json_schema_extra={"examples": [{"decision": "grant", "reason": "Within the covenant."}]}
+    )
+    decision: Literal["grant", "refuse"]
+    reason: str = Reason
+
+
+class RevocationIn(BaseModel):
+    model_config = _STRICT
+    reason: str = Reason
+
+
+class DisclosureRequestOut(BaseModel):
+    """A request as its requester sees it: never how many members it asked for, nor whose."""
+
+    id: uuid.UUID
+    proposal: uuid.UUID
+    status: Literal["filed"] = Field(
+        description="Always `filed`: the hub addressed the request to the sources it concerns."
+    )
+    created_at: datetime
+
+
+class DisclosureRequestView(DisclosureRequestOut):
+    granted: list[uuid.UUID] = Field(
+        description="Members whose source granted them and has not revoked: readable for "
+        "`investigation` at `full`."
+    )
+
+
+class DisclosureRequestPage(BaseModel):
+    items: list[DisclosureRequestView]
+    next_cursor: str | None = None
+
+
+DisclosureItemStatus = Literal["pending", "granted", "refused", "revoked"]
+
+
+class DisclosureItemOut(BaseModel):
+    """One member asked for, as its source sees it."""
+
+    request: uuid.UUID
+    signal_id: uuid.UUID = Field(description="Your signal that was asked for.")
+    requested_by: str = Field(description="The agency that asks, having accepted the case.")
+    case_number: str | None
+    reason: str = Field(description="The requester's reason.")
+    status: DisclosureItemStatus
+    requested_at: datetime
+    decided_at: datetime | None = Field(description="When you granted or refused it.")
+    revoked_at: datetime | None
+
+
+class DisclosureItemPage(BaseModel):
+    items: list[DisclosureItemOut]
+    next_cursor: str | None = None
+
+
 def openapi_components() -> dict[str, Any]:
     """The bodies the review routes read themselves, for the published spec."""
     from pydantic.json_schema import models_json_schema
 
-    models = [DecisionIn, AssignmentIn, MergeIn, SplitIn, UndoIn, CommentIn]
+    models = [
+        DecisionIn,
+        AssignmentIn,
+        MergeIn,
+        SplitIn,
+        UndoIn,
+        CommentIn,
+        DisclosureRequestIn,
+        DisclosureDecisionIn,
+        RevocationIn,
+    ]
     _, top = models_json_schema(
         [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
     )

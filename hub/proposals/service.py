@@ -32,6 +32,7 @@ from hub.linking.models import (
     ProposalEvent,
 )
 from hub.proposals import reads, repository, reviewers
+from hub.proposals.models import CaseOpening
 
 PURPOSE = "case-proposal"
 # Agencies whose queue is their own region's unless they ask for another.
@@ -265,7 +266,8 @@ def decide(
         proposal.accepted_by = ctx.caller.agency_code
         proposal.case_number = repository.next_case_number(session, ctx.caller.agency_code, at.year)
         proposal.retain_until = at + timedelta(days=ctx.case_retention_days)
-        detail: dict[str, Any] = {"case_number": proposal.case_number}
+        opened = _open(session, ctx, proposal, at)
+        detail: dict[str, Any] = {"case_number": proposal.case_number, "opened": opened}
     else:
         _require(proposal, OPEN, "rejected")
         proposal.status = "rejected"
@@ -276,6 +278,27 @@ def decide(
     _event(session, ctx, proposal, action, detail, reason, at)
     _audit(session, ctx, action, proposal, detail, rule)
     return proposal
+
+
+def _open(session: Session, ctx: Context, proposal: Proposal, at: datetime) -> list[str]:
+    """Record the members the accepting agency could see for case-proposal now: acceptance
+    opens these for investigation and nothing more (issue 12, finding 1). Members it was not
+    shown, or that join later by a merge, need the source's consent (a disclosure request)."""
+    seen = sorted(visible_members(session, ctx, proposal.id), key=str)
+    insert_rows(
+        session,
+        CaseOpening,
+        [
+            {
+                "proposal_id": proposal.id,
+                "signal_id": s,
+                "agency": ctx.caller.agency_code,
+                "opened_at": at,
+            }
+            for s in seen
+        ],
+    )
+    return [str(s) for s in seen]
 
 
 def _ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:

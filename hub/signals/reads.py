@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
 from hub.covenants.model import Covenant, Level
-from hub.covenants.policy import OWNER, Grant, SignalFacts, decide, in_force
+from hub.covenants.policy import INVESTIGATION, OWNER, Grant, SignalFacts, decide, in_force
 from hub.covenants.redact import pseudonymiser, redact
 from hub.covenants.sql import visible_to
 from hub.covenants.viewer import Viewer
@@ -57,6 +57,11 @@ def grants_for(
         if foreign and purpose and _case_scoped(covenants, today)
         else {}
     )
+    granted = (
+        repository.granted_to(session, [s.id for s in foreign])
+        if foreign and purpose == INVESTIGATION
+        else {}
+    )
     # Signals with the same facts get the same decision: a page has only a few kinds.
     decided: dict[tuple[Any, ...], Grant] = {}
     grants = []
@@ -70,16 +75,28 @@ def grants_for(
         barriers = frozenset(parts.barriers.get(signal.id, []))
         binding = signal.binding
         cases = accepted.get(signal.id, frozenset())
-        kind = (signal.agency_id, barriers, signal.region, binding.key if binding else None, cases)
+        consents = granted.get(signal.id, frozenset())
+        kind = (
+            signal.agency_id,
+            barriers,
+            signal.region,
+            binding.key if binding else None,
+            cases,
+            consents,
+        )
         if kind not in decided:
-            facts = _signal_facts(viewer, signal, barriers, cases)
+            facts = _signal_facts(viewer, signal, barriers, cases, consents)
             decided[kind] = decide(viewer.agency, purpose, facts, covenants, today, needs=needs)
         grants.append(decided[kind])
     return grants
 
 
 def _signal_facts(
-    viewer: Viewer, signal: Signal, barriers: frozenset[str], cases: frozenset[str]
+    viewer: Viewer,
+    signal: Signal,
+    barriers: frozenset[str],
+    cases: frozenset[str],
+    consents: frozenset[tuple[str, str]] = frozenset(),
 ) -> SignalFacts:
     binding = signal.binding
     return SignalFacts(
@@ -87,6 +104,7 @@ def _signal_facts(
         barriers=barriers,
         region=signal.region,
         accepted_by=cases,
+        granted_to=consents,
         bound=binding.terms if binding is not None else {},
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hub.agencies.models import Agency
 from hub.linking.models import Proposal, ProposalMember
+from hub.proposals.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.signals.models import (
     IdempotencyRecord,
     Identifier,
@@ -109,20 +110,44 @@ class SignalParts:
 
 
 def accepted_by(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
-    """Per signal, the agencies whose analysts accepted a case holding it."""
+    """Per signal, the agencies to which a case they accepted (and that holds it still) opened
+    it: acceptance opens only the members the agency could see when it accepted."""
     found: dict[uuid.UUID, set[str]] = defaultdict(set)
     for start in range(0, len(ids), 500):
         for signal_id, agency in session.execute(
-            select(ProposalMember.signal_id, Proposal.accepted_by)
-            .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+            select(CaseOpening.signal_id, CaseOpening.agency)
+            .join(Proposal, Proposal.id == CaseOpening.proposal_id)
+            .join(
+                ProposalMember,
+                (ProposalMember.proposal_id == CaseOpening.proposal_id)
+                & (ProposalMember.signal_id == CaseOpening.signal_id),
+            )
             .where(
-                ProposalMember.signal_id.in_(ids[start : start + 500]),
+                CaseOpening.signal_id.in_(ids[start : start + 500]),
                 Proposal.status == "accepted",
-                Proposal.accepted_by.is_not(None),
+                Proposal.accepted_by == CaseOpening.agency,
             )
         ):
             found[signal_id].add(agency)
     return {signal_id: frozenset(codes) for signal_id, codes in found.items()}
+
+
+def granted_to(
+    session: Session, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, frozenset[tuple[str, str]]]:
+    """Per signal, the live disclosure grants of its source: (requesting agency, request id)."""
+    found: dict[uuid.UUID, set[tuple[str, str]]] = defaultdict(set)
+    for start in range(0, len(ids), 500):
+        for signal_id, agency, request_id in session.execute(
+            select(DisclosureItem.signal_id, DisclosureRequest.agency, DisclosureRequest.id)
+            .join(DisclosureRequest, DisclosureRequest.pk == DisclosureItem.request_pk)
+            .where(
+                DisclosureItem.signal_id.in_(ids[start : start + 500]),
+                DisclosureItem.status == "granted",
+            )
+        ):
+            found[signal_id].add((agency, str(request_id)))
+    return {signal_id: frozenset(grants) for signal_id, grants in found.items()}
 
 
 def parts_of(session: Session, signals: list[Signal]) -> SignalParts:

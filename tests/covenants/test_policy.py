@@ -117,6 +117,12 @@ def worlds(draw: st.DrawFn, focus: tuple[Agency, ...]) -> list[Covenant]:
     return made
 
 
+# A source's live grant: (requesting agency, disclosure request id).
+disclosure_grants = st.tuples(
+    st.sampled_from([a.code for a in AGENCIES]), st.sampled_from(["r1", "r2", "r3"])
+)
+
+
 @st.composite
 def signals(draw: st.DrawFn, world: list[Covenant], source: Agency) -> SignalFacts:
     ids = sorted({c.id for c in world})
@@ -129,6 +135,7 @@ def signals(draw: st.DrawFn, world: list[Covenant], source: Agency) -> SignalFac
         barriers=draw(barrier_sets),
         region=draw(st.sampled_from(REGIONS)),
         accepted_by=draw(st.frozensets(st.sampled_from([a.code for a in AGENCIES]), max_size=3)),
+        granted_to=draw(st.frozensets(disclosure_grants, max_size=3)),
         bound=bound,
     )
 
@@ -173,6 +180,9 @@ def oracle(
             continue
         if not any(_party_covers(p, signal.source) for p in c.parties):
             continue
+        # The source's consent: full, for investigation, while this covenant binds both.
+        if purpose == "investigation" and any(a == viewer.code for a, _ in signal.granted_to):
+            levels.append(4)
         for r in c.rules:
             if r.aggregates_only or purpose not in r.purposes:
                 continue
@@ -208,12 +218,47 @@ def test_policy_agrees_with_the_oracle(data: st.DataObject) -> None:
     assert int(grant.level) == expected
     event(f"level {expected}{' (own)' if grant.own else ''}")
     if grant.level > Level.NONE and not grant.own:
-        # The grant names a real rule of a real covenant version that gives exactly that level.
+        # The grant names a real covenant version, and a rule of it that gives exactly that
+        # level, or the viewer's first disclosure request that the source granted.
         [covenant] = [
             c for c in world if c.id == grant.covenant_id and c.version == grant.covenant_version
         ]
-        [rule] = [r for r in covenant.rules if r.id == grant.rule_id]
-        assert rule.level == grant.level and rule.categories == grant.categories
+        if grant.rule_id and grant.rule_id.startswith("disclosure-request:"):
+            mine = sorted(r for a, r in signal.granted_to if a == viewer.code)
+            assert grant.rule_id == f"disclosure-request:{mine[0]}"
+            assert purpose == "investigation" and "investigation" in covenant.purposes
+            assert grant.level == Level.FULL and grant.categories == frozenset(DATA_CATEGORIES)
+            # A covenant rule that shows as much is preferred to the exception.
+            assert not _covenant_shows_all(viewer, purpose, signal, world, today)
+            event("a disclosure grant decides")
+        else:
+            [rule] = [r for r in covenant.rules if r.id == grant.rule_id]
+            assert rule.level == grant.level and rule.categories == grant.categories
+
+
+def _covenant_shows_all(
+    viewer: Agency, purpose: str, signal: SignalFacts, world: list[Covenant], today: date
+) -> bool:
+    """Whether the covenants alone give full with every category (the oracle, without grants)."""
+    bare = SignalFacts(**{**signal.__dict__, "granted_to": frozenset()})
+    grant = decide(viewer, purpose, bare, world, today)
+    return grant.level == Level.FULL and grant.categories == frozenset(DATA_CATEGORIES)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_grant_never_widens_another_purpose_or_agency(data: st.DataObject) -> None:
+    """Disclosure grants change the investigation decision of the agencies they name, only."""
+    viewer, source = data.draw(agencies), data.draw(agencies)
+    world = data.draw(worlds((viewer, source)))
+    signal = data.draw(signals(world, source))
+    purpose = data.draw(st.sampled_from(PURPOSES))
+    today = DAY0 + timedelta(days=data.draw(st.integers(0, 200)))
+    without = SignalFacts(**{**signal.__dict__, "granted_to": frozenset()})
+    if purpose != "investigation" or viewer.code not in {a for a, _ in signal.granted_to}:
+        assert decide(viewer, purpose, signal, world, today) == decide(
+            viewer, purpose, without, world, today
+        )
 
 
 @settings(max_examples=100, deadline=None)
@@ -364,6 +409,26 @@ def test_own_region_scope() -> None:
     assert _level(covenant, region="amsterdam-amstelland") == Level.SUMMARY
     assert _level(covenant, region="rotterdam") == Level.NONE
     assert _level(covenant, region=None) == Level.NONE
+
+
+def test_a_disclosure_grant_gives_full_for_investigation_while_a_covenant_binds_both() -> None:
+    granted = {"granted_to": frozenset({("RIEC-AA", "req-2"), ("RIEC-AA", "req-1")})}
+    covenant = _one_rule(level=Level.HIT)
+    signal = SignalFacts(source=KMAR, barriers=frozenset({"entry"}), region=None, **granted)  # type: ignore[arg-type]
+    grant = decide(RIEC_AA, "investigation", signal, [covenant], DAY0)
+    assert grant.level == Level.FULL and grant.rule_id == "disclosure-request:req-1"
+    assert (grant.covenant_id, grant.covenant_version) == ("c", 1)
+    # Not for another purpose, nor for another agency.
+    assert _level(covenant, **granted) == Level.HIT
+    assert decide(AGENCIES[7], "investigation", signal, [covenant], DAY0).level == Level.NONE
+    # Not without a covenant in force that serves investigation and binds both parties.
+    assert decide(RIEC_AA, "investigation", signal, [], DAY0).level == Level.NONE
+    proposing = Covenant(**{**covenant.__dict__, "purposes": frozenset({"case-proposal"})})
+    assert decide(RIEC_AA, "investigation", signal, [proposing], DAY0).level == Level.NONE
+    ended = Covenant(**{**covenant.__dict__, "valid_until": DAY0})
+    assert decide(RIEC_AA, "investigation", signal, [ended], DAY0).level == Level.FULL
+    later = DAY0 + timedelta(days=1)
+    assert decide(RIEC_AA, "investigation", signal, [ended], later).level == Level.NONE
 
 
 def test_accepted_cases_scope() -> None:

@@ -2,9 +2,12 @@
 
 Each example loads random covenants (fresh ids: loaded versions are frozen) into the database,
 serves them, lets random demo agencies post signals (bound to the versions in force at
-posting), and then asks every demo agency, for every purpose and for none, for each signal
-alone and for the list: the API must give exactly the level the oracle in test_policy.py
-grants, shaped as that level allows, and nothing at all where the level is none.
+posting), puts them in accepted cases that opened some of them to some agencies, files
+disclosure requests whose items the sources granted, refused or revoked, and then asks every
+demo agency, for every purpose the signal routes serve, for each signal alone and for the list:
+the API must give exactly the level the oracle in test_policy.py grants, shaped as that level
+allows, and nothing at all where the level is none (the list is policy.sql's pushdown, the
+single read policy.decide). Other purposes, and none, are a 400.
 """
 
 import json
@@ -18,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from schwifty import IBAN as IBANNumber
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.barriers.vocabulary import Vocabulary
@@ -27,6 +31,9 @@ from hub.covenants.service import sync_covenants
 from hub.db import transaction
 from hub.demo.synthetic import DEMO_AGENCIES
 from hub.kit import clock
+from hub.linking.models import Proposal, ProposalMember
+from hub.proposals.models import CaseOpening, DisclosureItem, DisclosureRequest
+from hub.signals.models import Signal
 from tests.conftest import REGION_OF, SECRET_SUMMARY, LiveServer, World
 from tests.covenants.test_endpoints import served_covenants
 from tests.covenants.test_enforcement import SERVED, _check_shape, _refused
@@ -43,6 +50,8 @@ from tests.covenants.test_policy import (
 from tests.factories import signal_body
 
 TODAY = date(2026, 6, 1)
+# The purposes GET /signals serves; any other, or none, is a 400 (hub.deps.viewer_for).
+SERVED = ("case-proposal", "investigation")
 DEMO = {a["code"]: Agency(a["code"], a["kind"], a["region"]) for a in DEMO_AGENCIES}
 MUNICIPALITIES = ("GM0363", "GM0599", None)
 SUBJECT_TYPES = tuple(s["type"] for s in signal_body()["subjects"])
@@ -91,7 +100,7 @@ def likely_rules(
         level=draw(st.sampled_from([Level.HIT, Level.SUMMARY, Level.PSEUDONYMISED, Level.FULL])),
         categories=draw(st.frozensets(st.sampled_from(DATA_CATEGORIES), min_size=1)),
         barriers=None if _odds(draw, 2, 1) else draw(barrier_sets),
-        scope=draw(st.sampled_from(["all", "all", "all", "own-region"])),
+        scope=draw(st.sampled_from(["all", "all", "all", "own-region", "accepted-cases"])),
     )
 
 
@@ -225,6 +234,12 @@ def _check_granted(
     if own:
         assert disclosure["rule_id"] == "own-signal"
         categories = frozenset(DATA_CATEGORIES)
+    elif disclosure["rule_id"].startswith("disclosure-request:"):
+        # The source's consent, carried by a served covenant version that serves investigation.
+        key = (disclosure["covenant_id"], disclosure["covenant_version"])
+        [covenant] = [c for c in covenants if (c.id, c.version) == key]
+        assert level == Level.FULL and "investigation" in covenant.purposes
+        categories = frozenset(DATA_CATEGORIES)
     else:
         key = (disclosure["covenant_id"], disclosure["covenant_version"])
         [covenant] = [c for c in covenants if (c.id, c.version) == key]
@@ -297,15 +312,18 @@ def test_the_api_serves_exactly_what_the_oracle_grants(
     with transaction(harness.sessions) as session:
         sync_covenants(session, tuple(covenants))
     with served_covenants(harness.server, covenants):
-        foreign = _check_example(harness, posted, covenants)
+        foreign = _check_example(harness, posted, covenants, data)
     for level in sorted(foreign):
         event(f"foreign level {level} ({Level(level).label})")
     event("a foreign grant above none" if foreign - {0} else "no foreign grant above none")
 
 
-def _check_example(harness: Harness, posted: list[Posting], covenants: list[Covenant]) -> set[int]:
-    """Post the signals, then hold every read of every demo agency to the oracle; return the
-    oracle levels seen for other agencies' signals."""
+def _check_example(
+    harness: Harness, posted: list[Posting], covenants: list[Covenant], data: st.DataObject
+) -> set[int]:
+    """Post the signals, put them in accepted cases that opened some of them to some agencies
+    and file disclosure requests some sources granted, then hold every read of every demo
+    agency to the oracle; return the oracle levels seen for other agencies' signals."""
     api, world = harness.api, harness.world
     facts: dict[str, tuple[Posting, SignalFacts]] = {}
     secrets: dict[str, list[str]] = {}
@@ -321,8 +339,157 @@ def _check_example(harness: Harness, posted: list[Posting], covenants: list[Cove
                 bound=bound_at_posting(source, covenants, TODAY),
             ),
         )
+    cases = _open_and_grant(harness, list(facts), covenants, data)
+    try:
+        facts = {
+            signal_id: (
+                posting,
+                SignalFacts(
+                    **{
+                        **signal.__dict__,
+                        "accepted_by": cases.opened.get(signal_id, frozenset()),
+                        "granted_to": cases.granted.get(signal_id, frozenset()),
+                    }
+                ),
+            )
+            for signal_id, (posting, signal) in facts.items()
+        }
+        return _check_reads(harness, facts, secrets, covenants, cases.agencies)
+    finally:
+        cases.remove(harness.sessions)
+
+
+@dataclass
+class Cases:
+    """What _open_and_grant stored: per signal, the agencies a case opened it to and the live
+    grants (agency, request id); the proposals, to remove after the example."""
+
+    opened: dict[str, frozenset[str]]
+    granted: dict[str, frozenset[tuple[str, str]]]
+    proposals: list[uuid.UUID]
+    agencies: list[str]
+
+    def remove(self, sessions: sessionmaker[Session]) -> None:
+        with transaction(sessions) as session:
+            requests = select(DisclosureRequest.pk).where(
+                DisclosureRequest.proposal_id.in_(self.proposals)
+            )
+            session.execute(delete(DisclosureItem).where(DisclosureItem.request_pk.in_(requests)))
+            for model in (DisclosureRequest, CaseOpening, ProposalMember):
+                session.execute(delete(model).where(model.proposal_id.in_(self.proposals)))
+            session.execute(delete(Proposal).where(Proposal.id.in_(self.proposals)))
+
+
+def _open_and_grant(
+    harness: Harness, signal_ids: list[str], covenants: list[Covenant], data: st.DataObject
+) -> Cases:
+    """Random openings and disclosure items (every state), stored as the workflow stores them:
+    per agency involved, one case it accepted that holds every signal of the example (so a
+    member that was not opened to it is there too, as after a merge) and one request."""
+    # Mostly the agencies an accepted-cases rule names as viewers, so that the openings matter.
+    scoped = sorted(
+        code
+        for code, agency in DEMO.items()
+        for c in covenants
+        for r in c.rules
+        if r.scope == "accepted-cases" and any(_party_covers(p, agency) for p in r.viewers)
+    )
+    codes = (scoped * 3 + sorted(DEMO)) if scoped else sorted(DEMO)
+    if scoped:
+        event("an accepted-cases rule names a demo agency")
+    opened_pairs = data.draw(
+        st.sets(st.tuples(st.sampled_from(signal_ids), st.sampled_from(codes)), max_size=4),
+        label="opened (signal, agency)",
+    )
+    consents = data.draw(
+        st.dictionaries(
+            st.tuples(st.sampled_from(signal_ids), st.sampled_from(codes)),
+            st.sampled_from(["pending", "granted", "granted", "refused", "revoked"]),
+            max_size=4,
+        ),
+        label="disclosure items (signal, requester) -> status",
+    )
+    involved = sorted({a for _, a in opened_pairs} | {a for _, a in consents})
+    harness.server.app.state.link_worker.drain()
+    opened: dict[str, set[str]] = {}
+    granted: dict[str, set[tuple[str, str]]] = {}
+    proposals = []
+    with transaction(harness.sessions) as session:
+        sources = dict(
+            session.execute(
+                select(Signal.id, Signal.agency_id).where(
+                    Signal.id.in_([uuid.UUID(s) for s in signal_ids])
+                )
+            ).all()
+        )
+        for agency in involved:
+            proposal = Proposal(
+                id=uuid.uuid4(),
+                status="accepted",
+                accepted_by=agency,
+                score=0.0,
+                score_parts={},
+                barriers=[],
+                agencies=[],
+                size=len(signal_ids),
+            )
+            request = DisclosureRequest(
+                id=uuid.uuid4(),
+                proposal_id=proposal.id,
+                agency=agency,
+                requested_by="property-test",
+                reason_key_id="test",
+                reason=b"sealed elsewhere",
+            )
+            session.add_all([proposal, request])
+            session.flush()
+            proposals.append(proposal.id)
+            for signal_id in signal_ids:
+                session.add(ProposalMember(proposal_id=proposal.id, signal_id=uuid.UUID(signal_id)))
+                if (signal_id, agency) in opened_pairs:
+                    session.add(
+                        CaseOpening(
+                            proposal_id=proposal.id, signal_id=uuid.UUID(signal_id), agency=agency
+                        )
+                    )
+                    opened.setdefault(signal_id, set()).add(agency)
+                status = consents.get((signal_id, agency))
+                if status is not None:
+                    session.add(
+                        DisclosureItem(
+                            request_pk=request.pk,
+                            signal_id=uuid.UUID(signal_id),
+                            source_agency_id=sources[uuid.UUID(signal_id)],
+                            status=status,
+                        )
+                    )
+                    if status == "granted":
+                        granted.setdefault(signal_id, set()).add((agency, str(request.id)))
+    if opened:
+        event("a case opened a signal")
+    if granted:
+        event("a source granted a signal")
+    return Cases(
+        {s: frozenset(a) for s, a in opened.items()},
+        {s: frozenset(g) for s, g in granted.items()},
+        proposals,
+        involved,
+    )
+
+
+def _check_reads(
+    harness: Harness,
+    facts: dict[str, tuple[Posting, SignalFacts]],
+    secrets: dict[str, list[str]],
+    covenants: list[Covenant],
+    cases: list[str],
+) -> set[int]:
+    """Every read of every demo agency, held to the oracle; `cases`: the agencies whose
+    accepted case holds every signal (opened to them or not)."""
+    api, world = harness.api, harness.world
     foreign: set[int] = set()
-    for viewer, purpose in ((v, p) for v in DEMO.values() for p in [*PURPOSES, None]):
+    accepted = set(cases)
+    for viewer, purpose in ((v, p) for v in DEMO.values() for p in (*PURPOSES, None)):
         headers = world.headers[viewer.code]
         if purpose not in SERVED:
             # GET /signals serves case-proposal and investigation only: anything else, and no
@@ -341,9 +508,16 @@ def _check_example(harness: Harness, posted: list[Posting], covenants: list[Cove
             else:
                 level = Level(oracle(viewer, purpose, signal, covenants, TODAY))
                 foreign.add(int(level))
-            case = (viewer.code, purpose, signal_id, posting)
-            query = f"?purpose={purpose}" if purpose else ""
-            response = api.get(f"/api/v1/signals/{signal_id}{query}", headers=headers)
+                widened = SignalFacts(
+                    **{**signal.__dict__, "accepted_by": signal.accepted_by | {viewer.code}}
+                )
+                if (
+                    viewer.code in accepted
+                    and oracle(viewer, purpose, widened, covenants, TODAY) > level
+                ):
+                    event("a member of an accepted case stays closed: not opened to it")
+            case = (viewer.code, purpose, signal_id, posting, signal.accepted_by, signal.granted_to)
+            response = api.get(f"/api/v1/signals/{signal_id}?purpose={purpose}", headers=headers)
             if level == Level.NONE:
                 assert response.status_code == 404, case
                 continue
@@ -357,9 +531,8 @@ def _check_example(harness: Harness, posted: list[Posting], covenants: list[Cove
             # A page just long enough for the whole listing must hold it all and end there.
             # Rows the SQL pushdown let through but the policy withholds would leave it short
             # or continued (the list route drops them, so the listing alone cannot show it).
-            query = f"purpose={purpose}&"
             fit = max(len(listed), 1)
-            page = api.get(f"/api/v1/signals?{query}limit={fit}", headers=headers).json()
+            page = api.get(f"/api/v1/signals?purpose={purpose}&limit={fit}", headers=headers).json()
             got = ([item["id"] for item in page["items"]], page["next_cursor"])
             assert got == (list(listed), None), (viewer.code, purpose, "pushdown")
         mine = {i: item for i, item in listed.items() if i in facts}

@@ -1,4 +1,5 @@
-"""The analysts' pages: the queue, a proposal, a signal, the dashboard and the trend reports.
+"""The analysts' pages: the queue, a proposal, a signal, the dashboard, the trend reports and
+the disclosure requests about the agency's own signals.
 
 Every page reads through the same services as the API, with the signed-in analyst as the
 caller, so a page can never show more than the API would show that analyst's agency.
@@ -6,8 +7,8 @@ caller, so a page can never show more than the API would show that analyst's age
 
 from fastapi import APIRouter
 
-from hub.ui.pages import actions, dashboard, proposal, queue, reports, signal
+from hub.ui.pages import actions, dashboard, disclosures, proposal, queue, reports, signal
 
 router = APIRouter()
-for module in (queue, proposal, actions, signal, dashboard, reports):
+for module in (queue, proposal, actions, signal, dashboard, reports, disclosures):
     router.include_router(module.router)
