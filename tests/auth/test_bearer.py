@@ -198,7 +198,12 @@ def test_token_lacking_the_needed_scope_is_403(api: httpx.Client, partners: Part
     assert 'error="insufficient_scope"' in challenge
     assert 'scope="signals:read"' in challenge
     reader = partners.new(kind="ind", scopes="signals:read")
-    assert api.get("/api/v1/signals", headers=reader.headers).status_code == 200
+    assert (
+        api.get(
+            "/api/v1/signals", params={"purpose": "investigation"}, headers=reader.headers
+        ).status_code
+        == 200
+    )
 
 
 def test_authenticate_checks_every_needed_scope_and_builds_the_caller(
@@ -209,6 +214,7 @@ def test_authenticate_checks_every_needed_scope_and_builds_the_caller(
     install_handlers(app)
     app.state.tokens = server.app.state.tokens
     app.state.sessions = server.app.state.sessions
+    app.state.client_states = server.app.state.client_states
 
     @app.get("/both")
     def both(
