@@ -27,6 +27,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Version 2 chooses audit ids itself (they are hashed), so PostgreSQL's sequence stood still;
+    # the code before it lets the sequence choose again.
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(
+            "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), "
+            "COALESCE((SELECT max(id) FROM audit_events), 0) + 1, false)"
+        )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_column('hash_version')
     with op.batch_alter_table('oauth_clients', schema=None) as batch_op:
