@@ -1,5 +1,6 @@
 """The application factory: the public routes at the root, the API mounted at /api/v1."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,9 +10,12 @@ from hub import API_VERSION, __version__
 from hub.agencies.directory import AgencyDirectory
 from hub.agencies.endpoints import router as agencies_router
 from hub.audit.endpoints import router as audit_router
+from hub.auth.client_endpoints import router as clients_router
 from hub.auth.endpoints import router as auth_router
 from hub.auth.keys import SigningKeys
+from hub.auth.revocation import ClientStates
 from hub.auth.server import build_authorization_server
+from hub.auth.throttle import TokenThrottle, flush_periodically, record_failures
 from hub.auth.tokens import TokenVerifier
 from hub.barriers.endpoints import router as barriers_router
 from hub.barriers.vocabulary import load_vocabulary
@@ -54,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with transaction(sessions) as session:
             sync_covenants(session, shared["covenants"])
         link_worker.start()
+        flusher = asyncio.create_task(flush_periodically(throttle, sessions))
         scheduler = None
         if settings.scheduler:
             # Imported only here: APScheduler loads in the processes that schedule.
@@ -65,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if scheduler is not None:
             scheduler.stop()
         link_worker.stop()
+        flusher.cancel()
+        record_failures(sessions, throttle.take_closed(close_current=True))
         engine.dispose()
 
     app = FastAPI(
@@ -94,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "covenants": load_covenants(settings.covenants_dir),
         "signing_keys": signing_keys,
         "tokens": TokenVerifier(signing_keys, settings=settings),
+        "client_states": ClientStates(ttl=settings.client_check_seconds),
         "agencies": AgencyDirectory(),
         "link_worker": link_worker,
     }
@@ -103,6 +111,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name, value in shared.items():
             setattr(target.state, name, value)
     app.state.oauth = build_authorization_server(settings, sessions, signing_keys)
+    throttle = TokenThrottle(
+        window=settings.token_limit_window,
+        per_client=settings.token_limit_per_client,
+        per_address=settings.token_limit_per_address,
+    )
+    app.state.token_throttle = throttle
 
     install_handlers(app)
     app.include_router(health_router)
@@ -130,6 +144,7 @@ def build_api(settings: Settings) -> FastAPI:
     for router in (
         barriers_router,
         agencies_router,
+        clients_router,
         covenants_router,
         signals_router,
         audit_router,

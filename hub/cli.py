@@ -83,6 +83,8 @@ def serve(
     """Serve the hub over HTTP."""
     import uvicorn
 
+    from hub.logs import uvicorn_log_config
+
     if scheduler:
         # The app is built by uvicorn (in each worker): the setting travels in the environment.
         os.environ["HUB_SCHEDULER"] = "true"
@@ -105,6 +107,8 @@ def serve(
         proxy_headers=True,
         server_header=False,
         log_level="info",
+        # Access lines carry the query string: every token and secret is taken out of them.
+        log_config=uvicorn_log_config(),
     )
 
 
@@ -219,6 +223,76 @@ def clients_create(
         out.print(result)
 
 
+@clients_app.command("list")
+def clients_list(
+    agency: Annotated[str | None, typer.Option(help="Only this agency's clients.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List the OAuth clients: agency, scopes, how they authenticate, whether disabled."""
+    from rich.table import Table
+
+    from hub.auth.management import list_clients
+    from hub.db import transaction
+
+    with transaction(_sessions(_settings())) as session:
+        clients = list_clients(session, agency=agency)
+    if as_json:
+        for c in clients:
+            row = {
+                "client_id": c.client_id,
+                "agency": c.agency,
+                "name": c.name,
+                "scopes": c.scopes,
+                "auth_method": c.auth_method,
+                "created_at": c.created_at.isoformat(),
+                "disabled_at": c.disabled_at.isoformat() if c.disabled_at else None,
+            }
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    table = Table("client id", "agency", "status", "auth", "scopes")
+    table.columns[0].no_wrap = True
+    for c in clients:
+        status = "active" if c.disabled_at is None else f"disabled {c.disabled_at:%Y-%m-%d %H:%M}"
+        table.add_row(c.client_id, c.agency, status, c.auth_method, c.scopes)
+    out.print(table)
+
+
+def _change_client(client_id: str, change: str) -> None:
+    from hub.auth import management
+    from hub.db import transaction
+
+    try:
+        with transaction(_sessions(_settings())) as session:
+            if change == "delete":
+                management.delete_client(session, client_id, by=management.CLI_CALLER)
+            else:
+                management.set_disabled(
+                    session, client_id, disabled=change == "disable", by=management.CLI_CALLER
+                )
+    except management.ClientError as exc:
+        raise fail(str(exc)) from None
+    done = {"disable": "disabled", "enable": "enabled", "delete": "deleted"}[change]
+    out.print(f"{done} client {client_id}")
+
+
+@clients_app.command("disable")
+def clients_disable(client_id: str) -> None:
+    """Refuse a client's tokens (within 5 seconds on every API process) and give it no more."""
+    _change_client(client_id, "disable")
+
+
+@clients_app.command("enable")
+def clients_enable(client_id: str) -> None:
+    """Let a disabled client get new tokens (those issued before the disable stay refused)."""
+    _change_client(client_id, "enable")
+
+
+@clients_app.command("delete")
+def clients_delete(client_id: str) -> None:
+    """Remove a client for good; its tokens are refused within 5 seconds."""
+    _change_client(client_id, "delete")
+
+
 @users_app.command("create")
 def users_create(
     username: str,
@@ -316,14 +390,26 @@ def keys_rotate(
     data: Annotated[bool, typer.Option(help="Also add a new data-encryption key.")] = False,
 ) -> None:
     """Add a new token-signing key; the old public key stays published until its tokens expire."""
+    from hub.audit import service as audit
     from hub.auth.keys import SigningKeys
+    from hub.auth.management import CLI_CALLER
+    from hub.db import transaction
     from hub.kit.crypto import DataKeys
 
     settings = _settings()
-    kid = SigningKeys.rotate(settings.data_dir, settings=settings)
+    # Rotated inside the transaction that records it: a rotation that fails is not recorded.
+    with transaction(_sessions(settings)) as session:
+        kid = SigningKeys.rotate(settings.data_dir, settings=settings)
+        rotated = [("signing-key", kid)]
+        if data:
+            rotated.append(("data-key", DataKeys.rotate(settings.data_dir)))
+        for kind, key_id in rotated:
+            audit.record(
+                session, CLI_CALLER, "key.rotated", object_type=kind, objects=[(key_id, None)]
+            )
     out.print(f"new signing key {kid} is active")
     if data:
-        out.print(f"new data key {DataKeys.rotate(settings.data_dir)} is active")
+        out.print(f"new data key {rotated[1][1]} is active")
 
 
 @audit_app.command("verify")

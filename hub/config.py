@@ -26,6 +26,25 @@ class Settings(BaseSettings):
     issuer: str = Field("http://127.0.0.1:8000", description="Public base URL of this hub.")
     audience: str = Field("barrier-hub-api", description="The `aud` of access tokens.")
     token_lifetime: int = Field(900, ge=60, description="Access-token lifetime in seconds.")
+    client_check_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=5,
+        description="How long an API process trusts its last look at a client's state (a "
+        "disabled or deleted client's tokens are refused within this time).",
+    )
+    # The token endpoint's limits (in-process counters: per API process).
+    token_limit_window: int = Field(
+        60, ge=1, le=3600, description="Length in seconds of a token-endpoint rate window."
+    )
+    token_limit_per_client: int = Field(
+        20,
+        ge=1,
+        description="Token requests naming one client id per window, right or wrong.",
+    )
+    token_limit_per_address: int = Field(
+        120, ge=1, description="Token requests from one IP address per window."
+    )
     max_body_bytes: int = Field(10_000_000, ge=1024, description="Largest request body accepted.")
     batch_max_items: int = Field(1000, ge=1, le=10_000)
     barriers_dir: Path = Field(default_factory=lambda: document_dir("barriers"))

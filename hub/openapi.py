@@ -160,6 +160,11 @@ TAGS = [
     {"name": "barriers", "description": "The barrier model: barriers and their indicators."},
     {"name": "agencies", "description": "Partner agencies registered at the hub."},
     {
+        "name": "clients",
+        "description": "For administrators: the OAuth clients of partner agencies, disabled, "
+        "enabled and deleted with immediate effect.",
+    },
+    {
         "name": "covenants",
         "description": "The data-sharing covenants in force: who sees what, for which purpose.",
     },

@@ -6,14 +6,18 @@ reordering entries breaks `seq` continuity and the `prev_hash` links. Only trunc
 entries leaves a valid shorter chain, so the hub signs the head `(seq, hash)` with its RSA key
 and `verify(..., head=...)` compares the chain's end with it.
 
-What is hashed (`canonical`): exactly `CONTENT_FIELDS`, as one JSON object with sorted keys at
-every depth, compact separators, UTF-8 (not ASCII-escaped), NaN and infinities refused, missing
-keys as null, and datetimes (anywhere, also inside `detail`) as ISO 8601 UTC with microseconds
-and "Z". The database `id` and `prev_hash`/`hash` themselves are not content: `prev_hash` enters
-through `link`. Sorting the keys makes the bytes independent of the key order a JSON column
-returns (PostgreSQL's JSONB reorders keys), and normalising datetimes to UTC makes them
-independent of the zone a driver returns. Adding a field to `CONTENT_FIELDS` changes every hash,
-so it needs a new chain format, not an edit here.
+What is hashed (`canonical`): exactly the fields of the entry's `hash_version` (absent means 1):
+version 1 is `CONTENT_FIELDS`, version 2 (`CONTENT_FIELDS_V2`) every column of the stored row
+but `prev_hash` and `hash` (so also the database `id`, `owner` and the version itself). Events
+stored under version 1 keep their hashes and verify under it; the version never goes down along
+the chain, and changing it changes the bytes hashed. Either way the fields form one JSON object
+with sorted keys at every depth, compact separators, UTF-8 (not ASCII-escaped), NaN and
+infinities refused, missing keys as null, and datetimes (anywhere, also inside `detail`) as
+ISO 8601 UTC with microseconds and "Z". `prev_hash`/`hash` themselves are not content:
+`prev_hash` enters through `link`. Sorting the keys makes the bytes independent of the key order
+a JSON column returns (PostgreSQL's JSONB reorders keys), and normalising datetimes to UTC makes
+them independent of the zone a driver returns. Adding a field changes every hash, so it needs a
+new hash version, not an edit of an existing one.
 """
 
 import hashlib
@@ -45,6 +49,11 @@ CONTENT_FIELDS = (
     "level",
     "detail",
 )
+# Version 2 covers every column of the row: a column left out could be changed unnoticed
+# (`owner` decides which agency's audit view shows an entry).
+CONTENT_FIELDS_V2 = (*CONTENT_FIELDS, "id", "owner", "hash_version")
+FIELDS_BY_VERSION = {1: CONTENT_FIELDS, 2: CONTENT_FIELDS_V2}
+HASH_VERSION = 2  # the version new entries are written with
 ALGORITHM = "RS256"
 # A JWS type of its own, so that no other token the hub signs (access tokens are "at+jwt") can
 # be passed off as a signed head, and a head cannot be used as anything else.
@@ -62,9 +71,18 @@ def _encode_extra(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} cannot be part of an audit entry")
 
 
+def version_of(event: Mapping[str, Any]) -> int:
+    """The entry's hash version; ValueError when it is not one this hub knows."""
+    version = event.get("hash_version", 1)
+    if isinstance(version, bool) or version not in FIELDS_BY_VERSION:
+        raise ValueError(f"unknown hash version {version!r}")
+    return int(version)
+
+
 def canonical(event: Mapping[str, Any]) -> bytes:
-    """The bytes that an entry's hash covers: its `CONTENT_FIELDS` (see the module docstring)."""
-    content = {name: event.get(name) for name in CONTENT_FIELDS}
+    """The bytes that an entry's hash covers: the fields of its version (see the module
+    docstring)."""
+    content = {name: event.get(name) for name in FIELDS_BY_VERSION[version_of(event)]}
     text = json.dumps(
         content,
         sort_keys=True,
@@ -146,7 +164,7 @@ def verify(
     looking one entry ahead).
     """
     stream: Iterator[Mapping[str, Any]] = iter(events)
-    expected, prev_hash, checked = start_seq, start_hash, 0
+    expected, prev_hash, checked, newest_version = start_seq, start_hash, 0, 1
     lookahead: Mapping[str, Any] | None = None
     while True:
         if lookahead is not None:
@@ -192,12 +210,23 @@ def verify(
                 f"entry {expected} was changed: it has no valid seq and does not link "
                 f"to entry {expected - 1}",
             )
+        version = event.get("hash_version", 1)
+        if isinstance(version, int) and version < newest_version:
+            # Entries are written with the newest version only; an older one after a newer
+            # one was rewritten under the weaker rule.
+            return _bad(
+                checked,
+                expected,
+                f"entry {expected} was changed: its hash version {version} follows "
+                f"version {newest_version}",
+            )
         if _safe_link(prev_hash, event) != event.get("hash"):
             return _bad(
                 checked,
                 expected,
                 f"entry {expected} was changed: its hash does not match its content",
             )
+        newest_version = max(newest_version, int(event.get("hash_version", 1)))
         prev_hash = event["hash"]
         expected += 1
         checked += 1

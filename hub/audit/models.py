@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, JSONType, UTCDateTime, now
@@ -34,6 +34,9 @@ class AuditEvent(Base):
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Which fields the hash covers (hub/audit/chain.py): 1 for events stored before every
+    # column was covered, 2 since.
+    hash_version: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
 
 HEAD_ID = 1  # the single row of audit_head, made by the migration

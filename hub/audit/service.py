@@ -8,11 +8,11 @@ on PostgreSQL and SQLite alike), hashes its events onto the previous head and mo
 from typing import Any
 
 from joserfc.jwk import KeySet
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.audit import repository
-from hub.audit.chain import Verdict, link, read_head, sign_head, verify
+from hub.audit.chain import HASH_VERSION, Verdict, link, read_head, sign_head, verify
 from hub.audit.models import HEAD_ID, AuditEvent, AuditHead
 from hub.auth.caller import Caller
 from hub.covenants.policy import Grant
@@ -28,8 +28,11 @@ def record(
     object_type: str,
     objects: list[tuple[str, dict[str, Any] | None]],
     purpose: str | None = None,
+    owner: str | None = None,
 ) -> None:
-    """One event per object: (object id, detail). Details never hold identifiers or text."""
+    """One event per object: (object id, detail). Details never hold identifiers or text.
+
+    `owner` is the agency whose object it is (a signal's is its source, the caller)."""
     if not objects:
         return
     at = now()
@@ -45,7 +48,7 @@ def record(
                 "object_id": object_id,
                 "purpose": purpose,
                 "detail": detail,
-                "owner": caller.agency_code if object_type == "signal" else None,
+                "owner": owner or (caller.agency_code if object_type == "signal" else None),
                 "level": None,
                 "covenant_id": None,
                 "covenant_version": None,
@@ -103,7 +106,12 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
         .returning(head.c.seq, head.c.hash)
     ).one()
     prev, first = claimed.hash, claimed.seq - len(rows) + 1
+    # The hash covers the row's id, so the id is chosen here rather than by the database; the
+    # head row's lock, held until commit, keeps concurrent appends from choosing the same one.
+    first_id = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
     for offset, row in enumerate(rows):
+        row["id"] = first_id + offset
+        row["hash_version"] = HASH_VERSION
         row["seq"] = first + offset
         row["prev_hash"] = prev
         row["hash"] = prev = link(prev, row)

@@ -19,6 +19,7 @@ from hub.auth.server import (
     FormRequest,
     HubAuthorizationServer,
 )
+from hub.auth.throttle import TokenThrottle, claimed_client_id
 
 router = APIRouter()
 
@@ -41,12 +42,28 @@ async def token(request: Request) -> JSONResponse:
         return oauth.handle_error_response(
             None, InvalidRequestError("The form body is not valid UTF-8.")
         )
+    throttle: TokenThrottle = request.app.state.token_throttle
+    client_id = claimed_client_id(dict(form), request.headers.get("authorization"))
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.admit(client_id, address)
+    if wait is not None:
+        return JSONResponse(
+            {
+                "error": "temporarily_unavailable",
+                "error_description": f"Too many token requests; try again in {wait} s.",
+            },
+            status_code=429,
+            headers={"Retry-After": str(wait), "Cache-Control": "no-store"},
+        )
     # Authlib refuses plain http except on loopback. What matters is the public address the
     # operator configured (https in production, behind a TLS proxy), not the hop it came over.
     settings = request.app.state.settings
     form_request = FormRequest("POST", settings.token_endpoint, form, request.headers)
     # The grant reads and writes the database (clients, used assertions): not on the loop.
-    return await run_in_threadpool(oauth.create_token_response, form_request)
+    response = await run_in_threadpool(oauth.create_token_response, form_request)
+    if response.status_code == 401:
+        throttle.failed(client_id)
+    return response
 
 
 @router.get("/.well-known/jwks.json", include_in_schema=False)

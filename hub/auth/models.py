@@ -25,6 +25,8 @@ class OAuthClient(Base):
     auth_method: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the client is disabled: tokens issued before it stay refused after re-enabling.
+    tokens_valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class UsedAssertion(Base):

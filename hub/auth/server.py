@@ -57,6 +57,9 @@ MAX_ASSERTION_LIFETIME = 3600
 ASSERTION_LEEWAY = 60
 _PURGE_INTERVAL = 60.0
 _NO_CACHE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# One answer whatever went wrong with the client's credentials: an unknown (or disabled) client
+# and a wrong secret or assertion must look alike, or the answers would confirm client ids.
+CLIENT_AUTH_FAILED = "Client authentication failed."
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,7 @@ class HubAuthorizationServer(AuthorizationServer):
         if isinstance(error, InvalidClientError):
             # RFC 6749 §5.2: 401 with a challenge, whichever way the client authenticated.
             status = 401
+            body = dict(body) | {"error_description": CLIENT_AUTH_FAILED}
             headers = [(n, v) for n, v in headers if n.lower() != "www-authenticate"]
             headers.append(("WWW-Authenticate", 'Basic realm="barrier-hub"'))
         return self.handle_response(status, body, headers)

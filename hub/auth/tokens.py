@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.agencies import repository as agencies
 from hub.auth.caller import Caller
 from hub.auth.keys import ALGORITHM, SigningKeys
+from hub.auth.revocation import ClientStates, accepts
 from hub.auth.scopes import SCOPES
 from hub.config import Settings
 from hub.errors import Forbidden, Unauthorized
@@ -94,6 +95,7 @@ async def authenticate(
             headers={"WWW-Authenticate": REALM},
         )
     claims = request.app.state.tokens.verify(token)
+    await _check_client(request, claims)
     scopes = frozenset(claims["scope"].split())
     needed = security_scopes.scopes
     if not set(needed) <= scopes:
@@ -118,6 +120,17 @@ async def authenticate(
         scopes=scopes,
         token_id=claims["jti"],
     )
+
+
+async def _check_client(request: Request, claims: dict[str, Any]) -> None:
+    """Refuse the token of a disabled or deleted client, or one issued before a disable."""
+    states: ClientStates = request.app.state.client_states
+    sessions = request.app.state.sessions
+    hit, valid_from = states.cached(sessions, claims["client_id"])
+    if not hit:
+        valid_from = await run_in_threadpool(states.load, sessions, claims["client_id"])
+    if not accepts(valid_from, claims["iat"]):
+        raise _invalid("The access token's client has been disabled or removed.")
 
 
 def _invalid(detail: str) -> Unauthorized:

@@ -12,11 +12,16 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from hub.digests.special_addresses import IPV6_GLOBAL_UNICAST, special_block
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 MAX_URL_LENGTH = 2000
-# Carrier-grade NAT (RFC 6598): `is_private` leaves it out, but it is nobody's public address.
-_SHARED = ipaddress.ip_network("100.64.0.0/10")
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+_TEREDO = ipaddress.IPv6Network("2001::/32")
 
 
 class RefusedAddress(ValueError):
@@ -58,26 +63,55 @@ def check_url(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
 
 
 def refusal(address: IPAddress, *, allow_private: bool) -> str | None:
-    """Why the hub may not connect to `address`, or None when it may."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    # Never, whatever the setting: the cloud metadata service lives at a link-local address.
-    if address.is_unspecified:
-        return "an unspecified address"
-    if address.is_multicast:
-        return "a multicast address"
-    if address.is_link_local:
-        return "a link-local address"
-    if address.is_loopback:
-        return None if allow_private else "a loopback address"
-    if address.is_reserved:  # 240.0.0.0/4 and the unassigned IPv6 blocks: no receiver there
-        return "a reserved address"
-    if address in _SHARED:
-        return None if allow_private else "a carrier-grade NAT address"
-    if address.is_private:  # RFC 1918, unique-local IPv6 and the other special-purpose blocks
-        return None if allow_private else "a private address"
-    if not address.is_global:
-        return "a reserved address"
+    """Why the hub may not connect to `address`, or None when it may.
+
+    Decided by the IANA registries shipped in hub/digests/special_addresses.py, not by the
+    running Python's `ipaddress` flags. An IPv6 address that embeds an IPv4 one is judged by
+    the IPv4 address it leads to; the transition tunnels (6to4, Teredo) are refused outright.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            form, inner, tunnel = embedded
+            for ipv4 in inner:
+                reason = refusal(ipv4, allow_private=allow_private)
+                if reason is not None:
+                    return f"{form} of {reason}"
+            return f"{form} (an IPv4 transition mechanism)" if tunnel else None
+    block = special_block(address)
+    if block is not None and not block.globally_reachable:
+        if block.kind == "loopback":
+            return None if allow_private else "a loopback address"
+        if block.kind == "private":
+            return None if allow_private else f"a private address ({block.name})"
+        # Never, whatever the setting: the cloud metadata service lives at a link-local address.
+        return f"a special-purpose address ({block.name}, {block.rfc})"
+    if block is None and address.version == 6 and address not in IPV6_GLOBAL_UNICAST:
+        return "an address outside IPv6 global unicast (reserved by the IETF)"
+    return None
+
+
+def _embedded_ipv4(
+    address: ipaddress.IPv6Address,
+) -> tuple[str, tuple[ipaddress.IPv4Address, ...], bool] | None:
+    """(form, the IPv4 addresses it embeds, whether it is a tunnel) for the forms that carry
+    an IPv4 address; computed from the bits, so the same on every Python version."""
+    value = int(address)
+    low32 = ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    if address in _MAPPED:  # ::ffff:127.0.0.1 is 127.0.0.1
+        return "the IPv4-mapped form", (low32,), False
+    if address in _NAT64_WELL_KNOWN:  # RFC 6052: the IPv4 address in the last 32 bits
+        return "the NAT64 form", (low32,), False
+    if address in _NAT64_LOCAL:
+        # Where the IPv4 address sits depends on the operator's prefix length (RFC 6052 §2.2),
+        # and the translator is inside someone's network: never a webhook's way out.
+        return "a local-use NAT64 address", (), True
+    if address in _SIX_TO_FOUR:  # 2002:AABB:CCDD::/48 carries AA.BB.CC.DD
+        return "the 6to4 form", (ipaddress.IPv4Address((value >> 80) & 0xFFFFFFFF),), True
+    if address in _TEREDO:  # RFC 4380: server in bits 32-63, client obfuscated in the last 32
+        server = ipaddress.IPv4Address((value >> 64) & 0xFFFFFFFF)
+        client = ipaddress.IPv4Address(~value & 0xFFFFFFFF)
+        return "the Teredo form", (server, client), True
     return None
 
 

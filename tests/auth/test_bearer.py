@@ -209,6 +209,7 @@ def test_authenticate_checks_every_needed_scope_and_builds_the_caller(
     install_handlers(app)
     app.state.tokens = server.app.state.tokens
     app.state.sessions = server.app.state.sessions
+    app.state.client_states = server.app.state.client_states
 
     @app.get("/both")
     def both(
