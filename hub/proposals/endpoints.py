@@ -7,7 +7,6 @@ Every action that changes a proposal needs If-Match with the ETag from GET /prop
 
 import json
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, Security
@@ -28,6 +27,7 @@ from hub.errors import NotFound
 from hub.kit import body
 from hub.kit.negotiate import negotiate
 from hub.kit.pagination import decode_position, encode_position, next_link
+from hub.kit.times import Instant
 from hub.openapi import problem_responses
 from hub.proposals import export, notices, reads, service
 from hub.proposals.history import history
@@ -144,10 +144,10 @@ def list_proposals(
         float | None, Query(alias="minScore", ge=0, description="Score at least this.")
     ] = None,
     created_from: Annotated[
-        datetime | None, Query(alias="createdFrom", description="Proposed at or after this.")
+        Instant | None, Query(alias="createdFrom", description="Proposed at or after this.")
     ] = None,
     created_to: Annotated[
-        datetime | None, Query(alias="createdTo", description="Proposed before this time.")
+        Instant | None, Query(alias="createdTo", description="Proposed before this time.")
     ] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -32,6 +32,8 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import bsn as nl_bsn
 from stdnum.nl import postcode as nl_postcode
 
+from hub.kit.text import refuse_hidden
+
 __all__ = [
     "BLOCKING_TYPES",
     "SUBJECT_TYPES",
@@ -55,20 +57,6 @@ _EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
 # --- shared field types ------------------------------------------------------------------------
-
-
-# Exactly Unicode categories Cc (C0, DEL, C1) and Cs (surrogates), as one compiled scan.
-_CONTROL_OR_SURROGATE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _reject_control_chars(value: object) -> object:
-    """Refuse control characters (and lone surrogates) before any stripping can hide them."""
-    # Runs before str_strip_whitespace, so a trailing newline is refused rather than silently
-    # stripped. Lone surrogates (Cs) are refused too: they cannot be UTF-8 encoded for the
-    # encryption and blind index downstream.
-    if isinstance(value, str) and _CONTROL_OR_SURROGATE.search(value):
-        raise ValueError("must not contain control characters")
-    return value
 
 
 def _collapse(value: str) -> str:
@@ -100,7 +88,9 @@ def _compact(value: str) -> str:
     return re.sub(r"[\s\-]", "", value).upper()
 
 
-_NoControl = BeforeValidator(_reject_control_chars)
+# Runs before str_strip_whitespace, so a trailing newline is refused rather than silently
+# stripped; bidi, zero-width and non-characters would make equal-looking identifiers differ.
+_NoControl = BeforeValidator(refuse_hidden)
 Text200 = Annotated[
     str, _NoControl, Field(min_length=1, max_length=200), AfterValidator(_clean_text)
 ]
