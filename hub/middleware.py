@@ -8,7 +8,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import API_VERSION
-from hub.errors import PROBLEM_JSON, HubError, InvalidInput, instance_of
+from hub.errors import PROBLEM_JSON, HubError, InvalidInput, NotFound, instance_of
 from hub.kit.screening import screen_json, screen_parameters
 
 SECURITY_HEADERS = {
@@ -66,7 +66,7 @@ class InputGuardMiddleware:
     limit is refused before any byte is read, a chunked one as soon as it passes the limit
     (413). Then control characters in the path and in query or form parameters, and JSON that
     nests too deep, holds numbers no column can take or control characters, get a 400 problem
-    naming the parameter or the JSON pointer.
+    naming the parameter or the JSON pointer; a control character in the path is a 404.
     """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
@@ -97,6 +97,10 @@ class InputGuardMiddleware:
             if not message.get("more_body", False):
                 break
         raw = b"".join(chunks)
+        if _CONTROL.search(scope["path"]):
+            # No resource has a control character in its address.
+            await self._refuse(send, scope, NotFound("No resource at this address."))
+            return
         errors = _screen(scope, headers, raw)
         if errors:
             error = InvalidInput(
@@ -139,10 +143,6 @@ def _too_large(limit: int) -> HubError:
 
 def _screen(scope: Scope, headers: dict[bytes, bytes], raw: bytes) -> list[dict[str, Any]]:
     errors = []
-    if problem := _CONTROL.search(scope["path"]):
-        errors.append(
-            {"in": "path", "name": "path", "detail": f"holds U+{ord(problem.group()):04X}"}
-        )
     errors += screen_parameters(scope.get("query_string", b""))
     kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
     if not raw:

@@ -253,10 +253,25 @@ def test_problem_instance_is_the_percent_encoded_path(api, kmar) -> None:
     assert problem["instance"] == "/api/v1/barriers/%C3%B7x%20y"
 
 
-def test_control_character_in_the_path_is_400(api, kmar) -> None:
-    response = api.get("/api/v1/barriers/a%00b", headers=kmar.headers)
-    problem = _problem(response)
-    assert problem["instance"] == "/api/v1/barriers/a%00b"
+def test_control_character_in_the_path_is_404(api, kmar) -> None:
+    response = api.get("/api/v1/covenants/a%00b", headers=kmar.headers)
+    problem = _problem(response, 404)
+    assert problem["instance"] == "/api/v1/covenants/a%00b"
+
+
+@pytest.mark.parametrize("value", ["0.5", "1700000000", "2026-11-20"])
+def test_a_number_or_a_bare_day_is_no_time(api, emm, value) -> None:
+    response = api.get(
+        "/api/v1/signals", params=INVESTIGATE | {"updatedSince": value}, headers=emm.headers
+    )
+    assert "updatedSince" in _names(_problem(response))
+
+
+def test_a_number_is_no_birth_date(api, kmar, sessions) -> None:
+    body = _with_subject(type="person", name="Ion Popescu", birth_date=0)
+    response = api.post("/api/v1/signals", json=body, headers=kmar.headers)
+    assert "/subjects/0/birth_date" in _names(_problem(response))
+    assert stored_count(sessions, kmar.agency_id) == 0
 
 
 # --- Unicode ----------------------------------------------------------------------------------
@@ -355,3 +370,14 @@ def test_missing_and_invisible_signals_run_the_same_queries(api, partners, serve
     missing = str(uuid.uuid4())
     assert _statements(engine, lambda: get(missing)) == _statements(engine, lambda: get(invisible))
     assert answers[missing].status_code == answers[invisible].status_code == 404
+
+
+@pytest.mark.parametrize("field", ["barriers", "indicators", "observed_at", "subjects"])
+def test_a_correction_may_not_clear_a_required_field(api, kmar, field) -> None:
+    signal_id = _post_signal(api, kmar)
+    response = api.patch(
+        f"/api/v1/signals/{signal_id}",
+        json={field: None},
+        headers=kmar.headers | {"If-Match": '"1"'},
+    )
+    assert f"/{field}" in _names(_problem(response))

@@ -3,9 +3,9 @@ non-characters), normalised to NFC otherwise. One place for every schema to draw
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 
 # Categories Cc (C0, DEL, C1) and Cs (lone surrogates: they cannot be stored as UTF-8).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -48,9 +48,27 @@ def _nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+# The same rules as JSON Schema patterns (ECMA-262), so that the published contract says them.
+LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+NAME_PATTERN = (
+    "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u202a-\\u202e"
+    "\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$"
+)
+PROSE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def documented(pattern: str) -> Any:
+    """The pattern in the JSON Schema only: the validators above give the better message."""
+    return Field(json_schema_extra={"pattern": pattern})
+
+
 # A name or an identifier: one line, nothing hidden, NFC.
-Name = Annotated[str, BeforeValidator(refuse_hidden), AfterValidator(_nfc)]
+Name = Annotated[
+    str, BeforeValidator(refuse_hidden), AfterValidator(_nfc), documented(NAME_PATTERN)
+]
 # One line of text: no control characters, NFC.
-Line = Annotated[str, BeforeValidator(refuse_control), AfterValidator(_nfc)]
+Line = Annotated[
+    str, BeforeValidator(refuse_control), AfterValidator(_nfc), documented(LINE_PATTERN)
+]
 # Free text (a summary, a reason): line breaks and tabs allowed; shown escaped and isolated.
-Prose = Annotated[str, AfterValidator(_prose)]
+Prose = Annotated[str, AfterValidator(_prose), documented(PROSE_PATTERN)]

@@ -1,11 +1,28 @@
-"""The one type for a point in time that comes in, in a query or a body."""
+"""The types for a point in time or a day that comes in, in a query or a body."""
 
-from datetime import UTC, datetime
-from typing import Annotated
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 from hub.limits import EARLIEST_YEAR, LATEST_YEAR
+
+_ISO_DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso(pattern: re.Pattern[str], example: str) -> Any:
+    # pydantic would read a number (or a numeric string) as seconds since 1970: refused, so
+    # that `0.5` is not quietly the first second of 1970.
+    def check(value: object) -> object:
+        if isinstance(value, str) and not pattern.match(value):
+            raise ValueError(f"must be ISO 8601, e.g. {example}")
+        if not isinstance(value, str | date):
+            raise ValueError(f"must be an ISO 8601 string, e.g. {example}")
+        return value
+
+    return BeforeValidator(check)
 
 
 def _in_range(value: datetime) -> datetime:
@@ -18,6 +35,7 @@ def _in_range(value: datetime) -> datetime:
 # ISO 8601 with an offset (Z or +hh:mm), years 1900-2100; answered in UTC.
 Instant = Annotated[
     AwareDatetime,
+    _iso(_ISO_DATETIME, "2026-11-20T09:30:00+01:00"),
     Field(
         json_schema_extra={
             "pattern": r"^(19[0-9]{2}|20[0-9]{2}|2100)-.*(Z|z|[+-][0-9]{2}:[0-9]{2})$"
@@ -25,3 +43,5 @@ Instant = Annotated[
     ),
     AfterValidator(_in_range),
 ]
+# A calendar day, YYYY-MM-DD.
+Day = Annotated[date, _iso(_ISO_DATE, "1994-03-02"), Field(json_schema_extra={"format": "date"})]

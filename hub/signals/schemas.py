@@ -11,7 +11,6 @@ from pydantic import (
     Field,
     ValidationInfo,
     WithJsonSchema,
-    field_validator,
 )
 
 from hub.barriers.schemas import BarrierCode
@@ -147,24 +146,16 @@ class SignalUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    barriers: Annotated[Barriers, AfterValidator(_unique)] | None = None
-    indicators: (
-        Annotated[list[IndicatorCode], Field(max_length=50), AfterValidator(_unique)] | None
-    ) = None
-    observed_at: ObservedAt | None = None
+    # Barriers, indicators, observed_at and subjects may be left out but not cleared (a signal
+    # always has them): their type holds no null, the default only marks them as left out.
+    barriers: Annotated[Barriers, AfterValidator(_unique)] = None  # type: ignore[assignment]
+    indicators: Annotated[list[IndicatorCode], Field(max_length=50), AfterValidator(_unique)] = None  # type: ignore[assignment]
+    observed_at: ObservedAt = None  # type: ignore[assignment]
     municipality: Municipality | None = None
     summary: Summary | None = None
     reliability: Reliability | None = None
     credibility: Credibility | None = None
-    subjects: Subjects | None = None
-
-    @field_validator("barriers", "indicators", "observed_at", "subjects")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # These fields may be left out but not cleared: a signal always has them.
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    subjects: Subjects = None  # type: ignore[assignment]
 
 
 class RetractRequest(BaseModel):

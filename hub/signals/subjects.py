@@ -32,7 +32,8 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import bsn as nl_bsn
 from stdnum.nl import postcode as nl_postcode
 
-from hub.kit.text import refuse_hidden
+from hub.kit.text import NAME_PATTERN, documented, refuse_hidden
+from hub.kit.times import Day
 
 __all__ = [
     "BLOCKING_TYPES",
@@ -92,7 +93,11 @@ def _compact(value: str) -> str:
 # stripped; bidi, zero-width and non-characters would make equal-looking identifiers differ.
 _NoControl = BeforeValidator(refuse_hidden)
 Text200 = Annotated[
-    str, _NoControl, Field(min_length=1, max_length=200), AfterValidator(_clean_text)
+    str,
+    _NoControl,
+    Field(min_length=1, max_length=200),
+    AfterValidator(_clean_text),
+    documented(NAME_PATTERN),
 ]
 CountryCode = Annotated[
     str, _NoControl, Field(min_length=1, max_length=2), AfterValidator(_country_code)
@@ -110,7 +115,7 @@ class PersonSubject(BaseModel):
     type: Literal["person"] = "person"
     name: Text200
     # The ADR linter wants `format` on the property itself, not only inside the nullable anyOf.
-    birth_date: date | None = Field(None, json_schema_extra={"format": "date"})
+    birth_date: Day | None = None
     nationality: CountryCode | None = None
     bsn: Annotated[str, _NoControl, Field(min_length=1, max_length=20)] | None = None
     role: Literal["victim", "suspect", "witness", "facilitator", "other"] | None = None
