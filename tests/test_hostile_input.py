@@ -381,3 +381,10 @@ def test_a_correction_may_not_clear_a_required_field(api, kmar, field) -> None:
         headers=kmar.headers | {"If-Match": '"1"'},
     )
     assert f"/{field}" in _names(_problem(response))
+
+
+def test_control_character_in_a_form_field_is_400(api) -> None:
+    response = api.post(
+        "/oauth/token", data={"grant_type": "client_credentials", "scope": "signals:read\x00"}
+    )
+    assert "scope" in _names(_problem(response))
