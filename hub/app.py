@@ -33,7 +33,7 @@ from hub.linking.queue import LinkWorker
 from hub.linking.service import Linker
 from hub.lookups.endpoints import router as lookups_router
 from hub.lookups.schemas import openapi_components as lookup_schemas
-from hub.middleware import BodyLimitMiddleware, HeadersMiddleware
+from hub.middleware import HeadersMiddleware, InputGuardMiddleware
 from hub.openapi import customise_openapi
 from hub.proposals.endpoints import router as proposals_router
 from hub.proposals.schemas import openapi_components as proposal_schemas
@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.mount("/api/v1", api)
     app.mount("/ui", ui)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(InputGuardMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HeadersMiddleware)
     return app
 

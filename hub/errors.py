@@ -2,6 +2,7 @@
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -82,9 +83,14 @@ class UnsupportedMediaType(HubError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
+def instance_of(path: str) -> str:
+    """The request path percent-encoded: a valid URI reference whatever the client sent."""
+    return quote(path, safe="/!$&'()*+,;=:@-._~")
+
+
 def problem_response(error: HubError, request: Request) -> JSONResponse:
     return JSONResponse(
-        error.problem(instance=request.url.path),
+        error.problem(instance=instance_of(request.url.path)),
         status_code=error.status,
         headers=error.headers,
         media_type=PROBLEM_JSON,
@@ -188,4 +194,7 @@ def install_handlers(app: FastAPI) -> None:
         # The traceback goes to the server log via uvicorn; the client learns nothing internal.
         error = HubError("The hub could not handle this request.")
         error.status, error.slug, error.title = 500, "internal-error", "Internal server error"
+        # The server drops the connection after an unhandled error; say so, or a client that
+        # reuses it meets a reset.
+        error.headers["Connection"] = "close"
         return problem_response(error, request)

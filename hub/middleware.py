@@ -1,12 +1,15 @@
-"""Pure ASGI middleware: the headers every response carries, and the body-size limit."""
+"""Pure ASGI middleware: the headers every response carries, and and the input guard."""
 
 import json
+import re
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import API_VERSION
-from hub.errors import PROBLEM_BASE, PROBLEM_JSON
+from hub.errors import PROBLEM_JSON, HubError, InvalidInput, NotFound, instance_of
+from hub.kit.screening import screen_json, screen_parameters
 
 SECURITY_HEADERS = {
     "API-Version": API_VERSION,
@@ -56,15 +59,14 @@ class HeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class _TooLarge(Exception):
-    pass
+class InputGuardMiddleware:
+    """Screen raw input against `hub.limits` before the application sees it.
 
-
-class BodyLimitMiddleware:
-    """Refuse bodies over the limit with a 413 problem, before they are read whole.
-
-    A declared Content-Length over the limit is refused before any byte is read; a chunked
-    body is counted as it streams in and refused as soon as it passes the limit.
+    The body is read here whole, counted as it streams in: a declared Content-Length over the
+    limit is refused before any byte is read, a chunked one as soon as it passes the limit
+    (413). Then control characters in the path and in query or form parameters, and JSON that
+    nests too deep, holds numbers no column can take or control characters, get a 400 problem
+    naming the parameter or the JSON pointer; a control character in the path is a 404.
     """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
@@ -75,52 +77,83 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max:
-            await self._refuse(send)
+            await self._refuse(send, scope, _too_large(self.max), close=True)
             return
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max:
-                    raise _TooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max:
+                await self._refuse(send, scope, _too_large(self.max), close=True)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        if _CONTROL.search(scope["path"]):
+            # No resource has a control character in its address.
+            await self._refuse(send, scope, NotFound("No resource at this address."))
+            return
+        errors = _screen(scope, headers, raw)
+        if errors:
+            error = InvalidInput(
+                "The request holds input outside the hub's limits; nothing was stored.",
+                errors=errors,
+            )
+            await self._refuse(send, scope, error)
+            return
+        replayed = False
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": raw, "more_body": False}
+            return await receive()
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if started:
-                raise
-            await self._refuse(send)
+        await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": PROBLEM_BASE + "content-too-large",
-                "title": "Content too large",
-                "status": 413,
-                "detail": f"The request body exceeds {self.max} bytes; nothing was stored.",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
+    async def _refuse(self, send: Send, scope: Scope, error: HubError, close: bool = False) -> None:
+        body = json.dumps(error.problem(instance=instance_of(scope["path"]))).encode()
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if close:
+            # The rest of the body is never read, so the connection cannot be reused.
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": error.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class _ContentTooLarge(HubError):
+    status, slug, title = 413, "content-too-large", "Content too large"
+
+
+def _too_large(limit: int) -> HubError:
+    return _ContentTooLarge(f"The request body exceeds {limit} bytes; nothing was stored.")
+
+
+def _screen(scope: Scope, headers: dict[bytes, bytes], raw: bytes) -> list[dict[str, Any]]:
+    errors = []
+    errors += screen_parameters(scope.get("query_string", b""))
+    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if not raw:
+        return errors
+    if kind == b"application/x-www-form-urlencoded":
+        errors += screen_parameters(raw, where="form")
+    elif kind == b"application/x-ndjson":
+        errors += screen_json(raw, ndjson=True)
+    elif kind == b"application/json" or kind.endswith(b"+json"):
+        errors += screen_json(raw)
+    return errors
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")

@@ -79,6 +79,8 @@ def _apply_rules(spec: dict[str, Any], extra_schemas: dict[str, Any]) -> dict[st
         for method, op in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            for parameter in op.get("parameters", []):
+                _no_control(parameter.get("schema", {}))
             responses = op.setdefault("responses", {})
             # FastAPI documents 422 for invalid input; the hub answers 400 (ADR).
             responses.pop("422", None)
@@ -126,6 +128,17 @@ def _name_fixed_purposes(spec: dict[str, Any], api: FastAPI) -> None:
             if op is not None:
                 note = f"Serves the `{fixed}` purpose always; it takes no purpose parameter."
                 op["description"] = f"{op.get('description', '').rstrip()}\n\n{note}".lstrip()
+
+
+# The input guard (hub.middleware) refuses control characters in every parameter.
+NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+
+
+def _no_control(schema: dict[str, Any]) -> None:
+    """Say so in a text parameter's schema, unless an enum, format or pattern says more."""
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "string" and not {"enum", "format", "pattern"} & option.keys():
+            option["pattern"] = NO_CONTROL
 
 
 def customise_openapi(api: FastAPI, extra_schemas: dict[str, Any]) -> None:

@@ -1,7 +1,6 @@
 """HTTP routes of the audit trail: for auditors, privacy officers and the source agencies."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, Security
@@ -14,6 +13,7 @@ from hub.auth.tokens import authenticate
 from hub.deps import SessionDep, SignalReader
 from hub.errors import NotFound
 from hub.kit.pagination import decode_cursor, encode_cursor, next_link
+from hub.kit.times import Instant
 from hub.signals import repository as signals
 
 router = APIRouter(tags=["audit"])
@@ -34,8 +34,8 @@ def list_audit(
     agency: Annotated[str | None, Query(max_length=32)] = None,
     signal_id: Annotated[uuid.UUID | None, Query(alias="signalId")] = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:

@@ -108,6 +108,7 @@ def get_digest(
             description="The digest date (an Amsterdam day), YYYY-MM-DD.",
             pattern=r"^\d{4}-\d{2}-\d{2}$",
             examples=["2026-11-24"],
+            json_schema_extra={"format": "date"},
         ),
     ],
 ) -> Response:

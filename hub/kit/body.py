@@ -32,9 +32,11 @@ async def read_body(request: Request, accepted: tuple[str, ...]) -> bytes:
 
 
 def parse_json(raw: bytes) -> Any:
+    # The input guard (hub.middleware) has refused what json cannot take (too deep, numbers
+    # too long) already; ValueError and RecursionError are caught here all the same.
     try:
         return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise InvalidInput(f"The request body is not valid JSON: {_json_error(exc)}") from None
 
 

@@ -9,7 +9,6 @@ the 404 of a proposal it may not see); any agency that sees it may comment.
 
 import json
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, Security
@@ -40,6 +39,7 @@ from hub.kit.pagination import (
     encode_position,
     next_link,
 )
+from hub.kit.times import Instant
 from hub.openapi import problem_responses
 from hub.proposals import disclosures, export, notices, reads, reviewers, service
 from hub.proposals.history import history
@@ -173,10 +173,10 @@ def list_proposals(
         float | None, Query(alias="minScore", ge=0, description="Score at least this.")
     ] = None,
     created_from: Annotated[
-        datetime | None, Query(alias="createdFrom", description="Proposed at or after this.")
+        Instant | None, Query(alias="createdFrom", description="Proposed at or after this.")
     ] = None,
     created_to: Annotated[
-        datetime | None, Query(alias="createdTo", description="Proposed before this time.")
+        Instant | None, Query(alias="createdTo", description="Proposed before this time.")
     ] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

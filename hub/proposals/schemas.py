@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hub.kit.text import Prose
 from hub.signals.schemas import SignalOut
 
 ProposalStatus = Literal["new", "in_review", "accepted", "rejected", "merged", "closed"]
@@ -19,7 +20,7 @@ class DecisionIn(BaseModel):
         json_schema_extra={"examples": [{"decision": "accept", "reason": "Entry to finance."}]}
     )
     decision: Literal["accept", "reject"]
-    reason: str = Reason
+    reason: Prose = Reason
 
 
 class AssignmentIn(BaseModel):
@@ -29,13 +30,13 @@ class AssignmentIn(BaseModel):
         pattern=r"^[A-Za-z0-9._@-]+$",
         description="An analyst of your agency; null to unassign.",
     )
-    reason: str | None = Field(None, max_length=2000)
+    reason: Prose | None = Field(None, max_length=2000)
 
 
 class MergeIn(BaseModel):
     model_config = _STRICT
     other: uuid.UUID = Field(description="The proposal folded into this one; its id redirects.")
-    reason: str = Reason
+    reason: Prose = Reason
 
 
 class SplitIn(BaseModel):
@@ -43,18 +44,18 @@ class SplitIn(BaseModel):
     members: list[uuid.UUID] = Field(
         min_length=1, max_length=1000, description="The members to take out, together."
     )
-    reason: str = Reason
+    reason: Prose = Reason
 
 
 class UndoIn(BaseModel):
     model_config = _STRICT
     event: int = Field(ge=1, description="The history event (a merge or a split) to undo.")
-    reason: str = Reason
+    reason: Prose = Reason
 
 
 class CommentIn(BaseModel):
     model_config = _STRICT
-    text: str = Field(min_length=1, max_length=4000)
+    text: Prose = Field(min_length=1, max_length=4000)
 
 
 class HistoryEvent(BaseModel):

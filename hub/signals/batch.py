@@ -25,7 +25,7 @@ def _documents(raw: bytes, media_type: str) -> list[Any | InvalidInput]:
             continue
         try:
             out.append(json.loads(line))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             out.append(InvalidInput(f"Line {number} is not valid JSON."))
     return out
 

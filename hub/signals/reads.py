@@ -183,8 +183,11 @@ def disclose(
 def read_one(
     session: Session, keys: DataKeys, viewer: Viewer, signal_id: uuid.UUID
 ) -> tuple[dict[str, Any], int]:
-    """The signal as the caller may see it, with its version; 404 when it may see nothing."""
-    signal = repository.by_id(session, signal_id)
+    """The signal as the caller may see it, with its version; 404 when it may see nothing.
+
+    The policy's SQL form picks the row, so a missing and an invisible id run the same one
+    query and take the same time: the answer's timing does not tell them apart."""
+    signal = repository.by_id(session, signal_id, visible=visible_to(viewer))
     if signal is not None:
         parts = repository.parts_of(session, [signal])
         [grant] = grants_for(session, viewer, [signal], parts=parts)

@@ -192,9 +192,15 @@ def delete_parts(
         session.execute(delete(Subject).where(Subject.signal_id == signal_id))
 
 
-def by_id(session: Session, signal_id: uuid.UUID) -> Signal | None:
-    """Any agency's signal: only for the policy to decide on, never to return as it is."""
-    return session.scalars(select(Signal).where(Signal.id == signal_id)).one_or_none()
+def by_id(
+    session: Session, signal_id: uuid.UUID, *, visible: ColumnElement[bool] | None = None
+) -> Signal | None:
+    """Any agency's signal (or one the policy clause lets through): only for the policy to
+    decide on, never to return as it is."""
+    query = select(Signal).where(Signal.id == signal_id)
+    if visible is not None:
+        query = query.where(visible)
+    return session.scalars(query).one_or_none()
 
 
 def page_where(

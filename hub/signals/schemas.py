@@ -1,23 +1,22 @@
 """API models of signals. Vocabulary checks read the vocabulary from the validation context."""
 
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     ValidationInfo,
     WithJsonSchema,
-    field_validator,
 )
 
 from hub.barriers.schemas import BarrierCode
 from hub.covenants.policy import OWN
+from hub.kit.text import Name, Prose
+from hub.kit.times import Instant
 from hub.signals.subjects import Subject
 
 MAX_SUBJECTS = 200
@@ -28,23 +27,6 @@ FUTURE_TOLERANCE = timedelta(days=1)
 Reliability = Literal["A", "B", "C", "X"]
 Credibility = Literal["1", "2", "3", "4"]
 RetractReason = Literal["error", "duplicate", "withdrawn", "other"]
-
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-# Narratives keep line breaks and tabs; other control characters hide content from readers.
-_CONTROL_BUT_LAYOUT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _printable(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("control characters are not allowed")
-    return value
-
-
-def _summary_text(value: str) -> str:
-    if _CONTROL_BUT_LAYOUT.search(value):
-        raise ValueError("control characters other than line breaks and tabs are not allowed")
-    return value
 
 
 def _known_indicator(code: str, info: ValidationInfo) -> str:
@@ -67,22 +49,18 @@ def _known_indicator(code: str, info: ValidationInfo) -> str:
 def _not_far_future(value: datetime) -> datetime:
     if value > datetime.now(UTC) + FUTURE_TOLERANCE:
         raise ValueError("observed_at lies more than a day in the future")
-    return value.astimezone(UTC)
+    return value
 
 
-ExternalRef = Annotated[
-    str,
-    Field(min_length=1, max_length=200, examples=["KMAR-2026-000123"]),
-    AfterValidator(_printable),
-]
+ExternalRef = Annotated[Name, Field(min_length=1, max_length=200, examples=["KMAR-2026-000123"])]
 IndicatorCode = Annotated[
     str,
     Field(pattern=r"^[a-z]+\.[a-z0-9-]+$", max_length=80),
     AfterValidator(_known_indicator),
 ]
-ObservedAt = Annotated[AwareDatetime, AfterValidator(_not_far_future)]
+ObservedAt = Annotated[Instant, AfterValidator(_not_far_future)]
 Municipality = Annotated[str, Field(pattern=r"^GM[0-9]{4}$", examples=["GM0363"])]
-Summary = Annotated[str, Field(max_length=MAX_SUMMARY), AfterValidator(_summary_text)]
+Summary = Annotated[Prose, Field(max_length=MAX_SUMMARY)]
 Barriers = Annotated[list[BarrierCode], Field(min_length=1, max_length=5)]
 Subjects = Annotated[list[Subject], Field(max_length=MAX_SUBJECTS)]
 
@@ -168,24 +146,16 @@ class SignalUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    barriers: Annotated[Barriers, AfterValidator(_unique)] | None = None
-    indicators: (
-        Annotated[list[IndicatorCode], Field(max_length=50), AfterValidator(_unique)] | None
-    ) = None
-    observed_at: ObservedAt | None = None
+    # Barriers, indicators, observed_at and subjects may be left out but not cleared (a signal
+    # always has them): their type holds no null, the default only marks them as left out.
+    barriers: Annotated[Barriers, AfterValidator(_unique)] = None  # type: ignore[assignment]
+    indicators: Annotated[list[IndicatorCode], Field(max_length=50), AfterValidator(_unique)] = None  # type: ignore[assignment]
+    observed_at: ObservedAt = None  # type: ignore[assignment]
     municipality: Municipality | None = None
     summary: Summary | None = None
     reliability: Reliability | None = None
     credibility: Credibility | None = None
-    subjects: Subjects | None = None
-
-    @field_validator("barriers", "indicators", "observed_at", "subjects")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # These fields may be left out but not cleared: a signal always has them.
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    subjects: Subjects = None  # type: ignore[assignment]
 
 
 class RetractRequest(BaseModel):

@@ -32,6 +32,9 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import bsn as nl_bsn
 from stdnum.nl import postcode as nl_postcode
 
+from hub.kit.text import NAME_PATTERN, documented, refuse_hidden
+from hub.kit.times import Day
+
 __all__ = [
     "BLOCKING_TYPES",
     "SUBJECT_TYPES",
@@ -55,20 +58,6 @@ _EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
 # --- shared field types ------------------------------------------------------------------------
-
-
-# Exactly Unicode categories Cc (C0, DEL, C1) and Cs (surrogates), as one compiled scan.
-_CONTROL_OR_SURROGATE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _reject_control_chars(value: object) -> object:
-    """Refuse control characters (and lone surrogates) before any stripping can hide them."""
-    # Runs before str_strip_whitespace, so a trailing newline is refused rather than silently
-    # stripped. Lone surrogates (Cs) are refused too: they cannot be UTF-8 encoded for the
-    # encryption and blind index downstream.
-    if isinstance(value, str) and _CONTROL_OR_SURROGATE.search(value):
-        raise ValueError("must not contain control characters")
-    return value
 
 
 def _collapse(value: str) -> str:
@@ -100,9 +89,15 @@ def _compact(value: str) -> str:
     return re.sub(r"[\s\-]", "", value).upper()
 
 
-_NoControl = BeforeValidator(_reject_control_chars)
+# Runs before str_strip_whitespace, so a trailing newline is refused rather than silently
+# stripped; bidi, zero-width and non-characters would make equal-looking identifiers differ.
+_NoControl = BeforeValidator(refuse_hidden)
 Text200 = Annotated[
-    str, _NoControl, Field(min_length=1, max_length=200), AfterValidator(_clean_text)
+    str,
+    _NoControl,
+    Field(min_length=1, max_length=200),
+    AfterValidator(_clean_text),
+    documented(NAME_PATTERN),
 ]
 CountryCode = Annotated[
     str, _NoControl, Field(min_length=1, max_length=2), AfterValidator(_country_code)
@@ -120,7 +115,7 @@ class PersonSubject(BaseModel):
     type: Literal["person"] = "person"
     name: Text200
     # The ADR linter wants `format` on the property itself, not only inside the nullable anyOf.
-    birth_date: date | None = Field(None, json_schema_extra={"format": "date"})
+    birth_date: Day | None = None
     nationality: CountryCode | None = None
     bsn: Annotated[str, _NoControl, Field(min_length=1, max_length=20)] | None = None
     role: Literal["victim", "suspect", "witness", "facilitator", "other"] | None = None

@@ -50,8 +50,6 @@ from tests.covenants.test_policy import (
 from tests.factories import signal_body
 
 TODAY = date(2026, 6, 1)
-# The purposes GET /signals serves; any other, or none, is a 400 (hub.deps.viewer_for).
-SERVED = ("case-proposal", "investigation")
 DEMO = {a["code"]: Agency(a["code"], a["kind"], a["region"]) for a in DEMO_AGENCIES}
 MUNICIPALITIES = ("GM0363", "GM0599", None)
 SUBJECT_TYPES = tuple(s["type"] for s in signal_body()["subjects"])
