@@ -1,8 +1,8 @@
 """revocation and audit hash v2: clients refuse tokens issued before a cut-off; audit events
 carry the version of the rule their hash was made with
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 06:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import hub.db
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
