@@ -77,7 +77,8 @@ def _apply_rules(spec: dict[str, Any], extra_schemas: dict[str, Any]) -> dict[st
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             for parameter in op.get("parameters", []):
-                _no_control(parameter.get("schema", {}))
+                if parameter.get("in") in ("query", "path"):
+                    _no_control(parameter.get("schema", {}))
             responses = op.setdefault("responses", {})
             # FastAPI documents 422 for invalid input; the hub answers 400 (ADR).
             responses.pop("422", None)
@@ -97,7 +98,7 @@ def _apply_rules(spec: dict[str, Any], extra_schemas: dict[str, Any]) -> dict[st
     return spec
 
 
-# The input guard (hub.middleware) refuses control characters in every parameter.
+# The input guard (hub.middleware) refuses control characters in query and path parameters.
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 
 
