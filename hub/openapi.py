@@ -80,7 +80,8 @@ def _apply_rules(spec: dict[str, Any], extra_schemas: dict[str, Any]) -> dict[st
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             for parameter in op.get("parameters", []):
-                _no_control(parameter.get("schema", {}))
+                if parameter.get("in") in ("query", "path"):
+                    _no_control(parameter.get("schema", {}))
             responses = op.setdefault("responses", {})
             # FastAPI documents 422 for invalid input; the hub answers 400 (ADR).
             responses.pop("422", None)
@@ -130,7 +131,7 @@ def _name_fixed_purposes(spec: dict[str, Any], api: FastAPI) -> None:
                 op["description"] = f"{op.get('description', '').rstrip()}\n\n{note}".lstrip()
 
 
-# The input guard (hub.middleware) refuses control characters in every parameter.
+# The input guard (hub.middleware) refuses control characters in query and path parameters.
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 
 
