@@ -27,7 +27,7 @@ from hub.deps import (
 from hub.errors import NotFound
 from hub.kit import body
 from hub.kit.negotiate import negotiate
-from hub.kit.pagination import decode_position, encode_position, next_link
+from hub.kit.pagination import next_link
 from hub.openapi import problem_responses
 from hub.proposals import export, notices, reads, service
 from hub.proposals.history import history
@@ -164,16 +164,15 @@ def list_proposals(
         created_from=created_from,
         created_to=created_to,
     )
-    items, last = reads.read_page(
+    items, next_cursor = reads.read_page_with_cursor(
         session,
         keys,
         viewer,
         where=where,
-        after=decode_position(cursor),
+        cursor=cursor,
         limit=limit,
         weights=vocabulary.indicator_weights(),
     )
-    next_cursor = encode_position(*last) if last is not None else None
     if next_cursor:
         response.headers["Link"] = next_link(request.url, next_cursor)
     return ProposalPage.model_validate({"items": items, "next_cursor": next_cursor})

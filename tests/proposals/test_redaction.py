@@ -89,7 +89,9 @@ def test_a_hit_level_member_never_leaks_its_content(hit_hub: LiveServer) -> None
         tax_id = tax_post.json()["id"]
         hit_hub.app.state.link_worker.drain()
         [tax_subjects] = [tax_post.json()["subjects"]]
-        tax_pseudonyms_owner = api.get(f"/api/v1/signals/{tax_id}", headers=tax.headers).json()
+        tax_pseudonyms_owner = api.get(
+            f"/api/v1/signals/{tax_id}?purpose=case-proposal", headers=tax.headers
+        ).json()
 
         queue = api.get("/api/v1/proposals?purpose=case-proposal", headers=riec.headers)
         assert queue.status_code == 200, queue.text

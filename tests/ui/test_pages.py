@@ -1,7 +1,7 @@
 """The analysts' pages over real HTTP, signed in as local analysts of the demo agencies: what the
 queue, a proposal, a signal, the dashboard and the reports show, and the forms that act.
 
-Each test builds its own clusters from fresh phones (as tests/review does), so it finds its own
+Each test builds its own clusters from fresh phones (as tests/proposals does), so it finds its own
 proposals however many others the suite has made."""
 
 import re
@@ -21,8 +21,8 @@ from hub.ui.accounts import create_user
 from hub.ui.pages.actions import STALE
 from tests.conftest import LiveServer, World
 from tests.linking.test_proposals import _entry, _phone, _post, _proposals_of, _work
-from tests.review.test_actions import _cluster
-from tests.review.test_redaction import IBAN, SECRET, hit_hub  # noqa: F401 (a fixture)
+from tests.proposals.test_actions import _cluster
+from tests.proposals.test_redaction import IBAN, SECRET, hit_hub  # noqa: F401 (a fixture)
 from tests.ui.helpers import PASSWORD, Account, alert, signed_in_client
 
 Analysts = Callable[[str], httpx.Client]
