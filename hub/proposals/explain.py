@@ -26,7 +26,7 @@ from hub.covenants.redact import pseudonymiser
 from hub.covenants.viewer import Viewer
 from hub.kit.crypto import DataKeys
 from hub.linking.models import LinkJoin, ProposalEvent, ProposalLink
-from hub.linking.rules import Evidence, credit, pair_weight
+from hub.linking.rules import LINKING_TYPES, Evidence, credit, pair_weight
 from hub.signals import repository
 from hub.signals.models import Identifier
 
@@ -87,12 +87,15 @@ def explanation(
 
 
 def _shared_values(session: Session, ids: list[uuid.UUID]) -> dict[Pair, set[tuple[str, str]]]:
-    """Per pair of these signals (ordered ids), the match keys (type, token) both carry."""
+    """Per pair of these signals (ordered ids), the linking match keys (type, token) both
+    carry."""
     carriers: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
     for signal_id, by_subject in repository.match_keys(session, ids).items():
         for values in by_subject.values():
+            # Blocking keys (a birth date, say) only narrow the search: they prove nothing.
             for value in values:
-                carriers[value].add(signal_id)
+                if value[0] in LINKING_TYPES:
+                    carriers[value].add(signal_id)
     out: dict[Pair, set[tuple[str, str]]] = defaultdict(set)
     for value, holders in carriers.items():
         for a, b in itertools.combinations(sorted(holders), 2):

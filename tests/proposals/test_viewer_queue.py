@@ -100,7 +100,7 @@ def test_the_queue_is_ordered_filtered_and_paged_by_the_score_the_viewer_sees(
     assert all(p["score"] >= shown[all_seen] for p in above)
     # The detail shows the same score as the queue row.
     detail = api.get(f"/api/v1/proposals/{mostly_hidden}?purpose=case-proposal", headers=riec)
-    assert detail.json()["score"] == shown[mostly_hidden]
+    assert abs(detail.json()["score"] - shown[mostly_hidden]) <= 0.01  # recency moves on
 
 
 def test_a_proposals_cursor_works_only_for_its_viewer_and_filters(
