@@ -10,7 +10,7 @@ region, 20 a page) the first page and the page after it, with:
   - old: `read_page` as it was at 24afb65 (stored score over all members), loaded from git.
 A measurement, not a test.
 
-    python bench/queue_order.py [--signals 20000] [--rounds 15] [--pg-url URL]
+    python bench/queue_order.py [--signals 20000] [--rounds 5] [--pg-url URL]
 """
 
 import argparse
@@ -24,16 +24,16 @@ from pathlib import Path
 from types import ModuleType
 
 from nightly import store
-from policy import DEFAULT_PG_URL, covenant_folder, fresh_schema, setup_world
+from policy import DEFAULT_PG_URL, analyze, covenant_folder, fresh_schema, setup_world
 from sqlalchemy import func, select
 
 from hub.agencies.directory import AgencyDirectory
 from hub.barriers.vocabulary import load_vocabulary
 from hub.covenants.viewer import build_viewer
 from hub.db import make_engine, make_sessionmaker, transaction
-from hub.paths import document_dir
 from hub.linking.models import Proposal
 from hub.linking.service import relink
+from hub.paths import document_dir
 from hub.proposals import reads
 
 OLD_COMMIT = "24afb65"
@@ -43,12 +43,9 @@ VIEWERS = ("EMM", "RIEC-AA")
 def old_reads(tmp: Path) -> ModuleType:
     """reads.py as it was before this change, importable beside the new one."""
     root = Path(__file__).resolve().parent.parent
-    text = subprocess.run(
-        ["git", "-C", str(root), "show", f"{OLD_COMMIT}:hub/proposals/reads.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    command = ["git", "-C", str(root), "show", f"{OLD_COMMIT}:hub/proposals/reads.py"]
+    # our own repository, arguments fixed here
+    text = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
     path = tmp / "old_reads.py"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location("old_reads", path)
@@ -61,8 +58,9 @@ def old_reads(tmp: Path) -> ModuleType:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--signals", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument("--profile", action="store_true", help="profile one new first page")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, fresh_schema(args.pg_url) as url:
         tmp = Path(folder)
@@ -75,12 +73,42 @@ def main() -> int:
         weights = load_vocabulary(document_dir("barriers")).indicator_weights()
         with transaction(sessions) as session:
             relink(session, weights=weights, keys=world.keys)
+        analyze(engine)
         with sessions() as session:
             counts = dict(
-                session.execute(select(Proposal.status, func.count()).group_by(Proposal.status))
+                session.execute(
+                    select(Proposal.status, func.count()).group_by(Proposal.status)
+                ).all()
             )
-        print(f"{args.signals} signals, proposals {counts}, built in {time.perf_counter() - started:.0f} s")
+        built = time.perf_counter() - started
+        print(f"{args.signals} signals, proposals {counts}, built in {built:.0f} s")
         directory = AgencyDirectory()
+        if args.profile:
+            import cProfile
+            import pstats
+
+            with sessions() as session:
+                viewer = build_viewer(
+                    session,
+                    world.callers["EMM"],
+                    purpose="case-proposal",
+                    covenants=world.covenants,
+                    agencies=directory,
+                )
+                profile = cProfile.Profile()
+                profile.enable()
+                reads.read_page(
+                    session,
+                    world.keys,
+                    viewer,
+                    where=reads.QueueFilter(status="open"),
+                    after=None,
+                    limit=20,
+                    weights=weights,
+                )
+                profile.disable()
+                session.rollback()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
         for code in VIEWERS:
             with sessions() as session:
                 viewer = build_viewer(
@@ -97,13 +125,23 @@ def main() -> int:
                     with sessions() as session:
                         t0 = time.perf_counter()
                         items, last = module.read_page(
-                            session, world.keys, viewer, where=where, after=None, limit=20,
+                            session,
+                            world.keys,
+                            viewer,
+                            where=where,
+                            after=None,
+                            limit=20,
                             weights=weights,
                         )
                         t1 = time.perf_counter()
                         if last is not None:
                             module.read_page(
-                                session, world.keys, viewer, where=where, after=last, limit=20,
+                                session,
+                                world.keys,
+                                viewer,
+                                where=where,
+                                after=last,
+                                limit=20,
                                 weights=weights,
                             )
                         t2 = time.perf_counter()

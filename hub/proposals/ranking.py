@@ -11,9 +11,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
 from hub.covenants.model import Level
@@ -25,6 +24,23 @@ from hub.linking.score import MemberFacts, score
 from hub.signals.models import Signal, SignalBarrier, SignalIndicator
 from hub.signals.reads import grants_for
 from hub.signals.repository import SignalParts
+
+# The facts a member's score needs (and the policy: its agency, region and binding).
+_FACTS = (
+    Signal.id,
+    Signal.agency_id,
+    Signal.region,
+    Signal.observed_at,
+    Signal.reliability,
+    Signal.credibility,
+    Signal.binding_id,
+)
+# Proposal ids per statement: well under every database's limit on bound parameters.
+_CHUNK = 5000
+
+
+def _chunks(ids: list[uuid.UUID]) -> list[list[uuid.UUID]]:
+    return [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
 
 
 @dataclass(frozen=True)
@@ -62,49 +78,50 @@ def member_facts(signal: Signal, grant: Grant, agency: str, parts: SignalParts) 
 def seen_by(
     session: Session,
     viewer: Viewer,
-    proposals: Select[Any],
+    proposal_ids: list[uuid.UUID],
     *,
     weights: Mapping[str, float],
     at: datetime,
 ) -> dict[uuid.UUID, Seen]:
-    """Per proposal of `proposals` (a query of proposal ids) that the viewer may see two
-    members of: what it sees and its score, at time `at`."""
-    ids = proposals  # kept a subquery: thousands of ids never travel as parameters
-    rows = session.execute(
-        select(ProposalMember.proposal_id, Signal)
-        .join(Signal, Signal.id == ProposalMember.signal_id)
-        .where(ProposalMember.proposal_id.in_(ids))
-        .options(
-            load_only(
-                Signal.id,
-                Signal.agency_id,
-                Signal.region,
-                Signal.observed_at,
-                Signal.reliability,
-                Signal.credibility,
-                Signal.binding_id,
+    """Per proposal of `proposal_ids` that the viewer may see two members of: what it sees
+    and its score, at time `at`."""
+    rows: list[tuple[uuid.UUID, Signal]] = []
+    barriers: dict[uuid.UUID, list[str]] = defaultdict(list)
+    indicators: dict[uuid.UUID, list[str]] = defaultdict(list)
+    links: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, float]]] = defaultdict(list)
+    for ids in _chunks(proposal_ids):
+        rows += session.execute(
+            select(ProposalMember.proposal_id, Signal)
+            .join(Signal, Signal.id == ProposalMember.signal_id)
+            .where(ProposalMember.proposal_id.in_(ids))
+            .options(load_only(*_FACTS))
+            .order_by(Signal.pk)
+        ).all()
+        member = select(ProposalMember.signal_id).where(ProposalMember.proposal_id.in_(ids))
+        for signal_id, barrier in session.execute(
+            select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
+                SignalBarrier.signal_id.in_(member)
             )
-        )
-        .order_by(Signal.pk)
-    ).all()
+        ):
+            barriers[signal_id].append(barrier)
+        for signal_id, code in session.execute(
+            select(SignalIndicator.signal_id, SignalIndicator.code).where(
+                SignalIndicator.signal_id.in_(member)
+            )
+        ):
+            indicators[signal_id].append(code)
+        for proposal_id, a, b, points in session.execute(
+            select(
+                ProposalLink.proposal_id,
+                ProposalLink.signal_a,
+                ProposalLink.signal_b,
+                ProposalLink.points,
+            ).where(ProposalLink.proposal_id.in_(ids))
+        ):
+            links[proposal_id].append((a, b, points))
     signals = list({s.id: s for _, s in rows}.values())
     if not signals:
         return {}
-    member = select(ProposalMember.signal_id).where(ProposalMember.proposal_id.in_(ids))
-    barriers: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for signal_id, barrier in session.execute(
-        select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
-            SignalBarrier.signal_id.in_(member)
-        )
-    ):
-        barriers[signal_id].append(barrier)
-    indicators: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for signal_id, code in session.execute(
-        select(SignalIndicator.signal_id, SignalIndicator.code).where(
-            SignalIndicator.signal_id.in_(member)
-        )
-    ):
-        indicators[signal_id].append(code)
     codes = {agency_id: agency.code for agency_id, agency in viewer.agencies.items()}
     parts = SignalParts(codes, barriers, indicators, {})
     grants = dict(
@@ -114,16 +131,6 @@ def seen_by(
             strict=True,
         )
     )
-    links: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, float]]] = defaultdict(list)
-    for proposal_id, a, b, points in session.execute(
-        select(
-            ProposalLink.proposal_id,
-            ProposalLink.signal_a,
-            ProposalLink.signal_b,
-            ProposalLink.points,
-        ).where(ProposalLink.proposal_id.in_(ids))
-    ):
-        links[proposal_id].append((a, b, points))
     members: dict[uuid.UUID, list[Signal]] = defaultdict(list)
     for proposal_id, signal in rows:
         if grants[signal.id].level >= Level.HIT:

@@ -169,7 +169,7 @@ def read_page(
     clause = visible_to(viewer)
     # A first pass in SQL: the policy pushed down, and stored facts over all members, each a
     # superset of what the viewer's own view lets through (checked exactly below).
-    query = select(Proposal.id).where(_seen_by(clause) >= 2)
+    query = select(Proposal.id, Proposal.pk).where(_seen_by(clause) >= 2)
     if where.status == "open":
         query = query.where(Proposal.status.in_(OPEN_STATUSES))
     elif where.status is not None:
@@ -186,10 +186,8 @@ def read_page(
         query = query.where(Proposal.created_at >= where.created_from)
     if where.created_to is not None:
         query = query.where(Proposal.created_at < where.created_to)
-    seen = ranking.seen_by(session, viewer, query, weights=weights, at=at)
-    pks = dict(
-        session.execute(select(Proposal.id, Proposal.pk).where(Proposal.id.in_(query))).all()
-    )
+    pks: dict[uuid.UUID, int] = dict(session.execute(query).all())
+    seen = ranking.seen_by(session, viewer, list(pks), weights=weights, at=at)
     ranked = sorted(
         ((view.score["score"], pks[view.proposal_id], view) for view in seen.values()),
         key=lambda r: (r[0], r[1]),
