@@ -1,6 +1,7 @@
 """HTTP routes of the audit trail: for auditors, privacy officers and the source agencies."""
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, Security
@@ -10,9 +11,9 @@ from hub.audit.schemas import AuditEventOut, AuditPage, DisclosureList, Disclosu
 from hub.audit.service import verify_trail
 from hub.auth.caller import Caller
 from hub.auth.tokens import authenticate
-from hub.deps import SessionDep, SignalReader
+from hub.deps import DataKeysDep, SessionDep, SignalReader
 from hub.errors import NotFound
-from hub.kit.pagination import decode_cursor, encode_cursor, next_link
+from hub.kit.pagination import decode_cursor, encode_cursor, next_link, scope
 from hub.kit.times import Instant
 from hub.signals import repository as signals
 
@@ -31,6 +32,7 @@ def list_audit(
     response: Response,
     caller: AuditReader,
     session: SessionDep,
+    keys: DataKeysDep,
     agency: Annotated[str | None, Query(max_length=32)] = None,
     signal_id: Annotated[uuid.UUID | None, Query(alias="signalId")] = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
@@ -49,12 +51,14 @@ def list_audit(
         until=until,
     )
     involving = None if "admin" in caller.scopes else caller.agency_code
-    rows = repository.page(
-        session, where, involving=involving, after=decode_cursor(cursor), limit=limit + 1
+    bound = scope(
+        "audit", agency=caller.agency_code, purpose=None, filters=(asdict(where), involving)
     )
+    after = decode_cursor(keys.cursor_key, bound, cursor)
+    rows = repository.page(session, where, involving=involving, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].seq) if more else None
+    next_cursor = encode_cursor(keys.cursor_key, bound, rows[-1].seq) if more else None
     if next_cursor:
         response.headers["Link"] = next_link(request.url, next_cursor)
     return AuditPage(

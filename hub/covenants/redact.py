@@ -169,6 +169,15 @@ def redact(
     return out
 
 
+def fields_shown(grant: Grant) -> frozenset[str]:
+    """The top-level fields `redact` keeps for this grant (for facts computed without it)."""
+    if grant.own:
+        return _shown_fields(Level.FULL, ALL_CATEGORIES)
+    if grant.level <= Level.NONE:
+        return frozenset()
+    return _shown_fields(grant.level, grant.categories)
+
+
 @functools.lru_cache(maxsize=512)
 def _shown_fields(level: Level, categories: frozenset[str]) -> frozenset[str]:
     """The top-level fields a level and its categories show (a page asks the same few times)."""

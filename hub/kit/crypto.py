@@ -7,7 +7,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from hub.kit.keyfiles import key_dir, read_json, write_secret_json
 
@@ -16,6 +18,13 @@ _NONCE_BYTES = 12
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    """A 256-bit subkey of `master` for one use only (HKDF-SHA256, salted and labelled)."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"barrier-hub subkey", info=purpose
+    ).derive(master)
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,9 @@ class DataKeys:
         self.active = active
         self._index_key = index_key
         self.pseudonym_key = pseudonym_key
+        # Cursors are MAC'd under a key of their own, derived (HKDF) rather than stored: a
+        # key that signs cursors never also makes blind indexes or pseudonyms.
+        self.cursor_key = _derive(index_key, b"barrier-hub cursor mac v1")
 
     @classmethod
     def load_or_create(cls, data_dir: Path) -> "DataKeys":

@@ -32,13 +32,7 @@ from hub.errors import NotFound
 from hub.kit import body
 from hub.kit.crypto import DataKeys
 from hub.kit.negotiate import negotiate
-from hub.kit.pagination import (
-    decode_cursor,
-    decode_position,
-    encode_cursor,
-    encode_position,
-    next_link,
-)
+from hub.kit.pagination import decode_cursor, encode_cursor, next_link, scope
 from hub.kit.times import Instant
 from hub.openapi import problem_responses
 from hub.proposals import disclosures, export, notices, reads, reviewers, service
@@ -193,16 +187,15 @@ def list_proposals(
         created_from=created_from,
         created_to=created_to,
     )
-    items, last = reads.read_page(
+    items, next_cursor = reads.read_page_with_cursor(
         session,
         keys,
         viewer,
         where=where,
-        after=decode_position(cursor),
+        cursor=cursor,
         limit=limit,
         weights=vocabulary.indicator_weights(),
     )
-    next_cursor = encode_position(*last) if last is not None else None
     if next_cursor:
         response.headers["Link"] = next_link(request.url, next_cursor)
     return ProposalPage.model_validate({"items": items, "next_cursor": next_cursor})
@@ -583,10 +576,16 @@ def list_disclosure_items(
 ) -> DisclosureItemPage:
     """For a source agency: each of its signals another agency asked to see, with the case,
     the requester's reason and the state, oldest first. Decide with POST .../decisions."""
+    bound = scope("disclosure-items", agency=caller.agency_code, purpose=None, filters=status)
+    after = decode_cursor(keys.cursor_key, bound, cursor)
     found = disclosures.inbox_page(
-        session, keys, caller, status=status, after=decode_cursor(cursor), limit=limit + 1
+        session, keys, caller, status=status, after=after, limit=limit + 1
     )
-    next_cursor = encode_cursor(found[limit - 1].item.pk) if len(found) > limit else None
+    next_cursor = (
+        encode_cursor(keys.cursor_key, bound, found[limit - 1].item.pk)
+        if len(found) > limit
+        else None
+    )
     if next_cursor:
         response.headers["Link"] = next_link(request.url, next_cursor)
     return DisclosureItemPage(items=[_item_out(f) for f in found[:limit]], next_cursor=next_cursor)
@@ -605,14 +604,17 @@ def list_sent(
     response: Response,
     caller: Requester,
     session: SessionDep,
+    keys: DataKeysDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> DisclosureRequestPage:
     """For a requester: its requests, oldest first, each with only the members granted so
     far (never those pending, refused or revoked)."""
-    found = disclosures.sent_page(session, caller, after=decode_cursor(cursor), limit=limit + 1)
+    bound = scope("disclosure-requests", agency=caller.agency_code, purpose=None)
+    after = decode_cursor(keys.cursor_key, bound, cursor)
+    found = disclosures.sent_page(session, caller, after=after, limit=limit + 1)
     page = found[:limit]
-    next_cursor = encode_cursor(page[-1].pk) if len(found) > limit else None
+    next_cursor = encode_cursor(keys.cursor_key, bound, page[-1].pk) if len(found) > limit else None
     if next_cursor:
         response.headers["Link"] = next_link(request.url, next_cursor)
     granted = disclosures.granted(session, page)

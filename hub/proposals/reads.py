@@ -18,14 +18,15 @@ from sqlalchemy.orm import Session
 
 from hub.covenants.model import Level
 from hub.covenants.policy import Grant
-from hub.covenants.redact import pseudonymiser
 from hub.covenants.sql import visible_to
 from hub.covenants.viewer import Viewer
 from hub.db import now
 from hub.errors import NotFound
+from hub.kit import pagination
 from hub.kit.crypto import DataKeys
-from hub.linking.models import OPEN_STATUSES, Proposal, ProposalLink, ProposalMember
+from hub.linking.models import OPEN_STATUSES, Proposal, ProposalMember
 from hub.linking.score import MemberFacts, score
+from hub.proposals import explain, ranking
 from hub.signals import repository
 from hub.signals.models import Signal, SignalBarrier
 from hub.signals.reads import disclose, grants_for
@@ -100,60 +101,10 @@ def _facts(member: Mapping[str, Any]) -> MemberFacts:
     )
 
 
-def _explanation(
-    session: Session,
-    keys: DataKeys,
-    viewer: Viewer,
-    proposal_id: uuid.UUID,
-    grants: Mapping[uuid.UUID, Grant],
-) -> list[dict[str, Any]]:
-    """Which values link which members, shown at the lower of the two members' levels: the
-    type and points always, a pseudonym (the same one the members' subjects carry) from
-    `pseudonymised` up, when both grants name that identifier type."""
-    pseudonym = pseudonymiser(keys.pseudonym_key, viewer.code)
-    links = session.scalars(
-        select(ProposalLink)
-        .where(ProposalLink.proposal_id == proposal_id)
-        .order_by(ProposalLink.points.desc(), ProposalLink.signal_a, ProposalLink.signal_b)
-    )
-    out = []
-    for link in links:
-        a, b = grants.get(link.signal_a), grants.get(link.signal_b)
-        if a is None or b is None:
-            continue
-        shared = []
-        for key_type, token, points in link.evidence:
-            item: dict[str, Any] = {"type": key_type, "points": points}
-            if all(g.level >= Level.PSEUDONYMISED and _names_type(g, key_type) for g in (a, b)):
-                item["pseudonym"] = pseudonym(key_type, token)
-            shared.append(item)
-        out.append(
-            {
-                "signals": [str(link.signal_a), str(link.signal_b)],
-                "points": link.points,
-                "bridge": link.bridge,
-                "shared": shared,
-            }
-        )
-    return out
-
-
-# Match-key types and the subject type (the covenant's data category) they come from.
-_CATEGORY_OF = {"person": "person", "bsn": "person", "kvk": "company", "company-name": "company"}
-
-
-def _names_type(grant: Grant, key_type: str) -> bool:
-    return grant.own or _CATEGORY_OF.get(key_type, key_type) in grant.categories
-
-
 def _summary(
-    proposal: Proposal,
-    members: list[dict[str, Any]],
-    link_points: list[float],
-    weights: Mapping[str, float],
+    proposal: Proposal, facts: list[MemberFacts], parts: Mapping[str, float]
 ) -> dict[str, Any]:
-    facts = [_facts(m) for m in members]
-    parts = score(facts, link_points, indicator_weights=weights, now=now())
+    parts = dict(parts)
     return {
         "id": proposal.id,
         "status": proposal.status,
@@ -161,7 +112,7 @@ def _summary(
         "score_parts": parts,
         "barriers": sorted(frozenset().union(*(f.barriers for f in facts))),
         "agencies": sorted({f.agency for f in facts}),
-        "size": len(members),
+        "size": len(facts),
         "created_at": proposal.created_at,
         "updated_at": proposal.updated_at,
         "closed_reason": proposal.closed_reason,
@@ -170,20 +121,6 @@ def _summary(
         "decided_at": proposal.decided_at,
         "version": proposal.version,
     }
-
-
-def _link_points(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:
-    found: dict[uuid.UUID, list[tuple]] = defaultdict(list)
-    for proposal_id, a, b, points in session.execute(
-        select(
-            ProposalLink.proposal_id,
-            ProposalLink.signal_a,
-            ProposalLink.signal_b,
-            ProposalLink.points,
-        ).where(ProposalLink.proposal_id.in_(ids))
-    ):
-        found[proposal_id].append((a, b, points))
-    return found
 
 
 @dataclass(frozen=True)
@@ -206,19 +143,33 @@ def _json_has(column: Any, value: str) -> ColumnElement[bool]:
     return cast(column, String).like(f'%"{value}"%')
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where the next page starts: after this (score, pk), scored at time `at`."""
+
+    score: float
+    pk: int
+    at: datetime
+
+
 def read_page(
     session: Session,
     keys: DataKeys,
     viewer: Viewer,
     *,
     where: QueueFilter,
-    after: tuple[float, int] | None,
+    after: Position | None,
     limit: int,
     weights: Mapping[str, float],
-) -> tuple[list[dict[str, Any]], tuple[float, int] | None]:
-    """A page of the proposals the viewer may see (two or more members), strongest first."""
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """A page of the proposals the viewer may see (two or more members), strongest first by
+    the score over the members it sees; scores are taken at the first page's time, so the
+    pages of one walk agree. Only the page's members are disclosed (and audited)."""
+    at = after.at if after is not None else now()
     clause = visible_to(viewer)
-    query = select(Proposal).where(_seen_by(clause) >= 2)
+    # A first pass in SQL: the policy pushed down, and stored facts over all members, each a
+    # superset of what the viewer's own view lets through (checked exactly below).
+    query = select(Proposal.id, Proposal.pk).where(_seen_by(clause) >= 2)
     if where.status == "open":
         query = query.where(Proposal.status.in_(OPEN_STATUSES))
     elif where.status is not None:
@@ -235,55 +186,85 @@ def read_page(
         query = query.where(Proposal.created_at >= where.created_from)
     if where.created_to is not None:
         query = query.where(Proposal.created_at < where.created_to)
-    query = query.order_by(Proposal.score.desc(), Proposal.pk.desc())
-    out: list[dict[str, Any]] = []
-    position = after
-    # Rows the viewer's own view filters out are skipped, so a page may take a few reads.
-    while len(out) < limit:
-        page = query
-        if position is not None:
-            score_after, pk_after = position
-            page = page.where(
-                (Proposal.score < score_after)
-                | ((Proposal.score == score_after) & (Proposal.pk < pk_after))
-            )
-        rows = list(session.scalars(page.limit(limit - len(out) + 1)))
-        if not rows:
-            return out, None
-        more = len(rows) > limit - len(out)
-        rows = rows[: limit - len(out)]
-        out += _shown(session, keys, viewer, rows, where, weights)
-        position = (rows[-1].score, rows[-1].pk)
-        if not more:
-            return out, None
-    return out, position
+    pks: dict[uuid.UUID, int] = dict(session.execute(query).all())
+    seen = ranking.seen_by(session, viewer, list(pks), weights=weights, at=at)
+    ranked = sorted(
+        ((view.score["score"], pks[view.proposal_id], view) for view in seen.values()),
+        key=lambda r: (r[0], r[1]),
+        reverse=True,
+    )
+    chosen = []
+    for score_of, pk, view in ranked:
+        if after is not None and (score_of, pk) >= (after.score, after.pk):
+            continue
+        if not _matches(view, where):
+            continue
+        chosen.append((score_of, pk, view))
+        if len(chosen) > limit:
+            break
+    more = len(chosen) > limit
+    chosen = chosen[:limit]
+    rows = {
+        p.id: p
+        for p in session.scalars(
+            select(Proposal).where(Proposal.id.in_([v.proposal_id for _, _, v in chosen]))
+        )
+    }
+    _disclose_page(session, keys, viewer, [v for _, _, v in chosen])
+    out = [_summary(rows[v.proposal_id], v.facts, v.score) for _, _, v in chosen]
+    last = Position(chosen[-1][0], chosen[-1][1], at) if more and chosen else None
+    return out, last
 
 
-def _shown(
+def read_page_with_cursor(
     session: Session,
     keys: DataKeys,
     viewer: Viewer,
-    rows: list[Proposal],
+    *,
     where: QueueFilter,
+    cursor: str | None,
+    limit: int,
     weights: Mapping[str, float],
-) -> list[dict[str, Any]]:
-    views = _views(session, keys, viewer, rows, bare=True)
-    points = _link_points(session, [p.id for p in rows])
-    out = []
-    for proposal in rows:
-        members, grants = views.get(proposal.id, ([], {}))
-        if len(members) < 2:  # the SQL and the policy disagree: the stricter answer wins
-            continue
-        seen = [w for a, b, w in points[proposal.id] if a in grants and b in grants]
-        summary = _summary(proposal, members, seen, weights)
-        if where.barrier is not None and where.barrier not in summary["barriers"]:
-            continue
-        if where.agency is not None and where.agency not in summary["agencies"]:
-            continue
-        if where.min_score is not None and summary["score"] < where.min_score:
-            continue
-        out.append(summary)
-    return out
+) -> tuple[list[dict[str, Any]], str | None]:
+    """`read_page` behind an opaque cursor bound to this viewer, purpose and filter set: it
+    carries the viewer's own score of the last row, never a score over hidden members."""
+    bound = pagination.scope("proposals", agency=viewer.code, purpose=viewer.purpose, filters=where)
+    decoded = pagination.decode_position(keys.cursor_key, bound, cursor)
+    after = Position(*decoded) if decoded is not None else None
+    items, last = read_page(
+        session, keys, viewer, where=where, after=after, limit=limit, weights=weights
+    )
+    if last is None:
+        return items, None
+    return items, pagination.encode_position(keys.cursor_key, bound, last.score, last.pk, last.at)
+
+
+def _matches(view: ranking.Seen, where: QueueFilter) -> bool:
+    if where.barrier is not None and where.barrier not in view.barriers:
+        return False
+    if where.agency is not None and where.agency not in view.agencies:
+        return False
+    if where.region is not None and where.region not in view.regions:
+        return False
+    return where.min_score is None or view.score["score"] >= where.min_score
+
+
+def _disclose_page(
+    session: Session, keys: DataKeys, viewer: Viewer, views: list[ranking.Seen]
+) -> None:
+    """Record the page's members as shown (facts about them are): the audit trail's part."""
+    grants = {i: g for v in views for i, g in v.grants.items()}
+    if not grants:
+        return
+    signals = list(
+        session.scalars(
+            select(Signal)
+            .where(Signal.id.in_(sorted(grants)))
+            .order_by(Signal.pk)
+            .execution_options(populate_existing=True)
+        )
+    )
+    disclose(session, keys, viewer, [(s, grants[s.id]) for s in signals], bare=True)
 
 
 def open_counts(session: Session, viewer: Viewer) -> dict[str, dict[str, int]]:
@@ -338,6 +319,18 @@ def graph_payload(
         )
     values: dict[str, str] = {}
     for link in explanation:
+        if link["kind"] == "analyst":
+            event = f"event-{link['event']}"
+            nodes.append(
+                {
+                    "id": event,
+                    "kind": "event",
+                    "event": link["event"],
+                    "label": f"analyst's {link['action']} #{link['event']}",
+                }
+            )
+            edges += [{"source": str(s), "target": event, "kind": "held"} for s in link["signals"]]
+            continue
         a, b = (str(s) for s in link["signals"])
         direct = []
         for shared in link["shared"]:
@@ -413,9 +406,12 @@ def read_one(
         views = _views(session, keys, viewer, [proposal])
         members, grants = views.get(proposal.id, ([], {}))
         if len(members) >= 2:
-            explanation = _explanation(session, keys, viewer, proposal.id, grants)
-            summary = _summary(proposal, members, [e["points"] for e in explanation], weights)
-            return summary | {
+            explanation = explain.explanation(session, keys, viewer, proposal.id, grants)
+            facts = [_facts(m) for m in members]
+            # Scored as the queue scores it: over the links the linker kept among these members.
+            points = sorted(e["points"] for e in explanation if e["kind"] == "link")
+            parts = score(facts, points, indicator_weights=weights, now=now())
+            return _summary(proposal, facts, parts) | {
                 "members": members,
                 "explanation": explanation,
                 "graph": graph_payload(members, explanation),

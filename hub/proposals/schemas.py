@@ -223,28 +223,43 @@ class SharedValue(BaseModel):
 
 
 class LinkExplanation(BaseModel):
-    signals: list[uuid.UUID] = Field(min_length=2, max_length=2)
+    kind: Literal["link", "shared", "analyst"] = Field(
+        description="link: a link the linker kept; shared: values two members share that the "
+        "linker did not keep as a link (too weak alone); analyst: members an analyst's merge or "
+        "split holds together (see `event`)."
+    )
+    signals: list[uuid.UUID] = Field(
+        min_length=1, description="Two members; for `analyst`, the members it holds."
+    )
     points: float
     bridge: bool = Field(description="This link held an oversized group together and was cut.")
     shared: list[SharedValue]
+    event: int | None = Field(
+        None, description="For `analyst`: the history event (the id `POST /undos` takes)."
+    )
+    action: Literal["merged", "split"] | None = Field(
+        None, description="For `analyst`: what the analyst did."
+    )
 
 
 class GraphNode(BaseModel):
     id: str = Field(description="A signal id, or an identifier's pseudonym.")
-    kind: Literal["signal", "identifier"]
+    kind: Literal["signal", "identifier", "event"]
     label: str
     agency: str | None = None
     barriers: list[str] = []
     level: str | None = Field(None, description="Your disclosure level of a signal.")
     type: str | None = Field(None, description="An identifier's type.")
+    event: int | None = Field(None, description="An analyst's merge or split: its event id.")
 
 
 class GraphEdge(BaseModel):
     source: str
     target: str
-    kind: Literal["carries", "link"] = Field(
+    kind: Literal["carries", "link", "held"] = Field(
         description="carries: a signal holds the identifier; link: two signals share values "
-        "you may see only by type."
+        "you may see only by type; held: an analyst's merge or split (the target) holds the "
+        "signal in place."
     )
     types: list[str] = []
     points: float | None = None

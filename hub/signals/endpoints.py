@@ -19,7 +19,7 @@ from hub.deps import (
     viewer_for,
 )
 from hub.kit import body
-from hub.kit.pagination import decode_cursor, encode_cursor, next_link
+from hub.kit.pagination import decode_cursor, encode_cursor, next_link, scope
 from hub.kit.times import Instant
 from hub.openapi import problem_responses
 from hub.signals import reads, repository, service
@@ -204,10 +204,16 @@ def list_signals(
         observed_until=observed_until,
         updated_since=updated_since,
     )
+    bound = scope("signals", agency=viewer.code, purpose=viewer.purpose, filters=where)
     items, last = reads.read_page(
-        session, keys, viewer, where, after=decode_cursor(cursor), limit=limit
+        session,
+        keys,
+        viewer,
+        where,
+        after=decode_cursor(keys.cursor_key, bound, cursor),
+        limit=limit,
     )
-    next_cursor = encode_cursor(last) if last is not None else None
+    next_cursor = encode_cursor(keys.cursor_key, bound, last) if last is not None else None
     if next_cursor:
         response.headers["Link"] = next_link(request.url, next_cursor)
     return SignalPage.model_validate({"items": items, "next_cursor": next_cursor})

@@ -23,6 +23,7 @@ none, to the oracle of test_policy.py:
 The history, the case file and the actions always declare `case-proposal`.
 """
 
+import base64
 import json
 import random
 import re
@@ -83,12 +84,16 @@ KEY_CATEGORY = {
     "website": "website",
 }
 ALL_CATEGORIES = frozenset(DATA_CATEGORIES)
+READ_PURPOSES = ("case-proposal", "investigation")
 OTHER_PURPOSES = [p for p in [*PURPOSES, None] if p != ACTION_PURPOSE]
 # Values must be fresh in every example, replays included: hypothesis seeds `random` itself.
 _FRESH = random.SystemRandom()
 # A proposal id nobody has: what "does not exist" looks like; its refusals, per action.
 GHOST = str(uuid.uuid4())
 _GHOSTS: dict[object, object] = {}
+# The queue is walked over every proposal made since the module was loaded, so proposals of
+# earlier examples (seen in part by many viewers) are ordered among this example's.
+_STARTED = datetime.now(UTC) - timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -541,23 +546,40 @@ def _the_proposal(live: Harness, ids: set[str]) -> str:
 def _queue(
     api: httpx.Client, headers: dict[str, str], purpose: str | None, since: datetime
 ) -> Iterator[tuple[dict, str]]:
-    """The viewer's queue of every region, proposed since `since`: each item and its page."""
-    params: dict[str, str | int] = {"region": "all", "created_from": since.isoformat()}
+    """The viewer's queue of every region, proposed since `since`: each item and its page.
+
+    Walked in small pages over every example so far (`since` only picks the items yielded),
+    holding the order and the cursors to what the viewer is shown: scores never rise down the
+    pages, and each cursor carries the score of its page's last row, so neither can tell
+    anything of members the viewer may not see (stored scores over all members did)."""
+    params: dict[str, str | int] = {"region": "all", "created_from": _STARTED.isoformat()}
     if purpose is not None:
         params["purpose"] = purpose
     cursor = None
+    previous = float("inf")
     while True:
         page = api.get(
             "/api/v1/proposals",
-            params=params | ({"cursor": cursor} if cursor else {}) | {"limit": 100},
+            params=params | ({"cursor": cursor} if cursor else {}) | {"limit": 4},
             headers=headers,
         )
         assert page.status_code == 200, page.text
-        for item in page.json()["items"]:
-            yield item, page.text
+        items = page.json()["items"]
+        for item in items:
+            assert item["score"] <= previous, ("the queue's order", item, previous)
+            previous = item["score"]
+            if datetime.fromisoformat(item["created_at"]) >= since:
+                yield item, page.text
         cursor = page.json()["next_cursor"]
         if not cursor:
             return
+        assert _cursor_score(cursor) == items[-1]["score"], ("the cursor", cursor, items[-1])
+
+
+def _cursor_score(cursor: str) -> float:
+    """The score a cursor carries, as any client could read it (the part before the MAC)."""
+    encoded = cursor.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))["score"]
 
 
 # The purposes GET /proposals and GET /proposals/{id} serve.
@@ -609,6 +631,8 @@ def _check_reads(
         assert {k: mine[0][k] for k in ("barriers", "agencies", "size")} == {
             k: detail.json()[k] for k in ("barriers", "agencies", "size")
         }, where
+        # Scores are taken when read (recency): a walk and a detail seconds apart may round apart.
+        assert abs(mine[0]["score"] - detail.json()["score"]) <= 0.01, where
     for _, text in listed:
         _check_text(text, view, (where, "queue"))
 

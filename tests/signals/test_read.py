@@ -62,7 +62,7 @@ def test_bad_filter_values_are_400(api, kmar) -> None:
 def test_cursor_pagination_walks_every_signal_once(api, kmar) -> None:
     posted = [_post(api, kmar)["id"] for _ in range(7)]
     seen: list[str] = []
-    url = "/api/v1/signals?limit=3"
+    url = "/api/v1/signals?purpose=investigation&limit=3"
     pages = 0
     while url:
         response = api.get(url, headers=kmar.reader)
@@ -74,7 +74,7 @@ def test_cursor_pagination_walks_every_signal_once(api, kmar) -> None:
             assert link and 'rel="next"' in link
             next_url = link.split(";")[0].strip("<>")
             assert parse_qs(urlparse(next_url).query)["cursor"] == [page["next_cursor"]]
-            url = f"/api/v1/signals?limit=3&cursor={page['next_cursor']}"
+            url = f"/api/v1/signals?purpose=investigation&limit=3&cursor={page['next_cursor']}"
         else:
             assert link is None
             url = ""

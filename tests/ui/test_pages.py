@@ -1,7 +1,7 @@
 """The analysts' pages over real HTTP, signed in as local analysts of the demo agencies: what the
 queue, a proposal, a signal, the dashboard and the reports show, and the forms that act.
 
-Each test builds its own clusters from fresh phones (as tests/review does), so it finds its own
+Each test builds its own clusters from fresh phones (as tests/proposals does), so it finds its own
 proposals however many others the suite has made."""
 
 import re

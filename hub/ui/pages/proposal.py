@@ -101,6 +101,12 @@ def _links_by_member(explanation: list[dict[str, Any]]) -> dict[str, list[dict[s
     """Per member: the members it links to, and by what (as the explanation shows it)."""
     links: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for link in explanation:
+        if link["kind"] == "analyst":
+            for member in link["signals"]:
+                links[str(member)].append(
+                    {"event": link["event"], "action": link["action"], "shared": []}
+                )
+            continue
         a, b = (str(s) for s in link["signals"])
         for this, other in ((a, b), (b, a)):
             links[this].append({"other": other, "points": link["points"], "shared": link["shared"]})

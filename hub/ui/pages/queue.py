@@ -10,7 +10,6 @@ from hub.agencies.regions import RIEC_REGIONS
 from hub.covenants.model import Agency
 from hub.deps import SessionDep, VocabularyDep
 from hub.errors import InvalidInput
-from hub.kit.pagination import decode_position, encode_position
 from hub.linking.models import PROPOSAL_STATUSES
 from hub.proposals import reads, service
 from hub.ui.pages.deps import ReviewDep
@@ -109,12 +108,12 @@ def queue(
         sort=sort,
     )
     where = _where(filters, vocabulary.barrier_codes())
-    items, last = reads.read_page(
+    items, next_cursor = reads.read_page_with_cursor(
         session,
         ctx.keys,
         ctx.viewer,
         where=where,
-        after=decode_position(cursor),
+        cursor=cursor,
         limit=PAGE_SIZE,
         weights=vocabulary.indicator_weights(),
     )
@@ -124,7 +123,7 @@ def queue(
     context = {
         "filters": filters,
         "items": items,
-        "next_query": filters.query(cursor=encode_position(*last)) if last else None,
+        "next_query": filters.query(cursor=next_cursor) if next_cursor else None,
         "first_query": filters.query() if cursor else None,
         "statuses": STATUSES,
         "regions": RIEC_REGIONS,
