@@ -3,7 +3,14 @@
 from hub.agencies.models import Agency
 from hub.audit.models import AuditEvent, AuditHead
 from hub.auth.models import OAuthClient, UsedAssertion
-from hub.covenants.models import Binding, BindingTerm, CovenantVersion
+from hub.covenants.models import (
+    Binding,
+    BindingTerm,
+    CaseOpening,
+    CovenantVersion,
+    DisclosureItem,
+    DisclosureRequest,
+)
 from hub.db import Base
 from hub.digests.models import Delivery, Digest, Webhook
 from hub.linking.models import (
@@ -17,7 +24,6 @@ from hub.linking.models import (
     ProposalMember,
 )
 from hub.nightly.models import NightlyLease, NightlyRun
-from hub.proposals.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.reports.models import Report
 from hub.signals.models import (
     IdempotencyRecord,

@@ -8,11 +8,10 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from hub.covenants.model import Agency, Covenant, Level
-from hub.covenants.models import BindingTerm
+from hub.covenants.models import BindingTerm, CaseOpening, DisclosureItem, DisclosureRequest
 from hub.covenants.policy import INVESTIGATION, in_force
 from hub.covenants.viewer import Viewer
 from hub.linking.models import Proposal, ProposalMember
-from hub.proposals.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.signals.models import Signal, SignalBarrier
 
 

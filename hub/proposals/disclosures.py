@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.covenants.model import Level
+from hub.covenants.models import DisclosureItem, DisclosureRequest
 from hub.covenants.policy import INVESTIGATION
 from hub.db import now
 from hub.errors import Conflict, Forbidden, NotFound
 from hub.kit.crypto import DataKeys, Sealed
 from hub.linking.models import Proposal, ProposalMember
 from hub.proposals import reads, service
-from hub.proposals.models import DisclosureItem, DisclosureRequest
 from hub.signals.models import Signal
 from hub.signals.reads import grants_for
 

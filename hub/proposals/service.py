@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.covenants.model import Agency
+from hub.covenants.models import CaseOpening
 from hub.covenants.policy import Grant
 from hub.covenants.viewer import Viewer
 from hub.db import now
@@ -32,7 +33,6 @@ from hub.linking.models import (
     ProposalEvent,
 )
 from hub.proposals import reads, repository, reviewers
-from hub.proposals.models import CaseOpening
 
 PURPOSE = "case-proposal"
 # Agencies whose queue is their own region's unless they ask for another.

@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, Select, delete, exists, select
 from sqlalchemy.orm import Session
 
 from hub.agencies.models import Agency
+from hub.covenants.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.linking.models import Proposal, ProposalMember
-from hub.proposals.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.signals.models import (
     IdempotencyRecord,
     Identifier,

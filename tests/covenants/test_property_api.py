@@ -26,13 +26,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.barriers.vocabulary import Vocabulary
 from hub.covenants.model import DATA_CATEGORIES, PURPOSES, Agency, Covenant, Level, Party, Rule
+from hub.covenants.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.covenants.policy import SignalFacts
 from hub.covenants.service import sync_covenants
 from hub.db import transaction
 from hub.demo.synthetic import DEMO_AGENCIES
 from hub.kit import clock
 from hub.linking.models import Proposal, ProposalMember
-from hub.proposals.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.signals.models import Signal
 from tests.conftest import REGION_OF, SECRET_SUMMARY, LiveServer, World
 from tests.covenants.test_endpoints import served_covenants
