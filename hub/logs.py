@@ -66,10 +66,13 @@ class RedactSecrets(logging.Filter):
 
 def uvicorn_log_config() -> dict[str, Any]:
     """uvicorn's default logging, with `RedactSecrets` on every handler, the root logger's too
-    (the hub's own warnings), so nothing reaches a log unfiltered."""
+    (where the hub's own messages go), so nothing reaches a log unfiltered."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"redact": {"()": "hub.logs.RedactSecrets"}}
     for handler in config["handlers"].values():
         handler.setdefault("filters", []).append("redact")
     config["root"] = {"handlers": ["default"], "level": "WARNING"}
+    # The hub's own operational messages (a nightly run skipped or done) stay at INFO, as
+    # before this configuration; other libraries speak from WARNING up.
+    config["loggers"]["hub"] = {"level": "INFO"}
     return config
