@@ -8,7 +8,7 @@ on PostgreSQL and SQLite alike), hashes its events onto the previous head and mo
 from typing import Any
 
 from joserfc.jwk import KeySet
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.audit import repository
@@ -106,17 +106,33 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
         .returning(head.c.seq, head.c.hash)
     ).one()
     prev, first = claimed.hash, claimed.seq - len(rows) + 1
-    # The hash covers the row's id, so the id is chosen here rather than by the database; the
-    # head row's lock, held until commit, keeps concurrent appends from choosing the same one.
-    first_id = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
-    for offset, row in enumerate(rows):
-        row["id"] = first_id + offset
+    # The hash covers the row's id, so the id is known before the insert: drawn from the
+    # column's own sequence on PostgreSQL (so anything inserting with the default stays in
+    # step), max + 1 on SQLite (where the default is max + 1 too), under the head row's lock.
+    ids = _new_ids(session, len(rows))
+    for offset, (row, event_id) in enumerate(zip(rows, ids, strict=True)):
+        row["id"] = event_id
         row["hash_version"] = HASH_VERSION
         row["seq"] = first + offset
         row["prev_hash"] = prev
         row["hash"] = prev = link(prev, row)
     insert_rows(session, AuditEvent, rows)
     session.execute(update(head).where(head.c.id == HEAD_ID).values(hash=prev))
+
+
+def _new_ids(session: Session, count: int) -> list[int]:
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('audit_events', 'id'))"
+                    " FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
+    first = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
+    return list(range(first, first + count))
 
 
 def verify_trail(session: Session, keyset: KeySet) -> Verdict:

@@ -431,6 +431,8 @@ def _open_and_grant(
                 agencies=[],
                 size=len(signal_ids),
             )
+            session.add(proposal)
+            session.flush()  # no relationship orders the two inserts: the proposal goes first
             request = DisclosureRequest(
                 id=uuid.uuid4(),
                 proposal_id=proposal.id,
@@ -439,7 +441,7 @@ def _open_and_grant(
                 reason_key_id="test",
                 reason=b"sealed elsewhere",
             )
-            session.add_all([proposal, request])
+            session.add(request)
             session.flush()
             proposals.append(proposal.id)
             for signal_id in signal_ids:
