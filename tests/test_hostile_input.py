@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,6 +20,7 @@ from hub.limits import MAX_JSON_DEPTH
 from hub.middleware import HeadersMiddleware, InputGuardMiddleware
 from tests.conftest import free_port
 from tests.factories import Partner, signal_body, stored_count
+from tests.proposals.test_actions import _cluster
 
 INVESTIGATE = {"purpose": "investigation"}
 
@@ -388,3 +389,35 @@ def test_control_character_in_a_form_field_is_400(api) -> None:
         "/oauth/token", data={"grant_type": "client_credentials", "scope": "signals:read\x00"}
     )
     assert "scope" in _names(_problem(response))
+
+
+def test_missing_and_invisible_proposals_run_the_same_queries(api, world, server) -> None:
+    # RIEC-RR (Rotterdam) may not see a proposal of Amsterdam signals: its 404 must not be told
+    # apart from the 404 of an id that names nothing, on the detail, the history and an action.
+    proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    rotterdam = world.headers["RIEC-RR"]
+    missing = str(uuid.uuid4())
+    engine = server.app.state.engine
+    answers: dict[tuple[str, str], httpx.Response] = {}
+
+    def read(path: str, proposal_id: str) -> Callable[[], None]:
+        def request() -> None:
+            url = f"/api/v1/proposals/{proposal_id}{path}"
+            if path == "/decisions":
+                body = {"decision": "reject", "reason": "not ours"}
+                response = api.post(url, json=body, headers=rotterdam | {"If-Match": '"1"'})
+            else:
+                response = api.get(url, params={"purpose": "case-proposal"}, headers=rotterdam)
+            answers[(path, proposal_id)] = response
+
+        return request
+
+    for path in ("", "/history", "/decisions"):
+        assert _statements(engine, read(path, missing)) == _statements(
+            engine, read(path, proposal)
+        ), path
+        assert answers[(path, missing)].status_code == 404, path
+        assert answers[(path, proposal)].status_code == 404, path
+        assert answers[(path, missing)].json()["detail"].replace(missing, "ID") == answers[
+            (path, proposal)
+        ].json()["detail"].replace(proposal, "ID"), path

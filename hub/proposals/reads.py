@@ -361,11 +361,25 @@ def graph_payload(
     return {"nodes": nodes, "edges": edges}
 
 
+def _shows_two(session: Session, viewer: Viewer, proposal_id: uuid.UUID) -> bool:
+    """Whether the policy's SQL form lets the viewer see two members: one query, the same for
+    a missing proposal and one the viewer may not see, so the two 404s look alike."""
+    seen = session.scalar(
+        select(func.count())
+        .select_from(ProposalMember)
+        .join(Signal, Signal.id == ProposalMember.signal_id)
+        .where(ProposalMember.proposal_id == proposal_id, visible_to(viewer))
+    )
+    return (seen or 0) >= 2
+
+
 def visible_grants(
     session: Session, viewer: Viewer, proposal_id: uuid.UUID
 ) -> dict[uuid.UUID, Grant]:
-    """The members the viewer may see (at `hit` or more), with their grants; nothing is
-    disclosed, so nothing is audited."""
+    """The members the viewer may see (at `hit` or more), with their grants, when it may see
+    two (else none); nothing is disclosed, so nothing is audited."""
+    if not _shows_two(session, viewer, proposal_id):
+        return {}
     signals = list(
         session.scalars(
             select(Signal)
@@ -401,7 +415,9 @@ def read_one(
 ) -> dict[str, Any]:
     """One proposal with its members (redacted), score parts and explanation; 404 when the
     viewer may see fewer than two of its members."""
-    proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one_or_none()
+    proposal = None
+    if _shows_two(session, viewer, proposal_id):
+        proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
     if proposal is not None:
         views = _views(session, keys, viewer, [proposal])
         members, grants = views.get(proposal.id, ([], {}))

@@ -102,13 +102,12 @@ def _find(
 ) -> Proposal:
     """The proposal, if the caller may see two of its members (or of `also`: the signals an
     undo brings back); else 404, as the reads answer."""
-    proposal = repository.by_id(session, proposal_id)
-    if proposal is None:
-        not_found(proposal_id)
+    # Visibility first: a missing proposal and one the caller may not see run the same query.
     seen = set(visible_members(session, ctx, proposal_id))
     if len(seen) < 2 and also:
         seen |= visible_signals(session, ctx)(set(also))
-    if len(seen) < 2:
+    proposal = repository.by_id(session, proposal_id) if len(seen) >= 2 else None
+    if proposal is None:
         not_found(proposal_id)
     return proposal
 
