@@ -141,10 +141,18 @@ class SignalCreate(BaseModel):
     subjects: Subjects = []
 
 
+def _left_out_is_not_null(schema: dict[str, Any]) -> None:
+    """A field that may be left out but not cleared publishes no `default: null`, which its
+    type (holding no null) would contradict."""
+    for field in schema.get("properties", {}).values():
+        if "default" in field and field["default"] is None and "anyOf" not in field:
+            del field["default"]
+
+
 class SignalUpdate(BaseModel):
     """A correction by the source agency: the fields given replace the current ones."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_left_out_is_not_null)
 
     # Barriers, indicators, observed_at and subjects may be left out but not cleared (a signal
     # always has them): their type holds no null, the default only marks them as left out.

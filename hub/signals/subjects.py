@@ -115,7 +115,8 @@ class PersonSubject(BaseModel):
     type: Literal["person"] = "person"
     name: Text200
     # The ADR linter wants `format` on the property itself, not only inside the nullable anyOf.
-    birth_date: Day | None = None
+    # The ADR linter looks for the date format on the property itself, not inside anyOf.
+    birth_date: Day | None = Field(None, json_schema_extra={"format": "date"})
     nationality: CountryCode | None = None
     bsn: Annotated[str, _NoControl, Field(min_length=1, max_length=20)] | None = None
     role: Literal["victim", "suspect", "witness", "facilitator", "other"] | None = None
