@@ -1,8 +1,10 @@
 """A partner's digest from what the database counted for it (pure: no database, no web).
 
 What goes in is already limited to what the agency may know: its own signals, the agencies
-that were shown them, and proposals it may see. What comes out is counts, agency codes and the
-agency's own signal ids: never an identifier, a summary or another agency's signal.
+that were shown them, and the accepted cases that hold them. What comes out is counts, agency
+codes and the agency's own signal ids: never an identifier, a summary or another agency's
+signal, and never a proposal no analyst has checked (WGS art. 1.9(2): no result of an analysis
+leaves before a human checked that it was produced carefully).
 """
 
 import hashlib
@@ -14,16 +16,9 @@ from datetime import date, datetime
 from typing import Any
 
 # 1.1.0: `cases`, the accepted cases holding the agency's signals.
-SCHEMA_VERSION = "1.1.0"
+# 2.0.0: no `proposals`: the linker's unreviewed proposals never leave the hub.
+SCHEMA_VERSION = "2.0.0"
 LEVEL_ORDER = ("hit", "summary", "pseudonymised", "full")
-
-
-@dataclass(frozen=True)
-class TouchedProposal:
-    """A proposal the agency may see that the linker made or changed that day."""
-
-    made: bool  # created that day (otherwise changed or reopened)
-    own_signals: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -50,13 +45,10 @@ def build_digest(
     agency: str,
     day: date,
     generated_at: datetime,
-    proposals: Iterable[TouchedProposal],
     shown: Iterable[Shown],
     cases: Iterable[JoinedCase] = (),
 ) -> dict[str, Any]:
     """The digest document (schema `Digest`, version SCHEMA_VERSION)."""
-    touched = list(proposals)
-    own = sorted(frozenset().union(*(p.own_signals for p in touched)))
     shown = list(shown)
     per_level: dict[tuple[str, str], list[Shown]] = defaultdict(list)
     per_looker: dict[str, list[Shown]] = defaultdict(list)
@@ -70,12 +62,6 @@ def build_digest(
         "agency": agency,
         "digest_date": day.isoformat(),
         "generated_at": generated_at.isoformat().replace("+00:00", "Z"),
-        "proposals": {
-            "made": sum(p.made for p in touched),
-            "changed": sum(not p.made for p in touched),
-            "own_signals": len(own),
-            "own_signal_ids": own,
-        },
         "disclosures": {
             "total": len(shown),
             "signals": len({e.signal_id for e in shown}),

@@ -19,7 +19,7 @@ from hub.openapi import problem_responses
 router = APIRouter(tags=["digests"])
 
 WebhookManager = Annotated[Caller, Security(authenticate, scopes=["webhooks:manage"])]
-# A digest counts the proposals an agency may see for case-proposal (hub.digests.service).
+# A digest serves the case-proposal process: accepted cases only (hub.digests.service).
 DigestReader = Annotated[
     Viewer, Security(viewer_acting_for(service.PROPOSAL_PURPOSE), scopes=["digests:read"])
 ]
@@ -112,10 +112,10 @@ def get_digest(
         ),
     ],
 ) -> Response:
-    """Your agency's nightly digest for one day: how many of your signals joined case
-    proposals you may see that the linker made or changed, which agencies were shown your
-    signals at which level, and whose lookups hit them. Counts, agency codes and your own
-    signal ids only. The reading is audited."""
+    """Your agency's nightly digest for one day: the cases analysts accepted that hold your
+    signals (with whom to contact), which agencies were shown your signals at which level, and
+    whose lookups hit them. Counts, agency codes and your own signal ids only; a proposal no
+    analyst has accepted is never mentioned. The reading is audited."""
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:

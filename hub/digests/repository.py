@@ -6,18 +6,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.agencies.models import Agency
 from hub.audit.models import AuditEvent
 from hub.digests.models import Delivery, Digest, Webhook
-from hub.linking.models import Proposal, ProposalEvent, ProposalMember
+from hub.linking.models import Proposal, ProposalMember
 from hub.signals.models import Signal
 
 ZONE = ZoneInfo("Europe/Amsterdam")
-# The linker's events that put signals into a proposal; `closed` takes none in.
-JOINING_ACTIONS = ("created", "changed", "reopened")
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
@@ -31,21 +29,6 @@ def agencies(session: Session) -> list[tuple[int, str]]:
     """Every agency (id, code), by code."""
     rows = session.execute(select(Agency.id, Agency.code).order_by(Agency.code))
     return [(row.id, row.code) for row in rows]
-
-
-def touched_proposals(session: Session, start: datetime, end: datetime) -> dict[uuid.UUID, bool]:
-    """Proposals the linker made, changed or reopened in [start, end): id -> made then."""
-    rows = session.execute(
-        select(ProposalEvent.proposal_id, ProposalEvent.action).where(
-            ProposalEvent.at >= start,
-            ProposalEvent.at < end,
-            ProposalEvent.action.in_(JOINING_ACTIONS),
-        )
-    )
-    made: dict[uuid.UUID, bool] = {}
-    for proposal_id, action in rows:
-        made[proposal_id] = made.get(proposal_id, False) or action == "created"
-    return made
 
 
 def accepted_cases(
@@ -78,22 +61,6 @@ def members_by_agency(
         for agency_id, proposal_id, signal_id in rows:
             found[agency_id][proposal_id].add(str(signal_id))
     return found
-
-
-def visible_members(
-    session: Session, proposal_ids: list[uuid.UUID], clause: ColumnElement[bool]
-) -> dict[uuid.UUID, int]:
-    """How many of each proposal's members the policy clause lets the viewer see."""
-    counts: dict[uuid.UUID, int] = {}
-    for chunk in _chunks(proposal_ids):
-        rows = session.execute(
-            select(ProposalMember.proposal_id, func.count())
-            .join(Signal, Signal.id == ProposalMember.signal_id)
-            .where(ProposalMember.proposal_id.in_(chunk), clause)
-            .group_by(ProposalMember.proposal_id)
-        )
-        counts.update({proposal_id: n for proposal_id, n in rows})
-    return counts
 
 
 def disclosures(

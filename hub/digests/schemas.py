@@ -40,13 +40,6 @@ class WebhookCreated(WebhookOut):
     )
 
 
-class DigestProposals(BaseModel):
-    made: int = Field(description="Proposals you may see, made that day, holding your signals.")
-    changed: int = Field(description="Such proposals changed or reopened that day.")
-    own_signals: int = Field(description="How many of your signals are in them.")
-    own_signal_ids: list[str] = Field(description="Those signals of yours (sorted).")
-
-
 class DigestDisclosure(BaseModel):
     agency: str = Field(description="The agency shown your signals.")
     level: str = Field(description="The disclosure level it was shown them at.")
@@ -79,15 +72,15 @@ class DigestCase(BaseModel):
 
 class DigestOut(BaseModel):
     """One agency's digest of one Amsterdam day: counts, agency codes and its own signal ids;
-    never an identifier, a summary or another agency's signal."""
+    never an identifier, a summary or another agency's signal, and never a proposal that no
+    analyst has accepted (from schema 2.0.0)."""
 
     model_config = ConfigDict(title="Digest")
 
-    schema_version: str = Field(examples=["1.1.0"])
+    schema_version: str = Field(examples=["2.0.0"])
     agency: str
     digest_date: date
     generated_at: datetime
-    proposals: DigestProposals
     disclosures: DigestDisclosures
     lookups: DigestLookups
     cases: list[DigestCase] = Field(

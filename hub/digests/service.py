@@ -1,9 +1,9 @@
 """Building, storing and reading partner digests. Services flush; the caller owns the transaction.
 
-A digest tells one agency, for one Amsterdam day, what happened to its own signals: how many
-joined proposals the linker made or changed (proposals it may see, as the proposals API would
-show them), which agencies were shown them at which level, and which agencies' lookups hit
-them. Counts, agency codes and its own signal ids only.
+A digest tells one agency, for one Amsterdam day, what happened to its own signals: which
+accepted cases they joined, which agencies were shown them at which level, and which agencies'
+lookups hit them. Counts, agency codes and its own signal ids only; never a proposal no analyst
+has accepted.
 """
 
 import uuid
@@ -13,26 +13,19 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from hub.agencies.directory import AgencyDirectory
 from hub.audit import service as audit
 from hub.auth.caller import Caller
-from hub.config import get_settings
-from hub.covenants import sql
-from hub.covenants.loader import load_covenants
-from hub.covenants.model import Covenant
 from hub.db import now
 from hub.digests import addresses, repository
 from hub.digests.build import (
     JoinedCase,
     Shown,
-    TouchedProposal,
     build_digest,
     fingerprint,
     render,
 )
 from hub.digests.models import Delivery, Digest, Webhook
 from hub.digests.signing import new_secret, seal_secret
-from hub.kit import clock
 from hub.kit.crypto import DataKeys
 
 # The nightly job is the hub's own act: the audit trail names the hub and this job.
@@ -43,53 +36,30 @@ DIGEST_CALLER = Caller(
     scopes=frozenset(),
     token_id="digest",  # noqa: S106
 )
-# Proposals count when the agency may see two members or more for this purpose, exactly as
-# GET /proposals decides: a proposal it may not see does not exist for it here either.
+# A digest serves the case-proposal process: it tells a source which accepted cases hold its
+# signals, and who saw them.
 PROPOSAL_PURPOSE = "case-proposal"
 
 
 def build_for_date(session: Session, *, day: date) -> int:
     """Build and store every agency's digest for `day`, replacing any built before, and queue
-    a delivery to each registered webhook; returns the number of digests."""
-    return build_digests(session, day=day, covenants=load_covenants(get_settings().covenants_dir))
+    a delivery to each registered webhook; returns the number of digests.
 
-
-def build_digests(session: Session, *, day: date, covenants: tuple[Covenant, ...]) -> int:
-    """build_for_date with the covenants given (the app and tests hold them already)."""
+    A digest speaks of accepted cases only: a proposal the linker made and no analyst checked
+    is not a result that may leave the hub (WGS art. 1.9(2)), so no digest mentions one."""
     start, end = repository.day_window(day)
-    touched = repository.touched_proposals(session, start, end)
-    members = repository.members_by_agency(session, sorted(touched, key=str))
     accepted = repository.accepted_cases(session, start, end)
     in_cases = repository.members_by_agency(session, sorted(accepted, key=str))
     shown = _shown_by_owner(repository.disclosures(session, start, end))
-    directory = AgencyDirectory()
-    everyone = directory.all(session)
     stored = repository.digests_on(session, day)
     hooks = repository.webhooks(session)
     at = now()
     built = []
     for agency_id, code in repository.agencies(session):
-        own = members.get(agency_id, {})
-        seen = {}
-        if own:
-            clause = sql.visible(
-                viewer=everyone[agency_id],
-                viewer_id=agency_id,
-                purpose=PROPOSAL_PURPOSE,
-                covenants=covenants,
-                agencies=everyone,
-                today=clock.today(),
-            )
-            seen = repository.visible_members(session, sorted(own, key=str), clause)
         document = build_digest(
             agency=code,
             day=day,
             generated_at=at,
-            proposals=[
-                TouchedProposal(made=touched[pid], own_signals=frozenset(ids))
-                for pid, ids in own.items()
-                if seen.get(pid, 0) >= 2
-            ],
             shown=shown.get(code, []),
             # The agency's own signals in a case: the case number and whom to ask are its to know.
             cases=[

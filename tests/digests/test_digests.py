@@ -28,14 +28,13 @@ from tests.factories import PartnerFactory
 
 def test_digest_numbers_match_the_scenario(scene: Scene) -> None:
     assert build(scene) == len(CODES)
-    ids = scene.signals
     kmar = digest(scene, "KMAR")
     assert kmar["agency"] == "KMAR" and kmar["digest_date"] == TODAY.isoformat()
-    # K1+S1 is a proposal KMAR may see only one member of (it is no viewer under the
-    # case-proposal covenant), so for KMAR it does not exist; K2+K3 does.
-    assert kmar["proposals"]["own_signal_ids"] == sorted([ids["K2"], ids["K3"]])
-    assert kmar["proposals"]["own_signals"] == 2
-    assert kmar["proposals"]["made"] + kmar["proposals"]["changed"] == 1
+    # The linker made proposals of K1+S1 and K2+K3 today, and no analyst has checked them:
+    # no result of an analysis leaves before a human check (WGS art. 1.9(2)), so the digest
+    # says nothing of them, not even that KMAR's signals sit in one.
+    assert "proposals" not in kmar and kmar["schema_version"] == "2.0.0"
+    assert kmar["cases"] == []
     by_agency = {(d["agency"], d["level"]): d for d in kmar["disclosures"]["by_agency"]}
     assert set(by_agency) == {("EMM", "full"), ("IND", "hit")}
     assert (by_agency["EMM", "full"]["disclosures"], by_agency["EMM", "full"]["signals"]) == (3, 2)
@@ -47,7 +46,7 @@ def test_digest_numbers_match_the_scenario(scene: Scene) -> None:
         "by_agency": [{"agency": "IND", "lookups": 2, "signals": 3}],
     }
     szw = digest(scene, "SZW")
-    assert szw["proposals"]["own_signals"] == 0  # S1's proposal shows SZW one member only
+    assert "proposals" not in szw and szw["cases"] == []
     assert szw["disclosures"]["by_agency"] == [
         {"agency": "IND", "level": "hit", "disclosures": 2, "signals": 1}
     ]
@@ -65,9 +64,9 @@ def test_an_agency_never_sees_another_agencys_content(scene: Scene) -> None:
     for code, partner in scene.partners.items():
         text = stored[partner.agency_id]
         assert text == json.dumps(digest(scene, code), ensure_ascii=False, separators=(",", ":"))
-        own = {"K": "KMAR", "S": "SZW"}
         for name, signal_id in scene.signals.items():
-            assert (signal_id in text) == (own[name[0]] == code and name in ("K2", "K3")), name
+            # Not even its own: K2 and K3 sit in a proposal no analyst has checked.
+            assert signal_id not in text, name
         for secret in (SECRET_NAME, SECRET_SUMMARY, "41000", *proposal_ids):
             assert secret not in text
 
@@ -127,6 +126,29 @@ def test_reading_a_digest_needs_the_digests_scope(scene: Scene) -> None:
     response = scene.api.get(f"/api/v1/digests/{TODAY.isoformat()}", headers=reader.headers)
     assert response.status_code == 403
     assert "digests:read" in response.json()["detail"]
+
+
+def test_an_unreviewed_proposal_reaches_no_source(scene: Scene) -> None:
+    # WGS art. 1.9(2): the linker's proposals are results of an analysis; until an analyst
+    # accepts one, nothing about it leaves: not in a digest (the body a webhook delivers), not
+    # through GET /signals/{id}/cases. The scene's proposals are all unreviewed here.
+    build(scene)
+    with scene.server.app.state.sessions() as session:
+        statuses = set(session.scalars(select(Proposal.status)))
+        bodies = [d.content for d in session.scalars(select(Digest))]
+    assert statuses and "accepted" not in statuses  # the premise: proposals, none accepted
+    assert len(bodies) >= len(CODES)
+    # (That no digest names a signal of theirs is test_an_agency_never_sees_...'s to hold.)
+    assert all('"proposals"' not in body for body in bodies)
+    for name, signal_id in scene.signals.items():
+        source = next(p for code, p in scene.partners.items() if name.startswith(code[0]))
+        response = scene.api.get(
+            f"/api/v1/signals/{signal_id}/cases",
+            params={"purpose": "case-proposal"},
+            headers=source.headers,
+        )
+        assert response.status_code == 200, (name, response.text)
+        assert response.json()["items"] == [], name
 
 
 def test_the_sources_of_an_accepted_case_hear_of_it_that_night(scene: Scene) -> None:

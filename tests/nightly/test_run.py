@@ -5,7 +5,7 @@ import json
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from typer.testing import CliRunner
 
 from hub.audit.models import AuditEvent
@@ -146,11 +146,11 @@ def test_plain_lines_when_not_on_a_terminal(hub: NightlyHub) -> None:
 def test_a_failing_step_stops_the_run_and_says_which(hub: NightlyHub) -> None:
     done = hub.run("nightly", "--date", "2026-13-01")
     assert done.returncode == 2 and "is not a date" in done.stderr
-    # An unreadable covenant fails the digests step, after the steps before it committed.
-    broken = hub.tmp / "broken-covenants"
-    broken.mkdir()
-    (broken / "bad.yaml").write_text("id: [unclosed\n")
-    failed = hub.run("nightly", "--date", DAY, HUB_COVENANTS_DIR=str(broken))
+    # A digests table gone missing fails the digests step, after the steps before it committed.
+    with hub.sessions() as session:
+        session.execute(text("ALTER TABLE digests RENAME TO digests_away"))
+        session.commit()
+    failed = hub.run("nightly", "--date", DAY)
     assert failed.returncode == 1
     assert "step digests failed" in failed.stderr
     with hub.sessions() as session:
