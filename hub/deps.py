@@ -91,12 +91,13 @@ assert set(Purpose.__args__) == set(PURPOSES)
 
 
 def _declared(query: str | None, header: str | None) -> str | None:
-    if query and header and query != header:
+    # An empty value is a value (one no route serves), not an absent one.
+    if query is not None and header is not None and query != header:
         raise InvalidInput(
             "The purpose parameter and the Purpose header disagree.",
             errors=[{"in": "query", "name": "purpose", "detail": "differs from the header"}],
         )
-    return query or header
+    return query if query is not None else header
 
 
 def viewer_for(*allowed: str, default: str | None = None) -> Callable[..., Any]:

@@ -83,7 +83,7 @@ class DisclosureRequestIn(BaseModel):
     model_config = _STRICT | ConfigDict(
         json_schema_extra={"examples": [{"reason": "The case meeting needs the employer."}]}
     )
-    reason: str = Field(
+    reason: Prose = Field(
         min_length=3,
         max_length=2000,
         description="Why (sealed; the sources of the members asked for read it).",
@@ -95,12 +95,12 @@ class DisclosureDecisionIn(BaseModel):
         json_schema_extra={"examples": [{"decision": "grant", "reason": "Within the covenant."}]}
     )
     decision: Literal["grant", "refuse"]
-    reason: str = Reason
+    reason: Prose = Reason
 
 
 class RevocationIn(BaseModel):
     model_config = _STRICT
-    reason: str = Reason
+    reason: Prose = Reason
 
 
 class DisclosureRequestOut(BaseModel):
