@@ -788,6 +788,127 @@ def demo_credentials(agency: str) -> None:
     sys.stdout.write(f"{creds['client_id']}:{creds['client_secret']}\n")
 
 
+@app.command()
+def upload(
+    file: Annotated[
+        Path | None, typer.Argument(help="A .csv, .xlsx or .ndjson file of signals.")
+    ] = None,
+    agency: Annotated[
+        str | None, typer.Option(help="Your agency's code (the credentials must be its own).")
+    ] = None,
+    url: Annotated[
+        str, typer.Option(envvar="HUB_ISSUER", help="The hub's address.")
+    ] = "http://127.0.0.1:8000",
+    client_id: Annotated[
+        str | None, typer.Option(envvar="HUB_CLIENT_ID", help="Your OAuth client id.")
+    ] = None,
+    client_secret: Annotated[
+        str | None,
+        typer.Option(
+            envvar="HUB_CLIENT_SECRET",
+            help="Your client secret (better in the environment than on the command line).",
+        ),
+    ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="HUB_CLIENT_KEY", help="Your private key (JWK or PEM), instead of a secret."
+        ),
+    ] = None,
+    errors: Annotated[
+        Path | None, typer.Option(help="Where refused rows go (default: FILE.errors.csv).")
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(help="Print the CSV template of a barrier (e.g. employment) and stop."),
+    ] = None,
+) -> None:
+    """Upload signals from a spreadsheet or NDJSON file over the API, with your own client.
+
+    Safe to run again: rows already stored are not stored twice. Refused rows go to the errors
+    file with their reasons; the exit code is 1 when any row was refused."""
+    from hub.upload import columns
+
+    if template is not None:
+        if template not in columns.EXAMPLES:
+            raise fail(f"no template {template!r}; choose from {', '.join(columns.EXAMPLES)}")
+        sys.stdout.write(columns.template(template))
+        return
+    if file is None or agency is None:
+        raise fail("name the FILE to upload and your --agency (or ask for a --template)")
+    if client_id is None or (client_secret is None) == (key is None):
+        raise fail(
+            "give your --client-id and either --client-secret or --key "
+            "(or HUB_CLIENT_ID with HUB_CLIENT_SECRET or HUB_CLIENT_KEY)"
+        )
+    code = _upload(file, agency, url, client_id, client_secret, key, errors)
+    raise typer.Exit(code=code)
+
+
+def _upload(
+    file: Path,
+    agency: str,
+    url: str,
+    client_id: str,
+    secret: str | None,
+    key: Path | None,
+    errors: Path | None,
+) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from hub.upload.client import Credentials, Hub, UploadError
+    from hub.upload.rows import FileError
+    from hub.upload.run import Summary, load, prepare, send, write_errors
+
+    errors = errors or file.with_suffix(".errors.csv")
+    summary = Summary()
+    hub = Hub(url, Credentials(client_id, secret, key), agency)
+    failure = None
+    try:
+        try:
+            header, rows = load(file)
+            summary.rows = len(rows)
+            items = prepare(rows, summary)
+            hub.authenticate()
+        except (FileError, UploadError) as exc:
+            raise fail(str(exc)) from None
+        columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
+        # A bar only on a terminal: in a pipe or a log it would be noise.
+        bar = Progress(
+            *columns,
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        with bar:
+            task = bar.add_task("uploading", total=len(items))
+            try:
+                send(hub, items, summary, lambda n: bar.advance(task, n))
+            except UploadError as exc:
+                failure = str(exc)  # what was sent so far is summed up, and resumes next time
+            except KeyboardInterrupt:
+                failure = "interrupted; run the same command again to resume"
+            summary.not_sent = len(items) - summary.sent
+    finally:
+        hub.close()
+    out.print(
+        f"{file.name}: {summary.rows} rows; stored {summary.stored}, "
+        f"already there {summary.already}, refused {len(summary.refused)}"
+        + (f", not sent {summary.not_sent}" if summary.not_sent else ""),
+        soft_wrap=True,
+    )
+    if summary.refused:
+        write_errors(errors, header, summary.refused)
+        out.print(f"refused rows and their reasons: {errors}", soft_wrap=True)
+    elif errors.exists():
+        errors.unlink()  # a previous run's refusals, all stored now
+    if failure:
+        err.print(f"[bold red]error:[/] {failure}", soft_wrap=True)
+        return 2
+    return 0 if summary.complete else 1
+
+
 def seed_demo(settings: Settings, *, quiet: bool) -> None:
     from hub.demo.seed import seed
 
