@@ -111,7 +111,9 @@ def test_relink_counts_every_signal_it_considered(demo, demo_env) -> None:  # ty
     [row] = [line for line in log.splitlines() if " relink " in line]
     # One whole row, though piped: rich would cut it to 80 columns and wrap the counts.
     assert len(row) > 80
-    assert f"signals {active}, linked " in row and "closed 0" in row
+    # (PostgreSQL's jsonb keeps the counts in its own key order.)
+    assert f"signals {active}," in row or row.rstrip(" │").endswith(f"signals {active}")
+    assert "linked " in row and "closed 0" in row
 
 
 def test_serve_demo_uses_its_port_and_accepts_a_local_webhook(demo, demo_env) -> None:  # type: ignore[no-untyped-def]

@@ -147,11 +147,10 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
 
 
 def _backdate(session: Session, *, since: datetime) -> None:
-    """Date what this run made as if the partners had posted it over the past weeks.
-
-    A signal arrives POSTING_LAG after it was observed; a proposal was made when its newest
-    member arrived. Without this the whole demo is posted today, and yesterday's trend report
-    and digests are empty. (The audit trail keeps the seeding time: it is hash-chained.)"""
+    """Date what this run made as if the partners had posted it over the past weeks."""
+    # Otherwise the whole demo is posted today, and yesterday's trend report and digests are
+    # empty. A signal arrives POSTING_LAG after it was observed; a proposal was made when its
+    # newest member arrived. The audit trail keeps the seeding time: it is hash-chained.
     fresh = session.execute(
         select(Signal.id, Signal.observed_at).where(Signal.created_at >= since)
     ).all()
