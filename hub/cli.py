@@ -34,8 +34,19 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 
-err = Console(stderr=True)
-out = Console()
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console that does not cut tables and lines to 80 columns when piped (rich's default
+    width off a terminal): cron mail, `| less` and `> file` get whole rows."""
+    stream = sys.stderr if stderr else sys.stdout
+    wide = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, width=PIPED_WIDTH if wide else None)
+
+
+# Wide enough for any row the hub prints; tables take only the width their cells need.
+PIPED_WIDTH = 1000
+err = _console(stderr=True)
+out = _console()
 
 
 def fail(message: str) -> typer.Exit:
@@ -61,13 +72,18 @@ def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
 
 @app.command()
 def migrate() -> None:
-    """Upgrade the database to the newest schema."""
+    """Upgrade the database to the newest schema, saying from which revision to which."""
     from hub.db import migrate as upgrade
 
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    before, head = _revisions(settings)
+    if before == head:
+        out.print(f"database already at {head}: nothing to do")
+        return
     upgrade(settings.sqlalchemy_url)
-    out.print("database is at the newest schema")
+    after, _ = _revisions(settings)
+    out.print(f"database migrated from {before or 'an empty database'} to {after}")
 
 
 @app.command()
@@ -91,10 +107,17 @@ def serve(
     if "HUB_ISSUER" not in os.environ and host in ("127.0.0.1", "localhost"):
         # Tokens name the address they were issued at; keep it right when only --port changes.
         os.environ["HUB_ISSUER"] = f"http://{host}:{port}"
+    if demo:
+        # The walkthrough's webhook receiver runs on this machine, over http.
+        os.environ["HUB_WEBHOOKS_ALLOW_PRIVATE"] = "true"
     settings = _settings()
     if demo:
         migrate()
         seed_demo(settings, quiet=False)
+        out.print(
+            "demo: webhooks may go to this machine over http (HUB_WEBHOOKS_ALLOW_PRIVATE=true)",
+            soft_wrap=True,
+        )
         _print_token_help(settings)
     else:
         _check_schema(settings)
@@ -112,7 +135,8 @@ def serve(
     )
 
 
-def _check_schema(settings: Settings) -> None:
+def _revisions(settings: Settings) -> tuple[str | None, str | None]:
+    """The database's revision (None: no schema) and the newest one."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
@@ -123,6 +147,11 @@ def _check_schema(settings: Settings) -> None:
         current = MigrationContext.configure(conn).get_current_revision()
     engine.dispose()
     head = ScriptDirectory.from_config(alembic_config(settings.sqlalchemy_url)).get_current_head()
+    return current, head
+
+
+def _check_schema(settings: Settings) -> None:
+    current, head = _revisions(settings)
     if current != head:
         raise fail(f"the database is at {current or 'no schema'}, not {head}: run `hub migrate`")
 
@@ -142,8 +171,9 @@ def agencies_add(
     from pydantic import ValidationError
 
     from hub.agencies.schemas import AgencyCreate
-    from hub.agencies.service import add_agency
+    from hub.agencies.service import AgencyExists, add_agency
     from hub.db import transaction
+    from hub.demo.synthetic import DEMO_AGENCIES
 
     try:
         data = AgencyCreate(code=code, name=name, kind=kind, region=region)  # type: ignore[arg-type]
@@ -153,6 +183,13 @@ def agencies_add(
     try:
         with transaction(_sessions(_settings())) as session:
             add_agency(session, data)
+    except AgencyExists as exc:
+        seeded = any(spec["code"] == code for spec in DEMO_AGENCIES)
+        where = " (the demo seeds it: `hub demo` made it)" if seeded else ""
+        raise fail(
+            f"{exc}{where}; pick a code not yet in use (`hub agencies list` shows them), "
+            f"e.g. {code}-2"
+        ) from None
     except ValueError as exc:
         raise fail(str(exc)) from None
     out.print(f"added agency {code}")
@@ -221,6 +258,34 @@ def clients_create(
         sys.stdout.write(json.dumps(result) + "\n")
     else:
         out.print(result)
+
+
+@clients_app.command("keygen")
+def clients_keygen(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the two files to.")],
+    name: Annotated[str, typer.Option(help="File name prefix, e.g. the agency code.")] = "client",
+    kind: Annotated[str, typer.Option(help="rsa (RS256) or ec (P-256, ES256).")] = "rsa",
+) -> None:
+    """Make a key pair for private_key_jwt: NAME-private.jwk.json (keep it, mode 600) and
+    NAME-public.jwks.json (for `clients create --jwk`)."""
+    from hub.auth.keypair import make_key_pair
+    from hub.kit.keyfiles import write_secret_json
+
+    if kind not in ("rsa", "ec"):
+        raise fail(f"--kind {kind!r}: expected rsa or ec")
+    private_file = out_dir / f"{name.lower()}-private.jwk.json"
+    public_file = out_dir / f"{name.lower()}-public.jwks.json"
+    if private_file.exists():
+        raise fail(f"{private_file} exists; a new key would replace it (remove it first)")
+    private, public = make_key_pair(kind)  # type: ignore[arg-type]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_secret_json(private_file, private)
+    public_file.write_text(json.dumps(public, indent=2) + "\n")
+    out.print(
+        f"private key (kid {private['kid']}, {private['alg']}): {private_file}\n"
+        f"public key set: {public_file}  (`hub clients create --agency CODE --jwk {public_file}`)",
+        soft_wrap=True,
+    )
 
 
 @clients_app.command("list")
@@ -519,8 +584,8 @@ def relink() -> None:
             progress=lambda done: progress.update(task, completed=done),
         )
     out.print(
-        f"relinked: {result.created} new, {result.changed} changed, "
-        f"{result.closed} closed proposal(s)"
+        f"relinked {result.considered} signal(s) ({result.nodes} linking): {result.created} new, "
+        f"{result.changed} changed, {result.closed} closed proposal(s)"
     )
 
 
@@ -768,6 +833,11 @@ def demo() -> None:
     settings = _settings()
     seed_demo(settings, quiet=False)
     _print_token_help(settings)
+    if "HUB_ISSUER" not in os.environ:
+        out.print(
+            f"(These URLs assume the hub serves at {settings.issuer}; elsewhere set HUB_ISSUER.)",
+            soft_wrap=True,
+        )
 
 
 @app.command("demo-credentials")
@@ -910,9 +980,10 @@ def _upload(
 
 
 def seed_demo(settings: Settings, *, quiet: bool) -> None:
-    from hub.demo.seed import seed
+    from hub.demo.seed import build_yesterday, seed
 
     seed(settings, console=None if quiet else out)
+    build_yesterday(settings, console=None if quiet else out)
 
 
 def _print_token_help(settings: Settings) -> None:

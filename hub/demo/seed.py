@@ -1,13 +1,16 @@
 """Seeding the demo: agencies, one client per agency, and synthetic signals. Idempotent."""
 
 import secrets
-from datetime import date
+import uuid
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import track
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from hub.agencies.schemas import AgencyCreate
 from hub.agencies.service import ensure_agency
@@ -19,11 +22,13 @@ from hub.config import Settings
 from hub.covenants.loader import load_covenants
 from hub.covenants.model import Agency
 from hub.covenants.service import bindings_for, sync_covenants
-from hub.db import make_engine, make_sessionmaker, transaction
+from hub.db import make_engine, make_sessionmaker, now, transaction
 from hub.demo.synthetic import DEMO_AGENCIES, generate
 from hub.kit.crypto import DataKeys
 from hub.kit.keyfiles import key_dir, read_json, write_secret_json
+from hub.linking.models import Proposal, ProposalEvent, ProposalMember
 from hub.linking.service import relink
+from hub.signals.models import Signal
 from hub.signals.schemas import SignalCreate
 from hub.signals.service import create_batch
 from hub.ui.accounts import create_user
@@ -33,6 +38,8 @@ from hub.ui.repository import user_by_username
 DEMO_SCOPES = frozenset(SCOPES) - {"admin"}
 # Analysts for the web UI: one national, one per demo RIEC region (username -> agency).
 DEMO_ANALYSTS = {"emm.analyst": "EMM", "riec-aa.analyst": "RIEC-AA", "riec-rr.analyst": "RIEC-RR"}
+# A demo signal reaches the hub this long after it was observed (its case system's lag).
+POSTING_LAG = timedelta(minutes=20)
 
 
 def _credentials_file(data_dir: Path) -> Path:
@@ -104,6 +111,7 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
         spec["code"]: Agency(spec["code"], spec["kind"], spec["region"]) for spec in DEMO_AGENCIES
     }
     today = date.today()
+    started = now()
     data = generate()
     created = 0
     steps = list(data.signals.items())
@@ -127,6 +135,7 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
     # batch as it came, at a fraction of the work.
     with transaction(sessions) as session:
         linked = relink(session, weights=vocabulary.indicator_weights(), keys=keys)
+        _backdate(session, since=started)
     engine.dispose()
     if console:
         console.print(
@@ -135,3 +144,62 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
             f"{linked.created} new case proposal(s)"
         )
     return {"agencies": len(DEMO_AGENCIES), "created": created, "proposals": linked.created}
+
+
+def _backdate(session: Session, *, since: datetime) -> None:
+    """Date what this run made as if the partners had posted it over the past weeks."""
+    # Otherwise the whole demo is posted today, and yesterday's trend report and digests are
+    # empty. A signal arrives POSTING_LAG after it was observed; a proposal was made when its
+    # newest member arrived. The audit trail keeps the seeding time: it is hash-chained.
+    fresh = session.execute(
+        select(Signal.id, Signal.observed_at).where(Signal.created_at >= since)
+    ).all()
+    for signal_id, observed in fresh:
+        at = min(observed + POSTING_LAG, since)
+        session.execute(
+            update(Signal).where(Signal.id == signal_id).values(created_at=at, updated_at=at)
+        )
+    made = session.execute(
+        select(Proposal.id, func.max(Signal.created_at))
+        .join(ProposalMember, ProposalMember.proposal_id == Proposal.id)
+        .join(Signal, Signal.id == ProposalMember.signal_id)
+        .where(Proposal.created_at >= since)
+        .group_by(Proposal.id)
+    ).all()
+    for proposal_id, at in made:
+        _date_proposal(session, proposal_id, at)
+
+
+def _date_proposal(session: Session, proposal_id: uuid.UUID, at: datetime) -> None:
+    session.execute(
+        update(Proposal).where(Proposal.id == proposal_id).values(created_at=at, updated_at=at)
+    )
+    session.execute(
+        update(ProposalEvent).where(ProposalEvent.proposal_id == proposal_id).values(at=at)
+    )
+
+
+def build_yesterday(settings: Settings, *, console: Console | None = None) -> date:
+    """Build yesterday's trend report and digests unless they are built already (the demo's
+    walkthrough reads them before any nightly run)."""
+    from hub.digests.repository import digests_on
+    from hub.digests.service import build_digests
+    from hub.reports.repository import by_date
+    from hub.reports.service import build_and_store, yesterday
+
+    day = yesterday()
+    engine = make_engine(settings.sqlalchemy_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        if by_date(session, day) is None:
+            build_and_store(session, day, load_vocabulary(settings.barriers_dir))
+        if not digests_on(session, day):
+            build_digests(session, day=day, covenants=load_covenants(settings.covenants_dir))
+    engine.dispose()
+    if console:
+        console.print(
+            f"demo: trend report and digests of {day.isoformat()} are built; served at "
+            f"{settings.issuer}/api/v1/reports/{day.isoformat()} and "
+            f"{settings.issuer}/api/v1/digests/{day.isoformat()}",
+            soft_wrap=True,
+        )
+    return day

@@ -75,8 +75,9 @@ DEMO_AGENCIES: tuple[dict[str, str | None], ...] = (
 # EMM, the RIECs and LIEC analyse what the others post; they post nothing themselves.
 POSTING_AGENCIES: tuple[str, ...] = ("KMAR", "IND", "SZW", "POLITIE", "GM0363", "GM0599")
 
-# Every signal is observed within this window before `now`.
-WINDOW = timedelta(days=120)
+# Every signal is observed within this window before `now`: eight weeks, so that the trend
+# report's weekly series and yesterday's report and digests all hold demo data.
+WINDOW = timedelta(weeks=8)
 _TZ = ZoneInfo("Europe/Amsterdam")
 
 
@@ -931,10 +932,11 @@ class _Gen:
     # time
     def cluster_start(self) -> int:
         """Days before today on which a planted case starts; it then runs for up to ~6 weeks."""
-        return self.rng.randint(50, 115)
+        return self.rng.randint(20, WINDOW.days - 2)
 
     def at(self, start: int, days: int = 42) -> datetime:
-        return self._daytime(start - self.rng.randint(0, days))
+        # Not today: a case still running shows up in yesterday's report and digests.
+        return self._daytime(max(start - self.rng.randint(0, days), 1))
 
     def noise_time(self) -> datetime:
         return self._daytime(self.rng.randint(1, WINDOW.days - 1))
@@ -2411,6 +2413,10 @@ def generate(
         _noise(g, rng.choices(agencies, [_NOISE_SHARE[a] for a in agencies])[0], g.noise_time())
         for _ in range(noise)
     ]
+    # The first planted case is still running: its newest signal came in yesterday, so that
+    # yesterday's digests have a proposal to tell its agencies about.
+    if planted and planted[0][1]:
+        max(planted[0][1], key=lambda d: d.when).when = g._daytime(1)
 
     # External references follow observation time per agency, as a case system numbers them,
     # so that their order says nothing about which signals were planted.

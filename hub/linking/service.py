@@ -11,7 +11,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, cast, delete, literal, null, select, union_all, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from hub.agencies.models import Agency
@@ -75,7 +86,8 @@ class LinkResult:
     created: int = 0
     changed: int = 0
     closed: int = 0
-    nodes: int = 0
+    nodes: int = 0  # signals that link to another one
+    considered: int = 0  # active signals a relink read (linked or not)
 
 
 def lock(session: Session) -> None:
@@ -148,7 +160,10 @@ def relink(
     links_of: dict[int, Links] = {}
     for pair, value in links.items():
         links_of.setdefault(piece_of[pair[0]], {})[pair] = value
-    total = LinkResult(nodes=len(piece_of))
+    considered = session.scalar(
+        select(func.count()).select_from(Signal).where(Signal.status == "active")
+    )
+    total = LinkResult(nodes=len(piece_of), considered=considered or 0)
     # The live proposals as they were, read once: querying them per group slows down as the
     # proposals written earlier in this transaction pile up. A proposal is handled by the
     # first group holding one of its members; after that its members all lie in that group

@@ -101,7 +101,8 @@ def _relink(job: _Job, session: Session) -> dict[str, Any]:
         progress=lambda done: job.reporter.advanced("relink", done),
     )
     return {
-        "signals": result.nodes,
+        "signals": result.considered,
+        "linked": result.nodes,
         "created": result.created,
         "changed": result.changed,
         "closed": result.closed,

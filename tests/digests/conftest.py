@@ -114,3 +114,30 @@ def digest(scene: Scene, code: str) -> dict:
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+# Delivery: the package's hub allows 127.0.0.1 (HUB_WEBHOOKS_ALLOW_PRIVATE); deliver_due reads
+# its settings from the environment, as the nightly job does.
+
+
+@pytest.fixture
+def hub_env(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> Scene:
+    settings = scene.server.app.state.settings
+    monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HUB_WEBHOOKS_ALLOW_PRIVATE", "true")
+    return scene
+
+
+@pytest.fixture
+def partner(hub_env: Scene) -> Iterator[Partner]:
+    """A fresh agency on the package's hub; its webhook is removed afterwards."""
+    made = PartnerFactory(hub_env.api, hub_env.server.app.state.sessions).new(kind="police")
+    yield made
+    hub_env.api.delete("/api/v1/webhook", headers=made.headers)
+
+
+def register_webhook(scene: Scene, partner: Partner, url: str) -> str:
+    """Register `url` as the partner's webhook; its signing secret."""
+    response = scene.api.put("/api/v1/webhook", json={"url": url}, headers=partner.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["secret"]

@@ -3,7 +3,6 @@
 import base64
 import json
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -17,8 +16,9 @@ from hub.digests.delivery import MAX_ATTEMPTS, deliver_due
 from hub.digests.models import Delivery, Webhook
 from hub.digests.signing import sign
 from tests.digests.conftest import Scene, build
+from tests.digests.conftest import register_webhook as _register
 from tests.digests.receiver import Receiver, spec_signature
-from tests.factories import Partner, PartnerFactory
+from tests.factories import Partner
 
 REFUSED = [
     "https://127.0.0.1/hook",
@@ -132,32 +132,6 @@ def test_address_rules(address, allowed_by_default, allowed_with_setting) -> Non
     ip = addresses.ipaddress.ip_address(address)
     assert (addresses.refusal(ip, allow_private=False) is None) is allowed_by_default
     assert (addresses.refusal(ip, allow_private=True) is None) is allowed_with_setting
-
-
-# Delivery: the package's hub allows 127.0.0.1 (HUB_WEBHOOKS_ALLOW_PRIVATE); deliver_due reads
-# its settings from the environment, as the nightly job does.
-
-
-@pytest.fixture
-def hub_env(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> Scene:
-    settings = scene.server.app.state.settings
-    monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("HUB_WEBHOOKS_ALLOW_PRIVATE", "true")
-    return scene
-
-
-@pytest.fixture
-def partner(hub_env: Scene) -> Iterator[Partner]:
-    """A fresh agency on the package's hub; its webhook is removed afterwards."""
-    made = PartnerFactory(hub_env.api, hub_env.server.app.state.sessions).new(kind="police")
-    yield made
-    hub_env.api.delete("/api/v1/webhook", headers=made.headers)
-
-
-def _register(scene: Scene, partner: Partner, url: str) -> str:
-    response = scene.api.put("/api/v1/webhook", json={"url": url}, headers=partner.headers)
-    assert response.status_code == 201, response.text
-    return response.json()["secret"]
 
 
 def _delivery(scene: Scene, partner: Partner) -> Delivery:
