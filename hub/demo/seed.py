@@ -183,7 +183,7 @@ def build_yesterday(settings: Settings, *, console: Console | None = None) -> da
     """Build yesterday's trend report and digests unless they are built already (the demo's
     walkthrough reads them before any nightly run)."""
     from hub.digests.repository import digests_on
-    from hub.digests.service import build_digests
+    from hub.digests.service import build_for_date
     from hub.reports.repository import by_date
     from hub.reports.service import build_and_store, yesterday
 
@@ -193,7 +193,7 @@ def build_yesterday(settings: Settings, *, console: Console | None = None) -> da
         if by_date(session, day) is None:
             build_and_store(session, day, load_vocabulary(settings.barriers_dir))
         if not digests_on(session, day):
-            build_digests(session, day=day, covenants=load_covenants(settings.covenants_dir))
+            build_for_date(session, day=day)
     engine.dispose()
     if console:
         console.print(
