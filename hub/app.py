@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     link_worker = LinkWorker(
         sessions,
         Linker(vocabulary.indicator_weights(), data_keys),
+        batch=settings.link_batch_size,
         poll_seconds=settings.link_poll_seconds,
     )
     shared = {

@@ -129,6 +129,9 @@ def serve(
         workers=workers,
         proxy_headers=True,
         server_header=False,
+        # On SIGTERM open connections get this long; the linking worker stops between batches,
+        # so the process ends within 10 s and leaves what it did not link queued.
+        timeout_graceful_shutdown=5,
         log_level="info",
         # Access lines carry the query string: every token and secret is taken out of them.
         log_config=uvicorn_log_config(),

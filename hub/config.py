@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         gt=0,
         description="How often the linking worker looks for signals another hub process queued.",
     )
+    link_batch_size: int = Field(
+        500,
+        ge=1,
+        le=10_000,
+        description="Queued signals the linking worker links in one transaction.",
+    )
     default_retention_days: int = Field(
         730, ge=1, description="Retention of signals shared under no covenant."
     )

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # A batch is one transaction: big enough to share neighbourhood reads, small enough that the
 # proposals it rewrites are not locked for long.
 BATCH = 500
+# A stopping hub waits this long for the batch in hand; SIGTERM must end the process in 10 s.
+STOP_SECONDS = 8.0
 
 
 def enqueue(session: Session, signal_ids: Iterable[uuid.UUID]) -> int:
@@ -73,10 +75,14 @@ class LinkWorker:
         self._wake.set()
 
     def drain(self) -> int:
-        """Link everything queued, batch by batch, in the calling thread; rows linked."""
+        """Link everything queued, batch by batch, in the calling thread; rows linked.
+
+        A stop request ends the drain between batches: a batch is one transaction, so what
+        is left stays queued for the next start, and a stopping hub never waits for a backlog.
+        """
         done = 0
         with self._draining:
-            while taken := self._drain_batch():
+            while not self._stop.is_set() and (taken := self._drain_batch()):
                 done += taken
         return done
 
@@ -104,7 +110,8 @@ class LinkWorker:
         self._thread = threading.Thread(target=self._run, name="link-worker", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Ask the worker to stop after its current batch and wait up to `timeout` for it."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

@@ -1,0 +1,110 @@
+"""Stopping the hub: the linking worker stops between batches and leaves the rest queued."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.barriers.vocabulary import load_vocabulary
+from hub.config import Settings
+from hub.db import make_engine, make_sessionmaker, migrate, transaction
+from hub.demo.seed import seed
+from hub.kit.crypto import DataKeys
+from hub.linking.models import LinkQueueItem
+from hub.linking.queue import LinkWorker, enqueue
+from hub.linking.service import Linker
+from hub.signals.models import Signal
+from tests.conftest import free_port
+
+HUB = str(Path(sys.executable).with_name("hub"))
+
+
+@pytest.fixture
+def queued_hub(db_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A seeded hub database whose every signal waits in the linking queue."""
+    db = db_factory("shutdown")
+    migrate(db.url)
+    settings = Settings(data_dir=tmp_path / "data", database_url=db.url)
+    seed(settings)
+    engine = make_engine(db.url)
+    sessions = make_sessionmaker(engine)
+    with transaction(sessions) as session:
+        queued = enqueue(session, session.scalars(select(Signal.id).order_by(Signal.pk)))
+    yield settings, sessions, queued
+    engine.dispose()
+
+
+def _queued(sessions) -> int:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(LinkQueueItem)) or 0
+
+
+def _linker(settings: Settings) -> Linker:
+    vocabulary = load_vocabulary(settings.barriers_dir)
+    return Linker(vocabulary.indicator_weights(), DataKeys.load_or_create(settings.data_dir))
+
+
+def test_a_stop_request_ends_the_drain_between_batches(queued_hub) -> None:
+    settings, sessions, queued = queued_hub
+    worker = LinkWorker(sessions, _linker(settings), batch=3)
+    drained: list[int] = []
+    thread = threading.Thread(target=lambda: drained.append(worker.drain()))
+    thread.start()
+    deadline = time.monotonic() + 30
+    while _queued(sessions) == queued and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker.stop()
+    thread.join(10)
+    assert not thread.is_alive()
+    left = _queued(sessions)
+    # Whole batches only: each is one transaction, and the rest stays queued.
+    assert drained == [queued - left]
+    assert drained[0] % 3 == 0
+    assert 0 < left < queued
+
+
+def test_sigterm_ends_the_hub_within_ten_seconds_and_the_next_start_links_the_rest(
+    queued_hub, tmp_path: Path
+) -> None:
+    settings, sessions, queued = queued_hub
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {
+        "HUB_DATABASE_URL": settings.database_url,
+        "HUB_DATA_DIR": str(settings.data_dir),
+        # Small batches: the backlog takes far longer than the test waits before SIGTERM.
+        "HUB_LINK_BATCH_SIZE": "2",
+    }
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [HUB, "serve", "--port", str(port)], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while _queued(sessions) == queued:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the worker never started linking"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        code = process.wait(timeout=15)
+        took = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    # Uvicorn shuts down cleanly, then re-raises the signal it caught (so -SIGTERM, not 0).
+    assert code in (0, -signal.SIGTERM), log.read_text()
+    assert "Application shutdown complete" in log.read_text()
+    assert took < 10
+    left = _queued(sessions)
+    assert 0 < left < queued
+    assert (queued - left) % 2 == 0
+    # The next start takes up exactly what was left.
+    assert LinkWorker(sessions, _linker(settings)).drain() == left
+    assert _queued(sessions) == 0
