@@ -18,7 +18,7 @@ region) and an EMM client (enforcement partners' signals in full):
   and, as the baseline measured in the same rounds, a single-signal GET and GET /health.
 Requests go one at a time over a kept-alive connection from this machine, every measure once
 per round (the order rotating), 20 warm-up rounds and then --requests timed ones; the time is
-the server's own (Server-Timing) when the hub sends it, else the request's round trip.
+the round trip, with the hub's own time and its database part (Server-Timing) beside it.
 It is a measurement, not a test: a missed target is reported as BELOW, never an error.
 
     python bench/review.py [--signals 100000] [--requests 200] [--pg-url URL]
@@ -362,25 +362,27 @@ class Measure:
     client: str  # "api" (bearer token) or "ui" (session cookie)
     targeted: bool
     check: Any = None  # called with the response; raises when the answer is wrong
-    seconds: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)  # round trip
+    server: list[float] = field(default_factory=list)  # the hub's own total (Server-Timing)
+    database: list[float] = field(default_factory=list)  # of which in the database
     sizes: list[int] = field(default_factory=list)
-    from_server: bool = False
 
-    def percentile(self, p: int) -> float:
-        return statistics.quantiles(self.seconds, n=100, method="inclusive")[p - 1] * 1000
+    def percentile(self, p: int, of: list[float] | None = None) -> float:
+        values = self.seconds if of is None else of
+        if not values:
+            return float("nan")
+        return statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000
 
 
-def server_seconds(response: httpx.Response) -> float | None:
-    """The server's own time from a Server-Timing header (`total` or `app`), if it sends one."""
-    header = response.headers.get("server-timing")
-    if not header:
-        return None
-    for metric in header.split(","):
+def server_seconds(response: httpx.Response) -> dict[str, float]:
+    """The hub's own durations from its Server-Timing header, by metric name, in seconds."""
+    found: dict[str, float] = {}
+    for metric in response.headers.get("server-timing", "").split(","):
         name, _, params = metric.strip().partition(";")
-        found = re.search(r"dur=([0-9.]+)", params)
-        if name.strip() in ("total", "app") and found:
-            return float(found.group(1)) / 1000
-    return None
+        duration = re.search(r"dur=([0-9.]+)", params)
+        if duration:
+            found[name.strip()] = float(duration.group(1)) / 1000
+    return found
 
 
 class Bearer:
@@ -426,8 +428,10 @@ def rounds(
                 measure.check(response)
             if i >= WARMUP:
                 own = server_seconds(response)
-                measure.from_server = own is not None
-                measure.seconds.append(elapsed if own is None else own)
+                measure.seconds.append(elapsed)
+                if "total" in own:
+                    measure.server.append(own["total"])
+                    measure.database.append(own.get("db", 0.0))
                 measure.sizes.append(len(response.content))
 
 
@@ -619,18 +623,14 @@ def verdict(ok: bool) -> str:
 
 
 def report(results: list[ViewerResult], requests: int) -> None:
-    from_server = any(m.from_server for r in results for m in r.measures)
-    source = (
-        "server time from the Server-Timing header"
-        if from_server
-        else "request time on a kept-alive connection from this machine (no Server-Timing)"
-    )
     table = Table(
         title=f"review pages: {requests} timed requests each after {WARMUP} warm-up rounds; "
-        f"{source}",
+        "round trip on a kept-alive connection from this machine, and the hub's own time "
+        "(Server-Timing: total and its database part); the target holds the round trip",
         title_justify="left",
     )
-    for name in ("viewer", "measure", "p50", "p95", "max", "p95 / one signal", "target", "", "KB"):
+    columns = ("viewer", "measure", "p50", "p95", "server p95", "db p95", "max", "p95 / one signal")
+    for name in (*columns, "target", "", "KB"):
         table.add_column(name, justify="left" if name in ("viewer", "measure") else "right")
     for result in results:
         baseline = next(m for m in result.measures if m.label == "baseline: one signal")
@@ -641,6 +641,8 @@ def report(results: list[ViewerResult], requests: int) -> None:
                 m.label,
                 f"{m.percentile(50):.1f} ms",
                 f"{p95:.1f} ms",
+                f"{m.percentile(95, m.server):.1f} ms",
+                f"{m.percentile(95, m.database):.1f} ms",
                 f"{max(m.seconds) * 1000:.1f} ms",
                 f"{p95 / baseline.percentile(95):.1f}",
                 f"< {P95_TARGET_MS:.0f} ms" if m.targeted else "",

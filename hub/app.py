@@ -28,12 +28,13 @@ from hub.digests.endpoints import router as digests_router
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
+from hub.kit.timing import track_queries
 from hub.linking.endpoints import router as linking_router
 from hub.linking.queue import LinkWorker
 from hub.linking.service import Linker
 from hub.lookups.endpoints import router as lookups_router
 from hub.lookups.schemas import openapi_components as lookup_schemas
-from hub.middleware import HeadersMiddleware, InputGuardMiddleware
+from hub.middleware import HeadersMiddleware, InputGuardMiddleware, ServerTimingMiddleware
 from hub.openapi import customise_openapi
 from hub.proposals.endpoints import router as proposals_router
 from hub.proposals.schemas import openapi_components as proposal_schemas
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = make_engine(settings.sqlalchemy_url)
+    track_queries(engine)
     sessions = make_sessionmaker(engine)
     signing_keys = SigningKeys.load_or_create(settings.data_dir, settings=settings)
 
@@ -126,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/ui", ui)
     app.add_middleware(InputGuardMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HeadersMiddleware)
+    # Outermost, so the guard's and the headers' own time is in the total too.
+    app.add_middleware(ServerTimingMiddleware)
     return app
 
 
