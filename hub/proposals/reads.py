@@ -412,14 +412,16 @@ def read_one(
     proposal_id: uuid.UUID,
     *,
     weights: Mapping[str, float],
+    bare: bool = False,
 ) -> dict[str, Any]:
     """One proposal with its members (redacted), score parts and explanation; 404 when the
-    viewer may see fewer than two of its members."""
+    viewer may see fewer than two of its members. `bare`: members without summaries and
+    subjects (nothing decrypted), for a page that loads them one by one when asked."""
     proposal = None
     if _shows_two(session, viewer, proposal_id):
         proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
     if proposal is not None:
-        views = _views(session, keys, viewer, [proposal])
+        views = _views(session, keys, viewer, [proposal], bare=bare)
         members, grants = views.get(proposal.id, ([], {}))
         if len(members) >= 2:
             explanation = explain.explanation(session, keys, viewer, proposal.id, grants)

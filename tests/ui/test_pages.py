@@ -486,3 +486,27 @@ def test_a_non_reviewer_reads_and_comments_but_gets_no_decision_forms(
     emm_page = analyst("EMM").get(f"/ui/proposals/{proposal}").text
     assert f'action="/ui/proposals/{proposal}/decide"' in emm_page
     assert 'id="not-a-reviewer"' not in emm_page and "status-new" in emm_page
+
+
+def test_a_proposal_page_loads_each_members_summary_and_subjects_only_when_asked(
+    analyst: Analysts, api, world: World, server
+) -> None:
+    proposal, ids = _cluster(api, world, server, ("KMAR", "SZW", "IND"))
+    _, elsewhere = _cluster(api, world, server, ("KMAR", "SZW"))
+    client = analyst("RIEC-AA")
+    html = client.get(f"/ui/proposals/{proposal}").text
+    # Nothing decrypted up front: no summary, no subject list, one loader per member and place.
+    assert 'class="summary-text"' not in html and 'class="subjects"' not in html
+    for signal in ids:
+        assert html.count(f'hx-get="/ui/proposals/{proposal}/members/{signal}"') == 2
+    detail = client.get(f"/ui/proposals/{proposal}/members/{ids[0]}", headers={"HX-Request": "1"})
+    assert detail.status_code == 200, detail.text
+    assert 'class="subjects"' in detail.text and "ps-" in detail.text
+    assert "<html" not in detail.text  # a fragment, not a page
+    # Only members of a proposal the analyst may see, and only through it.
+    for path in (
+        f"/ui/proposals/{proposal}/members/{elsewhere[0]}",
+        f"/ui/proposals/{uuid.uuid4()}/members/{ids[0]}",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert analyst("RIEC-RR").get(f"/ui/proposals/{proposal}/members/{ids[0]}").status_code == 404

@@ -133,6 +133,16 @@ def test_an_analyst_accepts_the_strongest_proposal_and_it_leaves_the_queue(
         assert page.locator(f"#card-{node}").is_visible()
         assert not page.locator("#node-hint").is_visible()
         assert "pseudonymised" in page.inner_text(f"#card-{node}")
+        # The card's summary and subjects arrive when it is shown (htmx), not with the page.
+        page.wait_for_function(
+            "id => !document.getElementById('card-' + id).innerText.includes('Loading')", arg=node
+        )
+        assert page.locator(f"#card-{node} ul.subjects").count() == 1
+        # In the table of members, they arrive when the analyst opens them.
+        first = page.locator("table.members details.member-detail").first
+        assert first.locator("ul.subjects").count() == 0
+        first.locator("summary").click()
+        first.locator("ul.subjects").wait_for()
         # Taller, to the end of the graph: the screen an analyst scrolls to first. (A full-page
         # capture would blank Cytoscape's canvas; a resize lets it redraw.)
         page.set_viewport_size({"width": 1366, "height": 960})

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hub.deps import SessionDep, VocabularyDep
 from hub.proposals import reads, reviewers, service
 from hub.proposals.history import history
+from hub.signals import reads as signal_reads
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
 
@@ -66,7 +67,9 @@ def view(
     session: Session, ctx: service.Context, proposal_id: uuid.UUID, weights: dict[str, float]
 ) -> dict[str, Any]:
     """Everything the proposal page shows; 404 when the analyst may see fewer than two members."""
-    shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights)
+    # Members come bare: a summary and subjects are decrypted (and audited) only when the
+    # analyst opens a member (`member_detail`), so 200 members cost no 200 decryptions.
+    shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights, bare=True)
     shown.pop("grants")  # policy internals, never for a page
     members = shown["members"]
     events = history(
@@ -167,3 +170,21 @@ def proposal_page(
     weights = vocabulary.indicator_weights()
     split_part = part if done == "split" else None
     return render(request, session, ctx, proposal_id, weights, notice=notice, part=split_part)
+
+
+@router.get("/proposals/{proposal_id:uuid}/members/{signal_id:uuid}")
+def member_detail(
+    request: Request,
+    proposal_id: uuid.UUID,
+    signal_id: uuid.UUID,
+    ctx: ReviewDep,
+    session: SessionDep,
+) -> Response:
+    """A member's summary and subjects, as the analyst may see them (htmx fragment); 404 when
+    the analyst may not see the proposal or the signal is not one of its members."""
+    if signal_id not in service.visible_members(session, ctx, proposal_id) or not reads.may_see(
+        session, ctx.viewer, proposal_id
+    ):
+        service.not_found(proposal_id)
+    signal, _ = signal_reads.read_one(session, ctx.keys, ctx.viewer, signal_id)
+    return page(request, "_member_detail.html", {"m": signal})
