@@ -63,6 +63,13 @@ def _placeholder_people(body: dict) -> list[tuple[str, str]]:
     ]
 
 
+def _spellings(case: frozenset[str], bodies: Bodies) -> set[str]:
+    """The forms of a transliterated family name a case's signals use (none: not such a case)."""
+    names = [_key(s["name"]) for ref in case for s in bodies[ref]["subjects"] if "name" in s]
+    rows = [r for r in SPELLING_ROWS if any(set(n.split()) & r for n in names)]
+    return {w for n in names for w in n.split() if w in rows[0]} if rows else set()
+
+
 def _documents(body: dict) -> list[str]:
     return [
         s["number"].replace(" ", "").upper() for s in body["subjects"] if s["type"] == "document"
@@ -100,12 +107,7 @@ def test_a_fifth_of_planted_cases_spell_their_person_in_several_romanisations(
 ) -> None:
     cases = population.cases
     assert 0.15 <= population.trapped["transliterated"] / len(cases) <= 0.25
-    spelt = []
-    for case in cases:
-        names = [_key(s["name"]) for ref in case for s in bodies[ref]["subjects"] if "name" in s]
-        rows = [r for r in SPELLING_ROWS if any(set(n.split()) & r for n in names)]
-        if rows:
-            spelt.append({w for n in names for w in n.split() if w in rows[0]})
+    spelt = [forms for case in cases if (forms := _spellings(case, bodies))]
     assert len(spelt) == population.trapped["transliterated"]
     # Most such cases hold the family name in two or more spellings, across alphabets' rules.
     assert sum(len(forms) > 1 for forms in spelt) > 0.5 * len(spelt)
@@ -150,12 +152,7 @@ def test_the_traps_change_only_the_signals_they_are_set_on(
     plain = generate(SIZE, seed=5, now=NOW, traps=Traps.none())
     assert plain.cases == population.cases  # the truth does not move
     assert plain.trapped == {"common-name": 0, "transliterated": 0}
-    transliterated = {
-        ref
-        for i, case in enumerate(population.cases)
-        if i in population._transliterated
-        for ref in case
-    }
+    transliterated = {ref for case in population.cases if _spellings(case, bodies) for ref in case}
     differ = [
         body["external_ref"] for _, body in plain.signals() if body != bodies[body["external_ref"]]
     ]
