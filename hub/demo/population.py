@@ -11,9 +11,11 @@ against known truth:
   +31 6 ..., postcode with and without its space, plates with and without dashes), all valid
   (IBAN check digits, Dutch postcodes and plate side codes, real mobile number plans);
 - hub values that tempt false links: an employment agency's address on about 2% of the
-  signals, an agency's landline on 1%, a shelter's address and a briefadres on 0.5% each, and
-  people with very common names registered on 1 January (the default when a birth date is
-  unknown), who share name and birth date without being the same person.
+  signals, an agency's landline on 1%, a shelter's address and a briefadres on 0.5% each;
+- the traps of issue 18 (`hub.demo.traps`, rates in `Traps`): very common names with a
+  placeholder birth date on about 8% of the unrelated signals, so strangers share name and
+  birth date; one person's Ukrainian, Bulgarian or Polish name romanised differently across a
+  planted case's signals; OCR slips in document numbers copied into a case's later signals.
 
 Each planted case is a few signals from different agencies, so on different barriers, that
 share identifiers the way the same people, phones and accounts turn up in several files.
@@ -57,8 +59,18 @@ from hub.demo.synthetic import (
     _typo,
 )
 from hub.demo.synthetic import _city as city_of
+from hub.demo.synthetic import _fold as fold
+from hub.demo.traps import (
+    COMMON_NAMES,
+    STYLES,
+    Traps,
+    ocr_slip,
+    placeholder_date,
+    slavic_name,
+    spelling_style,
+)
 
-__all__ = ["HUB_VALUE_RATES", "SIZES", "Population", "generate"]
+__all__ = ["HUB_VALUE_RATES", "SIZES", "Population", "Traps", "generate"]
 
 SIZES = (10_000, 100_000, 1_000_000)
 # Share of signals in planted cases, and how big cases are (signals per case, weights).
@@ -71,21 +83,6 @@ HUB_VALUE_RATES = {
     "shelter": 0.005,
     "briefadres": 0.005,
 }
-# Share of noise persons with a very common name and a 1 January birth date.
-COMMON_NAME_RATE = 0.005
-COMMON_NAMES = (
-    "Mohamed El Amrani",
-    "Jan de Vries",
-    "Mohammed Yilmaz",
-    "Ahmed Hassan",
-    "Jan Jansen",
-    "Peter de Jong",
-    "Ali Yildiz",
-    "Anna Bakker",
-    "Maria Visser",
-    "Fatima Bouzid",
-)
-COMMON_YEARS = range(1975, 2005)
 # Share of first-hand records without a birth date (second files lose it more often).
 MISSING_BIRTH_DATE = 0.05
 WINDOW = timedelta(days=120)
@@ -269,19 +266,31 @@ class _Person:
     family: str
     born: date
     nationality: str
+    # A transliterated name: (given, family) in each romanisation style; style 0 is the above.
+    spellings: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     @property
     def name(self) -> str:
         return f"{self.given} {self.family}"
 
 
-def _person(rng: random.Random, today: date, *, common: bool = False) -> _Person:
-    if common:
-        given, family = rng.choice(COMMON_NAMES).split(" ", 1)
-        return _Person(given, family, date(rng.choice(COMMON_YEARS), 1, 1), "NL")
+def _person(rng: random.Random, today: date) -> _Person:
     given = rng.choice(FEMALE if rng.random() < 0.5 else MALE)
     born = today - timedelta(days=rng.randint(18 * 365, 60 * 365))
     return _Person(given, rng.choice(FAMILY), born, rng.choice(NATIONALITIES))
+
+
+def _common_person(rng: random.Random) -> _Person:
+    """A stranger with one of the commonest names of a nationality and a placeholder date."""
+    nationality = rng.choice(NATIONALITIES)
+    given, family = rng.choice(COMMON_NAMES[nationality]).split(" ", 1)
+    return _Person(given, family, placeholder_date(rng), nationality)
+
+
+def _slavic_person(rng: random.Random, today: date) -> _Person:
+    nationality, given, family = slavic_name(rng)
+    born = today - timedelta(days=rng.randint(18 * 365, 60 * 365))
+    return _Person(given[0], family[0], born, nationality, (given, family))
 
 
 def _person_subject(rng: random.Random, p: _Person, *, noisy: bool, role: str) -> dict[str, Any]:
@@ -290,8 +299,15 @@ def _person_subject(rng: random.Random, p: _Person, *, noisy: bool, role: str) -
     subject: dict[str, Any] = {"type": "person", "role": role}
     if noisy:
         form = rng.choices(("clean", "typo", "swapped", "both"), (50, 25, 18, 7))[0]
+        given, family = p.given, p.family
+        if p.spellings is not None:
+            # The romanisation is this file's slip; a typo on top would be a second one.
+            style = spelling_style(rng, len(STYLES[p.nationality]))
+            given, family = p.spellings[0][style], p.spellings[1][style]
+            form = {"typo": "clean", "both": "swapped"}.get(form, form)
+        name = f"{given} {family}"
         if form in ("swapped", "both"):
-            name = f"{p.family} {p.given}"
+            name = f"{family} {given}"
         if form in ("typo", "both"):
             name = _typo(rng, name)
         when = rng.choices(("same", "swapped", "missing"), (78, 10, 12))[0]
@@ -338,7 +354,10 @@ def _company_subject(rng: random.Random, kvk: str, name: str) -> dict[str, Any]:
 
 
 def _email(person: _Person, serial: int) -> str:
-    local = "".join(c for c in person.name.lower() if c.isalnum() or c == " ").replace(" ", ".")
+    folded = fold(person.name.lower())
+    local = "".join(c for c in folded if c.isascii() and (c.isalnum() or c == " ")).replace(
+        " ", "."
+    )
     return f"{local or 'x'}.{serial:x}@mail.example"
 
 
@@ -368,8 +387,11 @@ class _Values:
         return {"type": "document", "kind": "passport", "number": number, "country": country}
 
 
-def _rendered(rng: random.Random, kind: str, value: Any, person: _Person) -> dict[str, Any]:
-    """One identifier as a subject, in one of its format variants."""
+def _rendered(
+    rng: random.Random, kind: str, value: Any, person: _Person, *, slip: bool = False
+) -> dict[str, Any]:
+    """One identifier as a subject, in one of its format variants; `slip` misreads one
+    character of a document number, as a scanner does."""
     if kind == "address":
         return _address_subject(rng, value)
     if kind == "iban":
@@ -386,7 +408,9 @@ def _rendered(rng: random.Random, kind: str, value: Any, person: _Person) -> dic
         return {
             "type": "document",
             "kind": value["kind"],
-            "number": _document_variant(rng, value["number"]),
+            "number": _document_variant(
+                rng, ocr_slip(rng, value["number"]) if slip else value["number"]
+            ),
             "issuing_country": value["country"],
         }
     raise ValueError(kind)
@@ -436,17 +460,23 @@ class Population:
     """The layout of a synthetic population; `signals()` makes the bodies on demand.
 
     `cases` are the planted clusters (the ground truth), as sets of external references;
-    `hub_values` says how many signals carry each hub value."""
+    `hub_values` says how many signals carry each hub value; `trapped` how many unrelated
+    signals carry a common name with a placeholder date ("common-name") and how many cases
+    spell their main person in several romanisations ("transliterated")."""
 
     size: int
     seed: int
     now: datetime
     cases: tuple[frozenset[str], ...]
     hub_values: dict[str, int]
+    traps: Traps
+    trapped: dict[str, int]
     _agency: bytes
     _case: Sequence[int]
     _member: bytes
     _hub: bytes
+    _common: bytes
+    _transliterated: frozenset[int]
 
     def external_ref(self, position: int) -> str:
         return f"POP-{POSTING_AGENCIES[self._agency[position]]}-{position:07d}"
@@ -462,7 +492,7 @@ class Population:
             rng = random.Random(f"{self.seed}:signal:{position}")  # noqa: S311 - not security
             case = self._case[position]
             if case >= 0:
-                subjects = self._case_member(rng, case, self._member[position], agency, today)
+                subjects = self._case_member(rng, case, self._member[position], today)
             else:
                 subjects = self._noise(rng, position, agency, today)
             hub = self._hub[position]
@@ -500,12 +530,17 @@ class Population:
     ) -> list[dict[str, Any]]:
         values = _Values(position, self.seed)
         subjects = []
-        people = [
-            _person(rng, today, common=rng.random() < COMMON_NAME_RATE)
-            for _ in range(rng.choices((0, 1, 2), (10, 65, 25))[0])
-        ]
+        people = [_person(rng, today) for _ in range(rng.choices((0, 1, 2), (10, 65, 25))[0])]
         for p in people:
             subjects.append(_person_subject(rng, p, noisy=False, role="other"))
+        if self._common[position]:
+            # Its own stream, so the rest of the signal is the same with the trap off.
+            common = _common_person(random.Random(f"{self.seed}:common:{position}"))  # noqa: S311
+            name = _name_variant(rng, common.name)
+            placeholder = {"type": "person", "role": "other", "name": name}
+            placeholder["birth_date"] = common.born.isoformat()
+            subjects[:1] = [_nationality(rng, placeholder, common)]
+            people[:1] = [common]
         anchor = people[0] if people else _person(rng, today)
         kinds = AGENCY_IDENTIFIERS[agency]
         for kind in rng.sample(kinds, rng.randint(1, len(kinds))):
@@ -514,11 +549,11 @@ class Population:
         return subjects
 
     def _case_member(
-        self, rng: random.Random, case: int, member: int, agency: str, today: date
+        self, rng: random.Random, case: int, member: int, today: date
     ) -> list[dict[str, Any]]:
         """A member of a planted case: the case's people and identifiers, as this agency has
         them. Member 0 holds them all cleanly; the others a selection, with noise."""
-        plan = _CasePlan.of(self.seed, case, self.size, today)
+        plan = _CasePlan.of(self.seed, case, self.size, today, case in self._transliterated)
         if member == 0:
             subjects = [
                 _person_subject(rng, p, noisy=False, role=r)
@@ -535,7 +570,8 @@ class Population:
             subjects.append(_person_subject(rng, who, noisy=True, role="victim"))
         if plan.shared and (not with_person or rng.random() < 0.6):
             for kind, value in rng.sample(plan.shared, rng.randint(1, min(2, len(plan.shared)))):
-                subjects.append(_rendered(rng, kind, value, plan.people[0]))
+                slip = kind == "document" and rng.random() < self.traps.ocr_slip_rate
+                subjects.append(_rendered(rng, kind, value, plan.people[0], slip=slip))
         return subjects
 
 
@@ -546,10 +582,13 @@ class _CasePlan:
     shared: list[tuple[str, Any]]
 
     @classmethod
-    def of(cls, seed: int, case: int, size: int, today: date) -> "_CasePlan":
+    def of(cls, seed: int, case: int, size: int, today: date, transliterated: bool) -> "_CasePlan":
         """The case's people and identifiers, the same for every member (its own stream)."""
         rng = random.Random(f"{seed}:case:{case}")  # noqa: S311 - not security
         people = tuple(_person(rng, today) for _ in range(rng.choices((1, 2, 3), (50, 35, 15))[0]))
+        if transliterated:
+            spelling = random.Random(f"{seed}:spelling:{case}")  # noqa: S311 - not security
+            people = (_slavic_person(spelling, today), *people[1:])
         roles = ("victim", *(rng.choice(("victim", "suspect")) for _ in people[1:]))
         # Case values are numbered after the noise signals' (whose serial is their position).
         values = _Values(size + case, seed)
@@ -558,10 +597,14 @@ class _CasePlan:
         return cls(people, roles, [(k, _identifier(values, k, people[0])) for k in chosen])
 
 
-def generate(size: int, *, seed: int = 2026, now: datetime | None = None) -> Population:
-    """Lay out a population of `size` signals; deterministic for (size, seed, now).
+def generate(
+    size: int, *, seed: int = 2026, now: datetime | None = None, traps: Traps | None = None
+) -> Population:
+    """Lay out a population of `size` signals; deterministic for (size, seed, now, traps).
 
-    Without `now` the clock is the start of the current UTC day, so calls on one day agree."""
+    Without `now` the clock is the start of the current UTC day, so calls on one day agree;
+    without `traps` the default rates of `Traps` apply (`Traps.none()` switches them off)."""
+    traps = Traps() if traps is None else traps
     if size < 100:
         raise ValueError("a population needs at least 100 signals")
     if now is None:
@@ -605,8 +648,29 @@ def generate(size: int, *, seed: int = 2026, now: datetime | None = None) -> Pop
                 hub[position] = index + 1
                 counts[HUB_VALUES[index]] += 1
                 break
+    # The traps have a stream of their own, so the layout above is the same with them off.
+    trap_rng = random.Random(f"{seed}:traps")  # noqa: S311 - synthetic data, not security
+    common = bytearray(size)
+    for position in order[taken:]:
+        common[position] = trap_rng.random() < traps.common_name_rate
+    transliterated = frozenset(
+        case for case in range(len(cases)) if trap_rng.random() < traps.transliteration_rate
+    )
+    trapped = {"common-name": sum(common), "transliterated": len(transliterated)}
     population = Population(
-        size, seed, now, (), counts, bytes(agency), case_of, bytes(member_of), bytes(hub)
+        size,
+        seed,
+        now,
+        (),
+        counts,
+        traps,
+        trapped,
+        bytes(agency),
+        case_of,
+        bytes(member_of),
+        bytes(hub),
+        bytes(common),
+        transliterated,
     )
     members: list[list[str]] = [[] for _ in cases]
     for position in order[:taken]:

@@ -4,6 +4,11 @@ Items missing from a clustering count as singletons, so noise that nobody linked
 correct, and noise that got linked costs precision. B-cubed (Bagga and Baldwin) averages, per
 item, how much of its predicted cluster is truly its own (precision) and how much of its true
 cluster it was put with (recall); unlike pairwise scores it is not dominated by big clusters.
+
+Over every signal (`bcubed` with all items) each unrelated signal is its own true cluster, so
+strangers joined together cost precision; over the planted signals only (`planted_bcubed`) it
+says how well the true cases come out, whatever else got linked. `unrelated_linked` counts
+the unrelated signals that a clustering put with anything at all.
 """
 
 import itertools
@@ -20,6 +25,16 @@ class Scores:
     def f1(self) -> float:
         total = self.precision + self.recall
         return 2 * self.precision * self.recall / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class Share:
+    count: int
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.total if self.total else 0.0
 
 
 def _index(clusters: Iterable[Iterable[Hashable]]) -> dict[Hashable, frozenset[Hashable]]:
@@ -71,3 +86,26 @@ def bcubed(
         precision += shared / len(found)
         recall += shared / len(mine)
     return Scores(precision / len(everything), recall / len(everything))
+
+
+def planted_bcubed(
+    truth: Iterable[Iterable[Hashable]], predicted: Iterable[Iterable[Hashable]]
+) -> Scores:
+    """B-cubed over the items of the true clusters only (their predicted clusters in full)."""
+    clusters = [set(c) for c in truth]
+    return bcubed(clusters, predicted, {item for c in clusters for item in c})
+
+
+def unrelated_linked(
+    truth: Iterable[Iterable[Hashable]],
+    predicted: Iterable[Iterable[Hashable]],
+    items: Iterable[Hashable],
+) -> Share:
+    """How many of `items` outside every true cluster of two or more sit in a predicted one."""
+
+    def together(clusters: Iterable[Iterable[Hashable]]) -> set[Hashable]:
+        return {item for members in map(set, clusters) if len(members) > 1 for item in members}
+
+    related, linked = together(truth), together(predicted)
+    unrelated = {item for item in items if item not in related}
+    return Share(len(unrelated & linked), len(unrelated))
