@@ -30,7 +30,7 @@ from hub.db import UTCDateTime, now
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
 from hub.linking import graph, rules
-from hub.linking.clusters import JOINED_WEIGHT, Cluster, assign_ids, clusters
+from hub.linking.clusters import JOINED_WEIGHT, Cluster, LinkSettings, assign_ids, clusters
 from hub.linking.models import (
     OPEN_STATUSES,
     LinkingLock,
@@ -50,23 +50,13 @@ ACTOR = "linker"
 
 
 @dataclass(frozen=True)
-class LinkSettings:
-    """The knobs, with the defaults the README documents."""
-
-    max_cluster: int = 40  # larger components are cut along their weakest links
-    neighbourhood_limit: int = 5000  # the most signals one linking step reads
-    min_agencies: int = 2  # a proposal spans this many agencies ...
-    min_barriers: int = 2  # ... or this many barriers
-
-
-@dataclass(frozen=True)
 class Linker:
     """Links signals as they are posted, corrected or retracted (the API's side of linking)."""
 
     weights: Mapping[str, float]
     # Without keys no person is compared fuzzily (only exact match keys link).
     keys: DataKeys | None = None
-    settings: LinkSettings = LinkSettings()
+    settings: LinkSettings = field(default_factory=LinkSettings)
 
     def fellow_members(self, session: Session, signal_ids: set[uuid.UUID]) -> set[uuid.UUID]:
         """Every member of the live proposals these signals are in."""
