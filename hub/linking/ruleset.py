@@ -54,7 +54,7 @@ class Release:
 RELEASES: tuple[Release, ...] = (
     Release(
         "1.0.0",
-        "b7dd4bb010132c4c6121e46a3dcc8f57866d1560b9b1cbdae3802f2b1905941c",
+        "27263cac3896f6a1ae5697d679071e9a8c76bdb449dc5705ebadb40f0ad1b7d5",
         "2026-12-03",
         Text(
             nl="De eerste gepubliceerde versie: de regels zoals de hub ze sinds de start toepast.",
@@ -105,6 +105,14 @@ SUMMARY = Text(
     "their approval does it become a case. The hub compares encrypted keys of the details, "
     "never the details themselves.",
 )
+
+# The steps of linking, in order: each rule belongs to one.
+GROUPS: dict[str, Text] = {
+    "evidence": Text("Wat telt als bewijs", "What counts as evidence"),
+    "link": Text("Wanneer twee signalen verbonden zijn", "When two signals are linked"),
+    "group": Text("Hoe groepen ontstaan en worden geknipt", "How groups form and are cut"),
+    "proposal": Text("Wanneer een groep een voorstel wordt", "When a group becomes a proposal"),
+}
 
 KEY_TYPES: dict[str, Text] = {
     "document": Text(
@@ -404,6 +412,7 @@ def content() -> dict[str, Any]:
             "punten (log2 van de kansverhouding, zoals Fellegi-Sunter)",
             "points (log2 of the odds, as in Fellegi-Sunter)",
         ).as_dict(),
+        "groups": [{"id": key, "title": text.as_dict()} for key, text in GROUPS.items()],
         "key_types": [
             {
                 "type": key_type,

@@ -49,6 +49,11 @@ class KeyTypeRule(BaseModel):
     label: RulesText
 
 
+class RuleGroup(BaseModel):
+    id: Literal["evidence", "link", "group", "proposal"]
+    title: RulesText
+
+
 class LinkingRule(BaseModel):
     id: str = Field(description="Stable within a major version.")
     group: Literal["evidence", "link", "group", "proposal"] = Field(
@@ -78,6 +83,7 @@ class LinkingRules(BaseModel):
     )
     summary: RulesText
     unit: RulesText
+    groups: list[RuleGroup] = Field(description="The steps of linking, in order.")
     key_types: list[KeyTypeRule]
     rules: list[LinkingRule]
     releases: list[RulesetRelease] = Field(description="Every published version, oldest first.")

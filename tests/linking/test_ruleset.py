@@ -175,3 +175,10 @@ def test_the_published_table_is_what_the_linker_counts() -> None:
         if n:
             assert rules.credit(key_type, n) >= rules.LINK_THRESHOLD
             assert rules.credit(key_type, n + 1) < rules.LINK_THRESHOLD
+
+
+def test_every_rule_belongs_to_a_published_step() -> None:
+    described = ruleset.describe()
+    steps = [g["id"] for g in described["groups"]]
+    assert steps == ["evidence", "link", "group", "proposal"]
+    assert {r["group"] for r in described["rules"]} == set(steps)
