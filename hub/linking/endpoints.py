@@ -37,6 +37,12 @@ def over_linked(caller: Administrator, session: SessionDep, keys: DataKeysDep) -
     )
 
 
+RULES_ETAG = {
+    "description": "The rules' content hash (the `hash` field), quoted.",
+    "schema": {"type": "string"},
+}
+
+
 @cache
 def _published() -> tuple[str, bytes]:
     """The rules as served, and their ETag: the content hash, computed once per process."""
@@ -50,15 +56,11 @@ def _published() -> tuple[str, bytes]:
     response_model=LinkingRules,
     operation_id="getLinkingRules",
     responses={
-        200: {
-            "headers": {
-                "ETag": {
-                    "description": "The rules' content hash (the `hash` field), quoted.",
-                    "schema": {"type": "string"},
-                }
-            }
+        200: {"headers": {"ETag": RULES_ETAG}},
+        304: {
+            "description": "Not modified: the rules still have the ETag you sent.",
+            "headers": {"ETag": RULES_ETAG},
         },
-        304: {"description": "Not modified: the rules still have the ETag you sent."},
     },
 )
 def linking_rules(
