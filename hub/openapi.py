@@ -184,6 +184,11 @@ TAGS = [
     },
     {"name": "signals", "description": "Barrier-tagged signals posted by partner agencies."},
     {
+        "name": "linking",
+        "description": "The published linking rules, versioned; and for administrators, the "
+        "values that do not link.",
+    },
+    {
         "name": "audit",
         "description": "The hash-chained audit trail of every change and disclosure.",
     },

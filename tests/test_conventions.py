@@ -79,6 +79,9 @@ def test_every_operation_is_documented() -> None:
                 if status.startswith("2"):
                     assert "API-Version" in response["headers"], where
                     assert "content" not in response or "application/json" in response["content"]
+                elif status == "304":
+                    # Not modified: no body, and the validator the client sent back.
+                    assert "ETag" in response["headers"] and "content" not in response, where
                 elif status.startswith("3"):
                     # A redirect carries no body, only where to go.
                     assert "Location" in response["headers"], where

@@ -24,6 +24,17 @@ JOINED_WEIGHT = 12.0
 
 
 @dataclass(frozen=True)
+class LinkSettings:
+    """The knobs, with the defaults the README documents (the published rule set,
+    hub.linking.ruleset, describes the defaults)."""
+
+    max_cluster: int = 40  # larger components are cut along their weakest links
+    neighbourhood_limit: int = 5000  # the most signals one linking step reads
+    min_agencies: int = 2  # a proposal spans this many agencies ...
+    min_barriers: int = 2  # ... or this many barriers
+
+
+@dataclass(frozen=True)
 class Cluster:
     members: frozenset[Any]
     # Links that joined this cluster to another part of an oversized component before the cut.

@@ -69,6 +69,10 @@ class Proposal(Base):
     # An accepted case holds its members past their own retention until then.
     retain_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     merged_into: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    # The linking rules that last wrote its members and links (hub.linking.ruleset); null for
+    # proposals linked before the rules had a version, until the next relink.
+    ruleset_version: Mapped[str | None] = mapped_column(String(20))
+    ruleset_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 def _proposal_fk() -> Mapped[uuid.UUID]:
@@ -101,6 +105,9 @@ class ProposalLink(Base):
     # [[key type, token, points], ...]: tokens, never values; the API shows them per viewer.
     evidence: Mapped[list[Any]] = mapped_column(JSONType)
     bridge: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The linking rules that weighed this link (hub.linking.ruleset).
+    ruleset_version: Mapped[str | None] = mapped_column(String(20))
+    ruleset_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ProposalEvent(Base):

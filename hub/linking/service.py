@@ -29,8 +29,8 @@ from hub.agencies.models import Agency
 from hub.db import UTCDateTime, now
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
-from hub.linking import graph, rules
-from hub.linking.clusters import JOINED_WEIGHT, Cluster, assign_ids, clusters
+from hub.linking import graph, rules, ruleset
+from hub.linking.clusters import JOINED_WEIGHT, Cluster, LinkSettings, assign_ids, clusters
 from hub.linking.models import (
     OPEN_STATUSES,
     LinkingLock,
@@ -50,23 +50,13 @@ ACTOR = "linker"
 
 
 @dataclass(frozen=True)
-class LinkSettings:
-    """The knobs, with the defaults the README documents."""
-
-    max_cluster: int = 40  # larger components are cut along their weakest links
-    neighbourhood_limit: int = 5000  # the most signals one linking step reads
-    min_agencies: int = 2  # a proposal spans this many agencies ...
-    min_barriers: int = 2  # ... or this many barriers
-
-
-@dataclass(frozen=True)
 class Linker:
     """Links signals as they are posted, corrected or retracted (the API's side of linking)."""
 
     weights: Mapping[str, float]
     # Without keys no person is compared fuzzily (only exact match keys link).
     keys: DataKeys | None = None
-    settings: LinkSettings = LinkSettings()
+    settings: LinkSettings = field(default_factory=LinkSettings)
 
     def fellow_members(self, session: Session, signal_ids: set[uuid.UUID]) -> set[uuid.UUID]:
         """Every member of the live proposals these signals are in."""
@@ -198,7 +188,7 @@ def relink(
     # Proposals none of whose members links to anything any more were in no group.
     for proposal_id in sorted(before.keys() - handled, key=str):
         proposal = session.scalars(select(Proposal).where(Proposal.id == proposal_id)).one()
-        _close(session, proposal, "its signals no longer link to each other")
+        _close(session, proposal, "its signals no longer link to each other", ruleset.current())
         total.closed += 1
     session.execute(update(LinkingLock).where(LinkingLock.id == 1).values(relinked_at=now()))
     return total
@@ -246,6 +236,8 @@ def _apply(
     assignment = assign_ids(old, [c.members for c in qualifying])
     result = LinkResult(nodes=len(nodes))
     at = now()
+    # Looked up per step (not imported as a value), so every row this step writes names it.
+    made_by = ruleset.current()
     home = {m: i for i, c in enumerate(qualifying) for m in c.members}
     links_of: dict[int, Links] = {}
     for pair, value in links.items():
@@ -267,7 +259,7 @@ def _apply(
             now=at,
         )
         if continues is None:
-            fresh.add(cluster, cluster_links, parts, facts, at)
+            fresh.add(cluster, cluster_links, parts, facts, at, made_by)
             result.created += 1
         else:
             if _update(
@@ -280,12 +272,13 @@ def _apply(
                 parts,
                 facts,
                 at,
+                made_by,
             ):
                 result.changed += 1
     fresh.write(session)
     for proposal_id in assignment.ended:
         why = _why_ended(old[proposal_id], qualifying, facts, settings)
-        _close(session, proposals[proposal_id], why)
+        _close(session, proposals[proposal_id], why, made_by)
         result.closed += 1
     return result
 
@@ -460,6 +453,7 @@ def _link_rows(
     proposal_id: uuid.UUID,
     cluster: Cluster,
     links: Mapping[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]],
+    made_by: ruleset.RulesetId,
 ) -> list[dict[str, object]]:
     bridges = {tuple(sorted(pair, key=str)) for pair in cluster.bridges}
     return [
@@ -470,6 +464,8 @@ def _link_rows(
             "points": points,
             "evidence": [[e.key_type, e.token, round(e.points, 3)] for e in evidence],
             "bridge": tuple(sorted((a, b), key=str)) in bridges,
+            "ruleset_version": made_by.version,
+            "ruleset_hash": made_by.hash,
         }
         for (a, b), (points, evidence) in sorted(links.items(), key=lambda kv: str(kv[0]))
     ]
@@ -491,6 +487,7 @@ class _NewProposals:
         parts: dict[str, float],
         facts: Mapping[uuid.UUID, MemberFacts],
         at: datetime,
+        made_by: ruleset.RulesetId,
     ) -> None:
         proposal_id = uuid.uuid4()
         self.proposals.append(
@@ -503,20 +500,22 @@ class _NewProposals:
                 "updated_at": at,
                 "closed_reason": None,
                 "version": 1,
+                "ruleset_version": made_by.version,
+                "ruleset_hash": made_by.hash,
                 **_summary(cluster, facts),
             }
         )
         self.members += [
             {"proposal_id": proposal_id, "signal_id": m} for m in sorted(cluster.members, key=str)
         ]
-        self.links += _link_rows(proposal_id, cluster, links)
+        self.links += _link_rows(proposal_id, cluster, links, made_by)
         self.events.append(
             {
                 "proposal_id": proposal_id,
                 "at": at,
                 "action": "created",
                 "actor": ACTOR,
-                "detail": {"size": len(cluster.members)},
+                "detail": {"size": len(cluster.members), "ruleset": made_by.as_dict()},
             }
         )
 
@@ -552,6 +551,8 @@ def _stored(
                     "points": link.points,
                     "evidence": link.evidence,
                     "bridge": link.bridge,
+                    "ruleset_version": link.ruleset_version,
+                    "ruleset_hash": link.ruleset_hash,
                 }
             )
     return proposals, links
@@ -567,16 +568,23 @@ def _update(
     parts: dict[str, float],
     facts: Mapping[uuid.UUID, MemberFacts],
     at: datetime,
+    made_by: ruleset.RulesetId,
 ) -> bool:
-    """Bring a proposal up to date; True if its membership or links changed."""
+    """Bring a proposal up to date; True if its membership or links changed, or the rules that
+    made them (a proposal always names the rules that made what it holds now)."""
     proposal_id = proposal.id
-    rows = _link_rows(proposal_id, cluster, links)
+    rows = _link_rows(proposal_id, cluster, links, made_by)
     key = lambda row: (str(row["signal_a"]), str(row["signal_b"]))  # noqa: E731
     same_links = sorted(stored, key=key) == sorted(rows, key=key)
     joined, left = cluster.members - before, before - cluster.members
     proposal.score, proposal.score_parts = parts["score"], parts
-    if not joined and not left and same_links:
+    same_rules = (proposal.ruleset_version, proposal.ruleset_hash) == (
+        made_by.version,
+        made_by.hash,
+    )
+    if not joined and not left and same_links and same_rules:
         return False
+    proposal.ruleset_version, proposal.ruleset_hash = made_by.version, made_by.hash
     for name, value in _summary(cluster, facts).items():
         setattr(proposal, name, value)
     proposal.updated_at = at
@@ -591,7 +599,7 @@ def _update(
         )
     session.execute(delete(ProposalLink).where(ProposalLink.proposal_id == proposal_id))
     insert_rows(session, ProposalLink, rows)
-    detail = {"joined": len(joined), "left": len(left)}
+    detail = {"joined": len(joined), "left": len(left), "ruleset": made_by.as_dict()}
     if proposal.status == "rejected" and joined:
         # Rejected stays rejected, unless new signals joined: then it is worth another look.
         proposal.status = "new"
@@ -601,13 +609,13 @@ def _update(
     return True
 
 
-def _close(session: Session, proposal: Proposal, reason: str) -> None:
+def _close(session: Session, proposal: Proposal, reason: str, made_by: ruleset.RulesetId) -> None:
     at = now()
     proposal.status = "closed"
     proposal.closed_reason = reason
     proposal.updated_at = at
     proposal.version += 1
-    _event(session, proposal.id, "closed", {"reason": reason}, at)
+    _event(session, proposal.id, "closed", {"reason": reason, "ruleset": made_by.as_dict()}, at)
 
 
 def _event(

@@ -28,6 +28,9 @@ _SHOWN = {
     "closed": ("reason",),
 }
 
+# Shown of every event that has it: the linking rules it was made under (WGS art. 1.9(6)).
+_RULESET = "ruleset"
+
 # Details that name signals: each viewer reads only the ids of signals it may see.
 _IDS = ("members", "opened")
 
@@ -51,7 +54,8 @@ def _shape(
     keys: DataKeys, caller: Caller, event: ProposalEvent, visible: set[uuid.UUID]
 ) -> dict[str, Any]:
     own = event.agency is not None and event.agency == caller.agency_code
-    detail = {k: v for k, v in (event.detail or {}).items() if k in _SHOWN.get(event.action, ())}
+    shown = (*_SHOWN.get(event.action, ()), _RULESET)
+    detail = {k: v for k, v in (event.detail or {}).items() if k in shown}
     for key in _IDS:
         if key in detail:
             detail[key] = [m for m in detail[key] if uuid.UUID(m) in visible]

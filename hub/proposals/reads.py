@@ -434,5 +434,6 @@ def read_one(
                 "explanation": explanation,
                 "graph": graph_payload(members, explanation),
                 "grants": grants,
+                "ruleset": {"version": proposal.ruleset_version, "hash": proposal.ruleset_hash},
             }
     raise NotFound(f"There is no proposal {proposal_id} that you may see for this purpose.")

@@ -64,7 +64,10 @@ class HistoryEvent(BaseModel):
     action: str
     agency: str | None = Field(description="The analyst's agency; null for the linker.")
     actor: str = Field(description="The analyst (to your own agency) or the agency's role.")
-    detail: dict[str, Any] = Field(description="What changed, as far as you may see it.")
+    detail: dict[str, Any] = Field(
+        description="What changed, as far as you may see it; `ruleset` names the version and "
+        "hash of the linking rules the step was made or decided under."
+    )
     text: str | None = Field(
         description="The reason or comment; only for analysts of the writer's agency."
     )
@@ -271,7 +274,20 @@ class ProposalGraph(BaseModel):
     edges: list[GraphEdge]
 
 
+class RulesetRef(BaseModel):
+    """The linking rules that made a proposal or decision (GET /linking/rules publishes them)."""
+
+    version: str | None = Field(
+        description="Semantic version of the rule set; null: linked before the rules had one."
+    )
+    hash: str | None = Field(description="sha256 of the published rules (their ETag).")
+
+
 class ProposalDetail(ProposalSummary):
+    ruleset: RulesetRef = Field(
+        description="The version of the linking rules that made the members and links shown "
+        "(WGS art. 1.9(6)); a relink under new rules records the new version."
+    )
     members: list[SignalOut] = Field(description="Each at the level a covenant grants you.")
     explanation: list[LinkExplanation] = Field(description="Why these signals are together.")
     graph: ProposalGraph = Field(description="Nodes and edges for a graph view.")

@@ -25,6 +25,7 @@ from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 from hub.kit.bulk import insert_rows
 from hub.kit.crypto import DataKeys, Sealed
+from hub.linking import ruleset
 from hub.linking import service as linking
 from hub.linking.models import (
     LinkJoin,
@@ -186,6 +187,12 @@ def event_text(keys: DataKeys, event: ProposalEvent) -> str | None:
     return keys.open(sealed, context=b"proposal-event:" + event.proposal_id.bytes).decode()
 
 
+def made_by(proposal: Proposal) -> dict[str, str | None]:
+    """The linking rules that made what the analyst decided on (WGS art. 1.9(6)): recorded in
+    each decision's event and audit detail. Null parts: linked before the rules had a version."""
+    return {"version": proposal.ruleset_version, "hash": proposal.ruleset_hash}
+
+
 def _touch(proposal: Proposal, at: datetime) -> None:
     proposal.version += 1
     proposal.updated_at = at
@@ -271,6 +278,7 @@ def decide(
         _require(proposal, OPEN, "rejected")
         proposal.status = "rejected"
         detail = {}
+    detail["ruleset"] = made_by(proposal)
     proposal.decided_at = at
     _touch(proposal, at)
     action = "accepted" if decision == "accept" else "rejected"
@@ -337,6 +345,7 @@ def merge(
         created_by=ctx.caller.client_id,
     )
     previous = absorbed.status
+    rules_seen = {"ruleset": made_by(target), "other_ruleset": made_by(absorbed)}
     # The absorbed proposal keeps its member rows as history; only live proposals link.
     absorbed.status, absorbed.merged_into = "merged", target.id
     _touch(absorbed, at)
@@ -347,7 +356,7 @@ def merge(
         ctx,
         target,
         "merged",
-        {"other": str(absorbed.id), "other_status": previous, "joins": joins},
+        {"other": str(absorbed.id), "other_status": previous, "joins": joins} | rules_seen,
         reason,
         at,
     )
@@ -363,7 +372,8 @@ def merge(
             "other": str(absorbed.id),
             "event": event.pk,
             "other_reviewing_rule": reviewers.audited(other_rule),
-        },
+        }
+        | rules_seen,
         rule,
     )
     return _after_linking(session, target)
@@ -399,6 +409,7 @@ def split(
         )
     rest = current - chosen
     at = now()
+    seen_rules = made_by(proposal)
     separations = repository.insert_pairs(
         session,
         LinkSeparation,
@@ -435,6 +446,9 @@ def split(
             size=len(chosen),
             created_at=at,
             updated_at=at,
+            # The linker re-links the part at once, under these rules.
+            ruleset_version=ruleset.current().version,
+            ruleset_hash=ruleset.current().hash,
         )
         session.add(part)
         session.flush()
@@ -453,6 +467,7 @@ def split(
             "separations": separations,
             "joins": joins,
             "lifted_joins": crossing,
+            "ruleset": seen_rules,
         },
         reason,
         at,
@@ -464,7 +479,7 @@ def split(
         ctx,
         "split",
         proposal,
-        {"part": str(part.id) if part else None, "event": event.pk},
+        {"part": str(part.id) if part else None, "event": event.pk, "ruleset": seen_rules},
         rule,
     )
     return _after_linking(session, proposal), (_after_linking(session, part) if part else None)
@@ -501,12 +516,11 @@ def undo(
     else:
         changed = _undo_split(session, ctx, proposal, detail, at)
     _touch(proposal, at)
-    _event(
-        session, ctx, proposal, "undone", {"event": event.pk, "action": event.action}, reason, at
-    )
+    undone = {"event": event.pk, "action": event.action, "ruleset": made_by(proposal)}
+    _event(session, ctx, proposal, "undone", undone, reason, at)
     session.flush()
     ctx.linker(session, changed)
-    _audit(session, ctx, "undone", proposal, {"event": event.pk, "action": event.action}, rule)
+    _audit(session, ctx, "undone", proposal, undone, rule)
     return _after_linking(session, proposal)
 
 
