@@ -165,8 +165,9 @@ def simulate(
             for agency_id, agency in ordered
         ]
         found = [Row(agency.code, purpose) for _, agency in ordered]
-        _count_signals(session, ordered, levels, found)
-        _count_proposals(session, levels, found)
+        same = [_same(session, now, draft) for now, draft in levels]
+        _count_signals(session, ordered, levels, same, found)
+        _count_proposals(session, levels, same, found)
         rows += found
     return Simulation(
         on=today,
@@ -204,26 +205,38 @@ def _level(
     )
 
 
+def _same(session: Session, now: ColumnElement[int], draft: ColumnElement[int]) -> bool:
+    """Whether the two expressions are the same SQL: then one column serves both sides (most
+    agencies, when a draft changes one covenant), and the database evaluates half as much."""
+    dialect = session.get_bind().dialect
+
+    def text(expression: ColumnElement[int]) -> str:
+        return str(expression.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    return text(now) == text(draft)
+
+
 def _count_signals(
     session: Session,
     ordered: list[tuple[int, Agency]],
     levels: list[tuple[ColumnElement[int], ColumnElement[int]]],
+    same: list[bool],
     rows: list[Row],
 ) -> None:
     """One scan: each agency's level of each signal under both sets, grouped and counted."""
     columns = []
     for k, ((agency_id, _), (now, draft)) in enumerate(zip(ordered, levels, strict=True)):
         own = Signal.agency_id == agency_id
-        columns += [
-            case((own, OWN), else_=now).label(f"n{k}"),
-            case((own, OWN), else_=draft).label(f"d{k}"),
-        ]
+        columns.append(case((own, OWN), else_=now).label(f"n{k}"))
+        if not same[k]:
+            columns.append(case((own, OWN), else_=draft).label(f"d{k}"))
     _tally(session, select(*columns).subquery(), rows, "signals")
 
 
 def _count_proposals(
     session: Session,
     levels: list[tuple[ColumnElement[int], ColumnElement[int]]],
+    same: list[bool],
     rows: list[Row],
 ) -> None:
     """A proposal is seen at the highest level at which the agency sees two of its members
@@ -231,7 +244,9 @@ def _count_proposals(
     not counted (they live on in the proposal they were merged into)."""
     columns = []
     for k, (now, draft) in enumerate(levels):
-        columns += [now.label(f"n{k}"), draft.label(f"d{k}")]
+        columns.append(now.label(f"n{k}"))
+        if not same[k]:
+            columns.append(draft.label(f"d{k}"))
     members = (
         select(ProposalMember.proposal_id, *columns)
         .join(Signal, Signal.id == ProposalMember.signal_id)
@@ -265,11 +280,16 @@ def _second_highest(level: Any) -> ColumnElement[int]:
 
 def _tally(session: Session, levels: Any, rows: list[Row], what: str) -> None:
     names = list(levels.c.keys())
+    # Where now and the draft are the same expression there is one column, `n`, for both.
+    at = [
+        (names.index(f"n{k}"), names.index(f"d{k}" if f"d{k}" in names else f"n{k}"))
+        for k in range(len(rows))
+    ]
     grouped = select(*levels.c, func.count()).group_by(*levels.c)
     for found in session.execute(grouped):
         count = found[-1]
-        for k, row in enumerate(rows):
-            now, draft = found[names.index(f"n{k}")], found[names.index(f"d{k}")]
+        for (n, d), row in zip(at, rows, strict=True):
+            now, draft = found[n], found[d]
             if now == OWN:
                 continue
             getattr(row, what).add(now, draft, count)

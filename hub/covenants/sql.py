@@ -98,7 +98,9 @@ def level_of(
         frozenset(),
         as_shared_today=as_shared_today,
     )
-    whens: list[tuple[ColumnElement[bool], int]] = [(Signal.agency_id == viewer_id, Level.FULL)]
+    whens: list[tuple[ColumnElement[bool], int]] = [
+        (Signal.agency_id == viewer_id, int(Level.FULL))
+    ]
     # Highest first: the first clause that holds is the highest level some rule grants.
     for level in sorted({level for level, _ in granted}, reverse=True):
         whens.append((or_(*(c for lv, c in granted if lv == level)), int(level)))
