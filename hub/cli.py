@@ -529,6 +529,83 @@ def covenants_check(directory: Path) -> None:
     )
 
 
+@covenants_app.command("simulate")
+def covenants_simulate(
+    draft: Annotated[
+        Path, typer.Option("--draft", help="A folder with the draft's covenant documents.")
+    ],
+    against: Annotated[
+        Path | None,
+        typer.Option(help="The covenants to compare with (default: the hub's, HUB_COVENANTS_DIR)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Count what each agency would see, per purpose and level, under a draft: counts only."""
+    from hub.auth.management import CLI_CALLER
+    from hub.covenants import simulation
+    from hub.covenants.loader import CovenantsInvalid, load_covenants
+    from hub.db import transaction
+
+    settings = _settings()
+    folders = {"--draft": draft, "--against": against or settings.covenants_dir}
+    loaded = {}
+    for option, folder in folders.items():
+        if not folder.is_dir():
+            raise fail(f"{option} {folder} is not a folder")
+        try:
+            loaded[option] = load_covenants(folder)
+        except CovenantsInvalid as exc:
+            for error in exc.errors:
+                err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+            raise fail(f"{len(exc.errors)} error(s) in {option} {folder}") from None
+    _check_schema(settings)
+    with transaction(_sessions(settings)) as session:
+        result = simulation.run(
+            session, CLI_CALLER, current=loaded["--against"], draft=loaded["--draft"]
+        )
+    if as_json:
+        out.print_json(data=result.as_json())
+        return
+    _print_simulation(result)
+
+
+def _print_simulation(result) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    from hub.covenants.simulation import LEVELS
+
+    out.print(
+        f"{result.signals} signal(s), {result.proposals} proposal(s), each judged as if shared "
+        f"on {result.on.isoformat()}; in force: {', '.join(result.against) or 'none'}; "
+        f"draft: {', '.join(result.draft) or 'none'}",
+        soft_wrap=True,
+    )
+    labels = [level.label for level in LEVELS]
+    for what in ("signals", "proposals"):
+        table = Table(title=f"{what.capitalize()} seen, now → draft (change)")
+        for heading in ("agency", "purpose", *labels, "raised", "lowered"):
+            table.add_column(
+                heading, justify="left" if heading in ("agency", "purpose") else "right"
+            )
+        for row in result.rows:
+            compared = getattr(row, what)
+            cells = [
+                f"{n} → {d}" + (f" ({d - n:+d})" if d != n else "")
+                for n, d in zip(compared.now, compared.draft, strict=True)
+            ]
+            style = "bold" if compared.changed else None
+            table.add_row(
+                row.agency,
+                row.purpose,
+                *cells,
+                str(compared.raised),
+                str(compared.lowered),
+                style=style,
+            )
+        out.print(table)
+    out.print(f"{result.changed} agency and purpose row(s) change under the draft")
+
+
 @app.command()
 def purge(
     dry_run: bool = typer.Option(

@@ -4,6 +4,7 @@ import json
 import stat
 import subprocess
 import sys
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -196,3 +197,68 @@ def test_database_commands_work_in_a_fresh_process(
     result = subprocess.run([str(hub), *command], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
+
+
+def test_covenants_simulate(operator_env: str, tmp_path: Path) -> None:
+    from hub.auth.caller import Caller
+    from hub.barriers.vocabulary import load_vocabulary
+    from hub.kit.crypto import DataKeys
+    from hub.paths import document_dir
+    from hub.signals.schemas import SignalCreate
+    from hub.signals.service import insert_signals
+    from tests.factories import signal_body
+
+    for code, kind in (("KMAR", "kmar"), ("IND", "ind")):
+        assert _invoke("agencies", "add", code, "--name", code, "--kind", kind).exit_code == 0
+    shipped = Path(__file__).resolve().parents[1] / "covenants"
+    sessions = make_sessionmaker(make_engine(operator_env))
+    vocabulary = load_vocabulary(document_dir("barriers"))
+    with sessions() as session, session.begin():
+        kmar = session.scalars(select(Agency).where(Agency.code == "KMAR")).one()
+        caller = Caller(kmar.id, "KMAR", "cli-test", frozenset({"signals:write"}), "t")
+        items = [
+            (
+                uuid.uuid4(),
+                SignalCreate.model_validate(signal_body(), context={"vocabulary": vocabulary}),
+            )
+            for _ in range(2)
+        ]
+        insert_signals(session, DataKeys.load_or_create(tmp_path / "data"), caller, items, [])
+    draft = tmp_path / "draft"
+    draft.mkdir()
+    for path in shipped.glob("*.yaml"):
+        (draft / path.name).write_text(path.read_text())
+    (draft / "extra.yaml").write_text(
+        "id: extra\nversion: 1\ntitle: Extra\nlegal_basis: [x]\nparties: [KMAR, IND]\n"
+        "purposes: [investigation]\nvalid_from: 2025-01-01\nretention_days: 30\n"
+        "onward_sharing: false\nrules:\n  - id: kmar-to-ind\n    from: [KMAR]\n    to: [IND]\n"
+        "    purposes: [investigation]\n    level: pseudonymised\n    categories: all\n"
+        "    barriers: all\n"
+    )
+
+    result = _invoke("covenants", "simulate", "--draft", str(draft), "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    [ind] = [r for r in body["rows"] if r["agency"] == "IND" and r["purpose"] == "investigation"]
+    assert ind["signals"]["change"]["pseudonymised"] == 2 and ind["signals"]["raised"] == 2
+    assert body["changed"] == 1 and body["signals"] == 2
+
+    table = _invoke("covenants", "simulate", "--draft", str(draft), "--against", str(shipped))
+    assert table.exit_code == 0, table.output
+    assert "0 → 2 (+2)" in table.output and "1 agency and purpose row(s) change" in table.output
+
+    (draft / "extra.yaml").write_text((draft / "extra.yaml").read_text().replace("pseudo", "x"))
+    bad = _invoke("covenants", "simulate", "--draft", str(draft))
+    assert bad.exit_code == 2
+    assert "draft/extra.yaml:" in bad.output and "rules[0].level" in bad.output
+
+    # In a fresh process too (the command registers the models it needs itself).
+    hub = Path(sys.executable).parent / "hub"
+    fresh = subprocess.run(
+        [str(hub), "covenants", "simulate", "--draft", str(shipped), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    assert json.loads(fresh.stdout)["changed"] == 0

@@ -7,9 +7,10 @@ builds the model (hub.covenants.model) and refuses a folder with any error.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -91,6 +92,16 @@ def check_covenants(directory: Path, *, schema: Path | None = None) -> list[Cove
     return _read_folder(directory, schema)[1]
 
 
+def load_documents(texts: Mapping[str, str], *, folder: str = "draft") -> tuple[Covenant, ...]:
+    """Covenants from documents held in memory (file name -> YAML or JSON text), checked as a
+    folder is; raise ``CovenantsInvalid`` naming the document, line and field of each error."""
+    documents, errors = _read_texts({name: (lambda t=t: t) for name, t in texts.items()}, folder)
+    if errors:
+        raise CovenantsInvalid(errors)
+    covenants = [_to_covenant(name, doc) for name, (doc, _) in documents.items()]
+    return tuple(sorted(covenants, key=lambda c: (c.id, c.version)))
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -118,34 +129,44 @@ _Document = tuple[dict[str, Any], yaml.Node]
 def _read_folder(
     directory: Path, schema: Path | None
 ) -> tuple[dict[str, _Document], list[CovenantError]]:
+    readers = {
+        path.name: functools.partial(path.read_text, encoding="utf-8")
+        for path in sorted(directory.glob("*.yaml"))
+    }
+    return _read_texts(readers, directory.name, schema)
+
+
+def _read_texts(
+    readers: Mapping[str, Callable[[], str]], folder: str, schema: Path | None = None
+) -> tuple[dict[str, _Document], list[CovenantError]]:
+    """Check documents by name, each read by its reader (a file's, or text held in memory)."""
     validator = _validator((schema or published_schema()).resolve())
-    folder = directory.name
     documents: dict[str, _Document] = {}
     errors: list[CovenantError] = []
-    for path in sorted(directory.glob("*.yaml")):
+    for name in sorted(readers):
         file_errors: list[CovenantError] = []
-        parsed = _parse(path, file_errors, folder=folder)
+        parsed = _parse(name, readers[name], file_errors, folder=folder)
         if parsed is not None:
             data, node = parsed
             for parts, message in _document_errors(data, node, validator):
                 file_errors.append(
-                    CovenantError(
-                        path.name, _line_of(node, parts), render_path(parts), message, folder
-                    )
+                    CovenantError(name, _line_of(node, parts), render_path(parts), message, folder)
                 )
             if not file_errors:
-                documents[path.name] = (data, node)
+                documents[name] = (data, node)
         errors.extend(sorted(file_errors, key=lambda e: (e.line, e.field, e.message)))
     errors.extend(_duplicate_versions(documents, folder=folder))
     return documents, sorted(errors, key=lambda e: (e.file, e.line, e.field, e.message))
 
 
-def _parse(path: Path, errors: list[CovenantError], *, folder: str) -> tuple[Any, yaml.Node] | None:
+def _parse(
+    name: str, read: Callable[[], str], errors: list[CovenantError], *, folder: str
+) -> tuple[Any, yaml.Node] | None:
     def fail(line: int, message: str) -> None:
-        errors.append(CovenantError(path.name, line, "", message, folder))
+        errors.append(CovenantError(name, line, "", message, folder))
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read()
     except UnicodeDecodeError as exc:
         fail(1, f"not valid UTF-8: {exc}")
         return None
@@ -154,6 +175,12 @@ def _parse(path: Path, errors: list[CovenantError], *, folder: str) -> tuple[Any
         node = loader.get_single_node()
         if node is None:
             fail(1, "file is empty")
+            return None
+        alias = _first_alias(node)
+        if alias is not None:
+            # A covenant is read by people: every rule spelled out. Aliases also let a small
+            # draft posted to the API stand for an exponentially large document.
+            fail(alias, "YAML anchors and aliases are not allowed in a covenant: write it out")
             return None
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -170,6 +197,22 @@ def _parse(path: Path, errors: list[CovenantError], *, folder: str) -> tuple[Any
     finally:
         loader.dispose()
     return data, node
+
+
+def _first_alias(root: yaml.Node) -> int | None:
+    """The 1-based line of the first node reached twice (an alias), if any."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node.start_mark.line + 1
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return None
 
 
 # --- checks -------------------------------------------------------------------------------------

@@ -119,3 +119,78 @@ def covenant_out(covenant: Covenant) -> CovenantOut:
         onward_sharing=covenant.onward_sharing,
         rules=[_rule_out(r) for r in covenant.rules],
     )
+
+
+# --- the covenant simulator ----------------------------------------------------------------------
+
+
+class DraftDocument(BaseModel):
+    """One covenant document of the draft, as its file in covenants/ would hold it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.yaml$",
+        description="The file name, which errors name.",
+        examples=["riec-liec.yaml"],
+    )
+    text: str = Field(
+        max_length=200_000,
+        description="The document as YAML (JSON is YAML too), checked as `hub covenants check` "
+        "checks a file.",
+    )
+
+
+class SimulationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[DraftDocument] = Field(
+        min_length=1,
+        max_length=100,
+        description="The whole draft: every covenant document it would put in force.",
+    )
+
+
+class LevelCounts(BaseModel):
+    """A count per disclosure level (`none`: not seen at all)."""
+
+    none: int
+    hit: int
+    summary: int
+    pseudonymised: int
+    full: int
+
+
+class Comparison(BaseModel):
+    now: LevelCounts = Field(description="Under the covenants in force.")
+    draft: LevelCounts = Field(description="Under the draft.")
+    change: LevelCounts = Field(description="Draft minus now, per level.")
+    raised: int = Field(description="How many would be seen at a higher level under the draft.")
+    lowered: int = Field(description="How many would be seen at a lower level (or not at all).")
+
+
+class SimulationRow(BaseModel):
+    agency: str = Field(examples=["RIEC-AA"])
+    purpose: Literal["case-proposal", "hit-lookup", "investigation"]
+    signals: Comparison = Field(description="Other agencies' signals, by the level it sees them.")
+    proposals: Comparison = Field(
+        description="Proposals (merged ones aside), by the highest level at which it sees two "
+        "members; below two it does not see the proposal (`none`)."
+    )
+
+
+class SimulationOut(BaseModel):
+    """What each agency would see under a draft, against the covenants in force: counts only."""
+
+    on: date = Field(description="The day the covenants in force were taken on.")
+    against: list[str] = Field(
+        description="The covenant versions in force.", examples=[["riec-liec v1"]]
+    )
+    draft: list[str] = Field(
+        description="The draft's covenant versions in force on that day.",
+        examples=[["riec-liec v2"]],
+    )
+    signals: int = Field(description="Signals stored, each judged as if shared today.")
+    proposals: int = Field(description="Proposals stored (merged ones aside).")
+    changed: int = Field(description="Rows whose counts change under the draft.")
+    rows: list[SimulationRow] = Field(description="One per agency and purpose.")

@@ -5,7 +5,7 @@ import functools
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, or_, select, true
 
 from hub.covenants.model import Agency, Covenant, Level
 from hub.covenants.models import BindingTerm, CaseOpening, DisclosureItem, DisclosureRequest
@@ -68,23 +68,81 @@ def _visible(
     needs: frozenset[str],
     min_level: Level,
 ) -> ColumnElement[bool]:
-    clauses: list[ColumnElement[bool]] = [Signal.agency_id == viewer_id]
-    if purpose is not None:
-        current = in_force(covenants, today)
-        for covenant in covenants:
-            if covenant.id in current:
-                # The binding sets that hold this version: an uncorrelated subquery, which the
-                # database reads once and hashes, so each row costs one probe of its column.
-                bound = Signal.binding_id.in_(
-                    select(BindingTerm.binding_id).where(
-                        BindingTerm.covenant_id == covenant.id,
-                        BindingTerm.covenant_version == covenant.version,
-                    )
+    granted = _leveled(viewer, purpose, covenants, agencies, today, needs, as_shared_today=False)
+    own = Signal.agency_id == viewer_id
+    return or_(own, *(clause for level, clause in granted if level >= min_level))
+
+
+def level_of(
+    *,
+    viewer: Agency,
+    viewer_id: int,
+    purpose: str,
+    covenants: tuple[Covenant, ...],
+    agencies: Mapping[int, Agency],
+    today: date,
+    as_shared_today: bool = False,
+) -> ColumnElement[int]:
+    """A CASE expression: the level policy.decide() grants the viewer each row (0: none).
+
+    `as_shared_today` judges every signal as if it were shared today (decide() with the signal
+    not yet bound: today's version of each covenant whose parties include its source), so two
+    sets of covenants can be compared over the same signals (the covenant simulator).
+    """
+    granted = _leveled(
+        viewer,
+        purpose,
+        covenants,
+        tuple(sorted(agencies.items())),
+        today,
+        frozenset(),
+        as_shared_today=as_shared_today,
+    )
+    whens: list[tuple[ColumnElement[bool], int]] = [
+        (Signal.agency_id == viewer_id, int(Level.FULL))
+    ]
+    # Highest first: the first clause that holds is the highest level some rule grants.
+    for level in sorted({level for level, _ in granted}, reverse=True):
+        whens.append((or_(*(c for lv, c in granted if lv == level)), int(level)))
+    return case(*whens, else_=int(Level.NONE))
+
+
+@functools.lru_cache(maxsize=256)
+def _leveled(
+    viewer: Agency,
+    purpose: str | None,
+    covenants: tuple[Covenant, ...],
+    agencies: tuple[tuple[int, Agency], ...],
+    today: date,
+    needs: frozenset[str],
+    *,
+    as_shared_today: bool,
+) -> tuple[tuple[Level, ColumnElement[bool]], ...]:
+    """Every clause by which a covenant grants the viewer a signal, with the level it grants."""
+    if purpose is None:
+        return ()
+    clauses: list[tuple[Level, ColumnElement[bool]]] = []
+    current = in_force(covenants, today)
+    for covenant in covenants:
+        if covenant.id not in current:
+            continue
+        if as_shared_today:
+            # Bound to today's version of each covenant its source is party to (the rules'
+            # sources below keep to the parties), and to no other version.
+            if covenant is not current[covenant.id]:
+                continue
+            bound: ColumnElement[bool] = true()
+        else:
+            # The binding sets that hold this version: an uncorrelated subquery, which the
+            # database reads once and hashes, so each row costs one probe of its column.
+            bound = Signal.binding_id.in_(
+                select(BindingTerm.binding_id).where(
+                    BindingTerm.covenant_id == covenant.id,
+                    BindingTerm.covenant_version == covenant.version,
                 )
-                clauses += _granted_by(
-                    covenant, viewer, purpose, dict(agencies), bound, needs, min_level
-                )
-    return or_(*clauses)
+            )
+        clauses += _granted_by(covenant, viewer, purpose, dict(agencies), bound, needs)
+    return tuple(clauses)
 
 
 def in_case_accepted_by(agency_code: str) -> ColumnElement[bool]:
@@ -127,18 +185,18 @@ def _granted_by(
     agencies: Mapping[int, Agency],
     bound: ColumnElement[bool],
     needs: frozenset[str],
-    min_level: Level,
-) -> list[ColumnElement[bool]]:
+) -> list[tuple[Level, ColumnElement[bool]]]:
     if purpose not in covenant.purposes or not covenant.is_party(viewer):
         return []
-    clauses: list[ColumnElement[bool]] = []
+    clauses: list[tuple[Level, ColumnElement[bool]]] = []
     if purpose == INVESTIGATION:
         # A source's grant, honoured while this covenant binds both parties (policy.decide).
         parties = sorted(a for a, agency in agencies.items() if covenant.is_party(agency))
         if parties:
-            clauses.append(and_(Signal.agency_id.in_(parties), bound, granted_to(viewer.code)))
+            grant = and_(Signal.agency_id.in_(parties), bound, granted_to(viewer.code))
+            clauses.append((Level.FULL, grant))
     for rule in covenant.rules:
-        if rule.aggregates_only or purpose not in rule.purposes or rule.level < min_level:
+        if rule.aggregates_only or purpose not in rule.purposes:
             continue
         if not needs <= rule.categories or not any(p.matches(viewer) for p in rule.viewers):
             continue
@@ -164,5 +222,5 @@ def _granted_by(
             parts.append(Signal.region == viewer.region)
         elif rule.scope == "accepted-cases":
             parts.append(in_case_accepted_by(viewer.code))
-        clauses.append(and_(*parts))
+        clauses.append((rule.level, and_(*parts)))
     return clauses

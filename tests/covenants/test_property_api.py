@@ -24,11 +24,13 @@ from schwifty import IBAN as IBANNumber
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.agencies.models import Agency as AgencyRow
 from hub.barriers.vocabulary import Vocabulary
 from hub.covenants.model import DATA_CATEGORIES, PURPOSES, Agency, Covenant, Level, Party, Rule
 from hub.covenants.models import CaseOpening, DisclosureItem, DisclosureRequest
 from hub.covenants.policy import SignalFacts
 from hub.covenants.service import sync_covenants
+from hub.covenants.sql import level_of
 from hub.db import transaction
 from hub.demo.synthetic import DEMO_AGENCIES
 from hub.kit import clock
@@ -542,4 +544,38 @@ def _check_reads(
             own = viewer.code == signal.source.code
             _check_granted(item, wanted[signal_id], posting, covenants, own=own)
             _check_secrets(json.dumps(item), wanted[signal_id], secrets[signal_id])
+    _check_levels(harness, facts, covenants)
     return foreign
+
+
+def _check_levels(
+    harness: Harness, facts: dict[str, tuple[Posting, SignalFacts]], covenants: list[Covenant]
+) -> None:
+    """The policy's SQL level expression (the covenant simulator's) gives every demo agency the
+    oracle's level of each signal for each purpose: as bound, and as if shared today."""
+    ids = [uuid.UUID(i) for i in facts]
+    with harness.sessions() as session:
+        agency_ids = {
+            code: pk for code, pk in session.execute(select(AgencyRow.code, AgencyRow.id))
+        }
+        agencies = {agency_ids[code]: agency for code, agency in DEMO.items()}
+        for viewer, purpose in ((v, p) for v in DEMO.values() for p in PURPOSES):
+            stored, today = (
+                level_of(
+                    viewer=viewer,
+                    viewer_id=agency_ids[viewer.code],
+                    purpose=purpose,
+                    covenants=tuple(covenants),
+                    agencies=agencies,
+                    today=TODAY,
+                    as_shared_today=unbound,
+                )
+                for unbound in (False, True)
+            )
+            rows = session.execute(select(Signal.id, stored, today).where(Signal.id.in_(ids)))
+            for signal_id, as_bound, as_today in rows:
+                signal = facts[str(signal_id)][1]
+                fresh = SignalFacts(**{**signal.__dict__, "bound": None})
+                case = (viewer.code, purpose, str(signal_id))
+                assert as_bound == oracle(viewer, purpose, signal, covenants, TODAY), case
+                assert as_today == oracle(viewer, purpose, fresh, covenants, TODAY), case
