@@ -31,7 +31,7 @@ from hub.signals.models import (
 )
 from hub.signals.schemas import OWN_DISCLOSURE, SignalCreate, SignalOut, SignalUpdate
 from hub.signals.subjects import Subject as SubjectModel
-from hub.signals.subjects import blocking_keys, identifier_keys
+from hub.signals.subjects import blocking_keys, fact_keys, identifier_keys
 
 _BARRIER_RANK = {code: i for i, code in enumerate(BARRIER_ORDER)}
 
@@ -79,7 +79,7 @@ def _insert_parts(
                     "payload": sealed.blob,
                 }
             )
-            for key in [*identifier_keys(subject), *blocking_keys(subject)]:
+            for key in [*identifier_keys(subject), *blocking_keys(subject), *fact_keys(subject)]:
                 stored = key.value if key.sealed is None else key.sealed
                 value = keys.seal(stored.encode(), context=identifier_context)
                 identifier_rows.append(
