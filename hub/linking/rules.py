@@ -139,12 +139,12 @@ def person_credit(key_type: str, carriers: int, name_carriers: int) -> float:
 # Points against a pair. A different BSN is as strong against as a shared one is for; two
 # documents of one kind and country with clearly different numbers, and birth years apart
 # beyond typing noise, nearly so (a renewed passport has a new number, hence not -12);
-# nationalities can be dual or mis-recorded, so they count least.
+# nationalities can be dual or mis-recorded, so they count least: a shared phone still links.
 CONFLICT_WEIGHT: Mapping[str, float] = {
     "bsn-conflict": -12.0,
     "document-conflict": -8.0,
     "birth-year-conflict": -8.0,
-    "nationality-conflict": -4.0,
+    "nationality-conflict": -3.0,
 }
 # A pair whose only positive evidence is one of these is vetoed by any conflict: the name and
 # date are what a conflict most often shows to be two people's.
@@ -201,8 +201,8 @@ DIACRITIC_DIGRAPHS: Mapping[str, str] = {
 }  # fmt: skip
 # German, French, Polish and Bulgarian spellings of the same Slavic sounds, rewritten to one
 # form, longest first (Schewtschenko, Chevtchenko, Szewczenko, Ševčenko, Shevchenko all give
-# "xevxenko"; Gueorguieva and Georgieva "georgieva"). ш and ч both become "x": French writes ш
-# "ch", English writes ч "ch", so only merging them makes the forms meet. A key, not a
+# "xevxenko"; Gueorguieva and Georgieva "georgieva"). ш, ч and ж all become "x": French writes
+# ш "ch", English writes ч "ch", German writes ж "sch", so only merging them makes them meet. A key, not a
 # spelling: it only decides which names in one birth-date block are compared as the same.
 SPELLING_RULES: tuple[tuple[str, str], ...] = (
     ("schtsch", "xx"),  # German щ
@@ -216,8 +216,8 @@ SPELLING_RULES: tuple[tuple[str, str], ...] = (
     ("cz", "x"),  # Polish ч
     ("ch", "x"),  # English ч, French ш
     ("sh", "x"),  # English ш
-    ("zh", "j"),  # English ж (French writes it j)
-    ("rz", "j"),  # Polish ж
+    ("zh", "x"),  # English ж (German writes it sch: Zhukov, Schukow)
+    ("rz", "x"),  # Polish ж
     ("gue", "ge"),  # French g before e, i (Cyrillic ge)
     ("gui", "gi"),
     ("ou", "u"),  # French u (Cyrillic u)
