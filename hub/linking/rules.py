@@ -202,8 +202,8 @@ DIACRITIC_DIGRAPHS: Mapping[str, str] = {
 # German, French, Polish and Bulgarian spellings of the same Slavic sounds, rewritten to one
 # form, longest first (Schewtschenko, Chevtchenko, Szewczenko, Ševčenko, Shevchenko all give
 # "xevxenko"; Gueorguieva and Georgieva "georgieva"). ш, ч and ж all become "x": French writes
-# ш "ch", English writes ч "ch", German writes ж "sch", so only merging them makes them meet. A key, not a
-# spelling: it only decides which names in one birth-date block are compared as the same.
+# ш "ch", English writes ч "ch", German writes ж "sch", so only merging them makes them meet.
+# A key, not a spelling: it only decides which names in one birth-date block compare as one.
 SPELLING_RULES: tuple[tuple[str, str], ...] = (
     ("schtsch", "xx"),  # German щ
     ("shch", "xx"),  # English щ (Russian, Ukrainian)

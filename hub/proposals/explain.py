@@ -63,7 +63,8 @@ def explanation(
     def shown(a: Grant, b: Grant, key_type: str, token: str, points: float) -> dict[str, Any]:
         item: dict[str, Any] = {"type": key_type, "points": points}
         # A conflict has no token: there is no one value to name.
-        if token and all(g.level >= Level.PSEUDONYMISED and _names_type(g, key_type) for g in (a, b)):
+        named = all(g.level >= Level.PSEUDONYMISED and _names_type(g, key_type) for g in (a, b))
+        if token and named:
             item["pseudonym"] = pseudonym(key_type, token)
         return item
 
