@@ -84,7 +84,6 @@ class Hub:
             )
             if a not in homes or homes.get(a) != homes.get(b):
                 return None
-            first, second = sorted((a, b))
             link = session.scalars(
                 select(ProposalLink).where(
                     ProposalLink.proposal_id == homes[a],
