@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.agencies.schemas import AgencyCreate
@@ -19,9 +19,10 @@ from hub.demo.synthetic import DEMO_AGENCIES
 from hub.kit.crypto import DataKeys
 from hub.linking.models import Proposal, ProposalLink, ProposalMember
 from hub.linking.service import LIVE, link_signals, relink
-from hub.signals.models import Signal
+from hub.signals.models import Identifier, Signal
 from hub.signals.schemas import SignalCreate
-from hub.signals.service import insert_signals
+from hub.signals.service import insert_signals, rekey
+from hub.signals.subjects import FACT_TYPES
 from tests.factories import signal_body
 
 ENTRY = {"barriers": ["entry"], "indicators": ["entry.intermediary-many-applications"]}
@@ -232,3 +233,34 @@ def test_one_name_spelled_across_alphabets_links(hub: Hub, first: str, second: s
     a = hub.post("KMAR", _person(f"{first} {suffix}", born))
     b = hub.post("SZW", _person(f"{second} {suffix}", born), **WORK)
     assert set(_types(hub.together(a, b))) == {"person-similar"}
+
+
+def test_signals_stored_before_the_new_keys_get_them_on_relink(hub: Hub) -> None:
+    """As stored before issue 18: a placeholder date under the plain person key, no fact keys."""
+    name, born = _name(), f"19{random.randrange(60, 99)}-01-01"
+    a = hub.post("KMAR", _person(name, born, bsn="111222333"))
+    b = hub.post("SZW", _person(name, born, bsn="123456782"), **WORK)
+    with transaction(hub.sessions) as session:
+        session.execute(
+            delete(Identifier).where(
+                Identifier.signal_id.in_([a, b]), Identifier.type.in_(sorted(FACT_TYPES))
+            )
+        )
+        for signal_id in (a, b):
+            token = hub.keys.blind_index("person", f"{name.lower()}|{born}")
+            session.execute(
+                update(Identifier)
+                .where(Identifier.signal_id == signal_id, Identifier.type == "person-partial")
+                .values(type="person", token=token)
+            )
+    hub.relink()
+    assert _types(hub.together(a, b)) == {"person": 9.0}  # linked as before issue 18
+    with transaction(hub.sessions) as session:
+        assert rekey(session, hub.keys) == 2
+        assert rekey(session, hub.keys) == 0  # done once
+        kinds = set(
+            session.scalars(select(Identifier.type).where(Identifier.signal_id.in_([a, b])))
+        )
+    assert {"person-partial", "person-name", "birth-era"} <= kinds and "person" not in kinds
+    hub.relink()
+    assert hub.together(a, b) is None
