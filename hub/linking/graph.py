@@ -591,9 +591,15 @@ def _conflicts(
         for pb, keys_b in b.items():
             if name_a & keys_b.get("person-name", set()):
                 places.add((pa, pb))
-    for pa, pb in places:
-        if pa in a and pb in b:
-            found.update(rules.person_conflicts(_person_facts(a[pa]), _person_facts(b[pb])))
+    # Persons contradict only when every way of pairing them does: a signal naming a father and
+    # a son of one name agrees with another naming either.
+    each = [
+        rules.person_conflicts(_person_facts(a[pa]), _person_facts(b[pb]))
+        for pa, pb in places
+        if pa in a and pb in b
+    ]
+    if each and all(each):
+        found.update(kind for kinds in each for kind in kinds)
     near = any(e.key_type == rules.SIMILAR_DOCUMENT for e in evidence)
     if not near and rules.document_conflict(_documents(a), _documents(b)):
         found.add("document-conflict")

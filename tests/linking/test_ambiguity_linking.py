@@ -264,3 +264,10 @@ def test_signals_stored_before_the_new_keys_get_them_on_relink(hub: Hub) -> None
     assert {"person-partial", "person-name", "birth-era"} <= kinds and "person" not in kinds
     hub.relink()
     assert hub.together(a, b) is None
+
+
+def test_a_signal_naming_father_and_son_links_with_either(hub: Hub) -> None:
+    name, address = _name(), _address()
+    both = hub.post("KMAR", _person(name, "1961-04-12"), _person(name, "1991-04-12"), address)
+    son = hub.post("SZW", _person(name, "1991-04-12"), **WORK)
+    assert "birth-year-conflict" not in _types(hub.together(both, son))
