@@ -641,13 +641,16 @@ def purge(
 
 @app.command()
 def relink() -> None:
-    """Rebuild every case proposal from the signals (ids stay stable; safe to repeat)."""
+    """Rebuild every case proposal from the signals (ids stay stable; safe to repeat).
+
+    Subjects stored before a match key type existed are given it first."""
     from rich.progress import Progress
 
     from hub.barriers.vocabulary import load_vocabulary
     from hub.db import transaction
     from hub.kit.crypto import DataKeys
     from hub.linking.service import relink as rebuild
+    from hub.signals.service import rekey
 
     settings = _settings()
     weights = load_vocabulary(settings.barriers_dir).indicator_weights()
@@ -656,6 +659,10 @@ def relink() -> None:
         transaction(_sessions(settings)) as session,
         Progress(console=err, transient=True, disable=not err.is_terminal) as progress,
     ):
+        # Signals stored before a key type existed get it first (once; then a quick no-op).
+        rekeyed = rekey(session, keys)
+        if rekeyed:
+            out.print(f"gave {rekeyed} subject(s) the match keys added since they were stored")
         task = progress.add_task("re-linking signals", total=None)
         result = rebuild(
             session,

@@ -42,13 +42,21 @@ from hub.linking.persons import (
     document_parts,
     fold,
     near_documents,
+    on_partial_date,
     similarity,
+    spelled,
 )
 from hub.signals.models import Identifier, Signal
 from hub.signals.service import open_identifier
-from hub.signals.subjects import BLOCKING_TYPES
+from hub.signals.subjects import BLOCKING_TYPES, FACT_TYPES
 
 _READ_TYPES = rules.LINKING_TYPES | BLOCKING_TYPES
+_PERSON_KEYS = ("person", "person-partial")
+# What a node's facts hold: the fact keys, and the match keys a conflict is read from.
+_FACT_READ = FACT_TYPES | {"bsn", "document", *_PERSON_KEYS}
+
+# Per signal, per subject position: key type -> tokens.
+Facts = dict[int, dict[str, set[str]]]
 
 # Lists of ids and tokens go to the database in chunks this size (far below driver limits).
 CHUNK = 500
@@ -71,6 +79,14 @@ class Neighbourhood:
     similar: dict[tuple[uuid.UUID, uuid.UUID], dict[str, rules.Evidence]] = field(
         default_factory=dict
     )
+    # The subject positions of those persons, (position in a, position in b), a < b.
+    similar_at: dict[tuple[uuid.UUID, uuid.UUID], set[tuple[int, int]]] = field(
+        default_factory=dict
+    )
+    # The nodes' fact keys (and person, BSN and document keys) by subject position.
+    facts: dict[uuid.UUID, Facts] = field(default_factory=dict)
+    # How many active signals carry each name (person-name token) the pairs rest on.
+    name_counts: dict[str, int] = field(default_factory=dict)
     truncated: bool = False
 
     def add_similar(
@@ -81,21 +97,74 @@ class Neighbourhood:
         points: float,
         *,
         kind: str = rules.SIMILAR_PERSON,
+        at: tuple[int, int] | None = None,
     ) -> None:
-        """Two signals name probably the same person, found through the blocking `token`."""
-        found = self.similar.setdefault((min(a, b), max(a, b)), {})
-        key = token if kind == rules.SIMILAR_PERSON else f"{kind}:{token}"
+        """Two signals name probably the same person, found through the blocking `token`
+        (`at`: the persons' subject positions in a and b)."""
+        pair = (min(a, b), max(a, b))
+        found = self.similar.setdefault(pair, {})
+        key = token if kind in _SIMILAR_PERSONS else f"{kind}:{token}"
         if key not in found or points > found[key].points:
             found[key] = rules.Evidence(kind, token, points)
+        if at is not None:
+            self.similar_at.setdefault(pair, set()).add(at if a < b else (at[1], at[0]))
+
+    def add_fact(self, signal_id: uuid.UUID, position: int, kind: str, token: str) -> None:
+        self.facts.setdefault(signal_id, {}).setdefault(position, {}).setdefault(kind, set()).add(
+            token
+        )
 
 
-def _tokens_of(session: Session, ids: Iterable[uuid.UUID]) -> set[tuple[uuid.UUID, str, str]]:
+_SIMILAR_PERSONS = (rules.SIMILAR_PERSON, rules.SIMILAR_PERSON_PARTIAL)
+
+
+def _similar_kind(a: PersonKey, b: PersonKey) -> str:
+    return rules.SIMILAR_PERSON_PARTIAL if on_partial_date(a, b) else rules.SIMILAR_PERSON
+
+
+def _tokens_of(
+    session: Session, ids: Iterable[uuid.UUID], hood: Neighbourhood
+) -> set[tuple[uuid.UUID, str, str]]:
     """(signal, type, token) of the match and blocking keys of these signals, if active, and
-    of values not excluded from linking."""
+    of values not excluded from linking; their fact keys go to `hood.facts` in the same read."""
     found: set[tuple[uuid.UUID, str, str]] = set()
     for chunk in chunks(ids):
-        found.update(session.execute(_TOKENS_OF, {"ids": chunk}).all())
+        for signal_id, position, kind, token in session.execute(_TOKENS_OF, {"ids": chunk}):
+            if kind in _FACT_READ:
+                hood.add_fact(signal_id, position, kind, token)
+            if kind not in FACT_TYPES:
+                found.add((signal_id, kind, token))
     return found
+
+
+def _facts_of(session: Session, hood: Neighbourhood, ids: Iterable[uuid.UUID]) -> None:
+    """The fact keys of these signals, into `hood.facts` (for relink, after the pairs)."""
+    for chunk in chunks(ids):
+        for signal_id, position, kind, token in session.execute(_FACTS_OF, {"ids": chunk}):
+            hood.add_fact(signal_id, position, kind, token)
+
+
+def _count_names(session: Session, hood: Neighbourhood) -> None:
+    """How many signals carry each name the person evidence rests on (`hood.name_counts`):
+    counted over the tokens, so a post, a correction, a retraction or a purge shows at once."""
+    linking = {t for t, (kind, _) in hood.tokens.items() if kind in _PERSON_KEYS}
+    names: set[str] = set()
+    for (a, b), places in hood.similar_at.items():
+        for pa, pb in places:
+            names |= _at(hood, a, pa, "person-name") | _at(hood, b, pb, "person-name")
+    if linking:
+        for by_position in hood.facts.values():
+            for keys in by_position.values():
+                if any(keys.get(kind, set()) & linking for kind in _PERSON_KEYS):
+                    names |= keys.get("person-name", set())
+    names -= hood.name_counts.keys()
+    if names:
+        counted = _carriers(session, {("person-name", name) for name in names})
+        hood.name_counts |= {name: n for (_, name), n in counted.items()}
+
+
+def _at(hood: Neighbourhood, signal_id: uuid.UUID, position: int, kind: str) -> set[str]:
+    return hood.facts.get(signal_id, {}).get(position, {}).get(kind, set())
 
 
 _RETRACTED = aliased(Signal)
@@ -105,17 +174,25 @@ NOT_RETRACTED: ColumnElement[bool] = ~exists().where(
     _RETRACTED.id == Identifier.signal_id, _RETRACTED.status == "retracted"
 )
 _TOKENS_OF = (
-    select(Identifier.signal_id, Identifier.type, Identifier.token)
+    select(Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token)
     .join(Signal, Signal.id == Identifier.signal_id)
     .where(
         Identifier.signal_id.in_(bindparam("ids", expanding=True)),
-        Identifier.type.in_(sorted(_READ_TYPES)),
+        Identifier.type.in_(sorted(_READ_TYPES | FACT_TYPES)),
         Signal.status == "active",
         # An excluded value is as if no signal carried it: it applies at once, in this read.
         ~exists().where(
             LinkExclusion.key_type == Identifier.type, LinkExclusion.token == Identifier.token
         ),
     )
+)
+
+
+_FACTS_OF = select(
+    Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token
+).where(
+    Identifier.signal_id.in_(bindparam("ids", expanding=True)),
+    Identifier.type.in_(sorted(_FACT_READ)),
 )
 
 
@@ -251,7 +328,8 @@ def _near_document_pairs(
     values = [(s, v) for s in dict.fromkeys(signals) for v in documents.get(s, ())]
     if len(values) < 2:
         return
-    numbers = [document_parts(v)[1] for _, v in values]
+    # Candidates in the OCR keys, so a scanner's O for 0 is no edit at all.
+    numbers = [rules.ocr_key(document_parts(v)[1]) for _, v in values]
     for i, number in enumerate(numbers):
         for _, _, j in process.extract(
             number, numbers, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None
@@ -332,7 +410,10 @@ def _compare_persons(
                     continue
                 points = similarity(persons[mine], persons[other])
                 if points > 0:
-                    hood.add_similar(mine[0], other[0], token, points)
+                    kind = _similar_kind(persons[mine], persons[other])
+                    hood.add_similar(
+                        mine[0], other[0], token, points, kind=kind, at=(mine[1], other[1])
+                    )
                     joined.add(other[0])
         if not documents:
             continue
@@ -361,7 +442,7 @@ def neighbourhood(
     seen: set[tuple[str, str]] = set()
     first = True
     while frontier:
-        found = _tokens_of(session, frontier)
+        found = _tokens_of(session, frontier, hood)
         hood.nodes |= {signal_id for signal_id, _, _ in found}
         keys = {(kind, token) for _, kind, token in found} - seen
         seen |= keys
@@ -420,21 +501,109 @@ def neighbourhood(
             hood.truncated = True
             frontier = set(itertools.islice(sorted(frontier), max(0, limit - len(hood.nodes))))
         hood.nodes |= frontier
+    _count_names(session, hood)
     return hood
 
 
 def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]:
-    """Every pair of nodes sharing a linking value, with the evidence of each shared value."""
+    """Every pair of nodes sharing a linking value, with the evidence of each shared value
+    (person values less their name's commonness) and the evidence against it."""
     shared: dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]] = defaultdict(list)
+    name_of = _names_of_persons(hood)
     for token, (kind, carriers) in hood.tokens.items():
         present = sorted(carriers & hood.nodes)
-        points = rules.credit(kind, len(carriers))
+        if kind in _PERSON_KEYS:
+            names = hood.name_counts.get(name_of.get(token, ""), 0)
+            points = rules.person_credit(kind, len(carriers), names)
+        else:
+            points = rules.credit(kind, len(carriers))
         for a, b in itertools.combinations(present, 2):
             shared[(a, b)].append(rules.Evidence(kind, token, points))
     for pair, found in hood.similar.items():
         if pair[0] in hood.nodes and pair[1] in hood.nodes:
-            shared[pair].extend(found.values())
+            penalty = rules.name_penalty(
+                max(
+                    (
+                        hood.name_counts.get(name, 0)
+                        for pa, pb in hood.similar_at.get(pair, ())
+                        for name in _at(hood, pair[0], pa, "person-name")
+                        | _at(hood, pair[1], pb, "person-name")
+                    ),
+                    default=0,
+                )
+            )
+            shared[pair].extend(
+                e
+                if e.key_type not in _SIMILAR_PERSONS
+                else rules.Evidence(e.key_type, e.token, max(0.0, e.points - penalty))
+                for e in found.values()
+            )
+    for pair, evidence in shared.items():
+        evidence.extend(rules.conflict(kind) for kind in _conflicts(hood, pair, evidence))
     return shared
+
+
+def _names_of_persons(hood: Neighbourhood) -> dict[str, str]:
+    """Person value token -> the token of its name alone (both keys of one subject)."""
+    out: dict[str, str] = {}
+    for by_position in hood.facts.values():
+        for keys in by_position.values():
+            for name in keys.get("person-name", ()):
+                for kind in _PERSON_KEYS:
+                    out |= dict.fromkeys(keys.get(kind, ()), name)
+    return out
+
+
+def _person_facts(keys: Mapping[str, set[str]]) -> rules.PersonFacts:
+    return rules.PersonFacts(
+        bsn=frozenset(keys.get("bsn", ())),
+        nationality=frozenset(keys.get("nationality", ())),
+        eras=frozenset(
+            [f"a{t}" for t in keys.get("birth-era", ())]
+            + [f"b{t}" for t in keys.get("birth-era-shifted", ())]
+        ),
+    )
+
+
+def _documents(by_position: Facts) -> dict[str, frozenset[str]]:
+    """Scope token -> the OCR number tokens of the documents of that scope."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for keys in by_position.values():
+        for scope in keys.get("document-scope", ()):
+            found[scope] |= keys.get("document-ocr", set())
+    return {scope: frozenset(numbers) for scope, numbers in found.items()}
+
+
+def _conflicts(
+    hood: Neighbourhood, pair: tuple[uuid.UUID, uuid.UUID], evidence: list[rules.Evidence]
+) -> set[str]:
+    """What contradicts the pair: persons taken to be the same (same name, same name and date,
+    or found similar) whose BSN, nationality or birth year differ; documents that differ."""
+    a, b = hood.facts.get(pair[0], {}), hood.facts.get(pair[1], {})
+    if not a or not b:
+        return set()
+    found: set[str] = set()
+    places = set(hood.similar_at.get(pair, ()))
+    for pa, keys_a in a.items():
+        name_a = keys_a.get("person-name")
+        if not name_a:
+            continue
+        for pb, keys_b in b.items():
+            if name_a & keys_b.get("person-name", set()):
+                places.add((pa, pb))
+    # Persons contradict only when every way of pairing them does: a signal naming a father and
+    # a son of one name agrees with another naming either.
+    each = [
+        rules.person_conflicts(_person_facts(a[pa]), _person_facts(b[pb]))
+        for pa, pb in places
+        if pa in a and pb in b
+    ]
+    if each and all(each):
+        found.update(kind for kinds in each for kind in kinds)
+    near = any(e.key_type == rules.SIMILAR_DOCUMENT for e in evidence)
+    if not near and rules.document_conflict(_documents(a), _documents(b)):
+        found.add("document-conflict")
+    return found
 
 
 def whole(session: Session, *, data_keys: DataKeys | None = None) -> Neighbourhood:
@@ -469,6 +638,8 @@ def whole(session: Session, *, data_keys: DataKeys | None = None) -> Neighbourho
             hood.nodes |= signals
     if blocks and data_keys is not None:
         _compare_blocks(session, data_keys, hood, blocks)
+    _facts_of(session, hood, hood.nodes)
+    _count_names(session, hood)
     return hood
 
 
@@ -485,21 +656,26 @@ def _compare_blocks(
     )
     for token, carriers in blocks:
         present = [c for c in carriers if c in persons]
-        names = [fold(persons[c].name) for c in present]
-        candidates = (
+        # Candidates in both forms: as written (folded) and in the spelling keys.
+        candidates = {
             (i, j)
+            for names in (
+                [fold(persons[c].name) for c in present],
+                [spelled(persons[c].name) for c in present],
+            )
             for i, name in enumerate(names)
             for _, _, j in process.extract(
                 name, names, scorer=fuzz.token_set_ratio, score_cutoff=CLOSE, limit=None
             )
-        )
-        for i, j in candidates:
+        }
+        for i, j in sorted(candidates):
             a, b = present[i], present[j]
             if i >= j or a[0] == b[0]:
                 continue
             points = similarity(persons[a], persons[b])
             if points > 0:
-                hood.add_similar(a[0], b[0], token, points)
+                kind = _similar_kind(persons[a], persons[b])
+                hood.add_similar(a[0], b[0], token, points, kind=kind, at=(a[1], b[1]))
                 hood.nodes |= {a[0], b[0]}
         for a_id, b_id in _near_document_pairs((c[0] for c in present), documents):
             hood.add_similar(a_id, b_id, token, NEAR_DOCUMENT, kind=rules.SIMILAR_DOCUMENT)

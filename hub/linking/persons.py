@@ -7,7 +7,10 @@ birth date) decrypted inside the hub and compared:
 
 - names: transliterated to ASCII (Știrbu = Stirbu, Đorđević = Dordevic) and compared with
   rapidfuzz's token-sort ratio, which ignores word order (given and family name swapped); a name
-  whose words are all in the other one (a missing middle name) counts as a match too;
+  whose words are all in the other one (a missing middle name) counts as a match too; and
+  compared again in their spelling keys (`hub.linking.rules.spelling_key`), where the German,
+  French, Polish and Bulgarian spellings of one Slavic name meet (Schewtschenko = Ševčenko =
+  Shevchenko, Gueorguieva = Georgieva);
 - birth dates: the same, or day and month swapped (a one-field slip), or in conflict.
 
 Exact matches are left to the exact person key; a conflicting birth date is no match.
@@ -15,6 +18,8 @@ Exact matches are left to the exact person key; a conflicting birth date is no m
 Two persons in one block whose signals carry document numbers one slip apart (a digit typed
 wrong, two swapped, one dropped), of the same kind and country, are probably the same person
 too, whatever their names say: a birth date and a near-identical number rarely meet by chance.
+Numbers are compared in their OCR keys too (`hub.linking.rules.ocr_key`: O/0, I/1, B/8, S/5),
+so a scanner's misreads, however many, count as one slip.
 """
 
 from dataclasses import dataclass
@@ -22,6 +27,8 @@ from dataclasses import dataclass
 from anyascii import anyascii
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
+
+from hub.linking.rules import DIACRITIC_DIGRAPHS, is_partial_iso, ocr_key, spelling_key
 
 # Points, in the same units as hub.linking.rules: below an exact person match (9).
 SAME_DATE = {"near": 8.0, "close": 6.0}
@@ -51,6 +58,19 @@ def fold(name: str) -> str:
     return " ".join(anyascii(name).lower().replace("-", " ").split())
 
 
+_DIGRAPHS = str.maketrans(dict(DIACRITIC_DIGRAPHS))
+
+
+def spelled(name: str) -> str:
+    """A name's spelling key: háček letters as digraphs, folded, rewritten by the rules."""
+    return spelling_key(fold(name.lower().translate(_DIGRAPHS)))
+
+
+def on_partial_date(a: "PersonKey", b: "PersonKey") -> bool:
+    """Whether a match of these two persons rests on a partial or placeholder date."""
+    return is_partial_iso(a.born) or is_partial_iso(b.born)
+
+
 def _dates(a: str, b: str) -> str | None:
     if a == b:
         return "same"
@@ -69,7 +89,10 @@ def similarity(a: PersonKey, b: PersonKey) -> float:
     if dates is None:
         return 0.0
     name_a, name_b = fold(a.name), fold(b.name)
-    ratio = fuzz.token_sort_ratio(name_a, name_b)
+    ratio = max(
+        fuzz.token_sort_ratio(name_a, name_b),
+        fuzz.token_sort_ratio(spelled(a.name), spelled(b.name)),
+    )
     words_a, words_b = set(name_a.split()), set(name_b.split())
     if min(len(words_a), len(words_b)) >= 2 and (words_a <= words_b or words_b <= words_a):
         ratio = max(ratio, NEAR)  # a missing middle name
@@ -86,9 +109,12 @@ def document_parts(value: str) -> tuple[str, str]:
 
 
 def near_documents(a: str, b: str) -> bool:
-    """Two document match values of the same kind and country, numbers one edit apart."""
+    """Two document match values of the same kind and country, numbers one edit apart once
+    read as a scanner may have (O/0, I/1, B/8, S/5), and not the same number."""
     scope_a, number_a = document_parts(a)
     scope_b, number_b = document_parts(b)
-    if scope_a != scope_b or min(len(number_a), len(number_b)) < DOCUMENT_MIN_LENGTH:
+    if scope_a != scope_b or number_a == number_b:
         return False
-    return DamerauLevenshtein.distance(number_a, number_b, score_cutoff=1) == 1
+    if min(len(number_a), len(number_b)) < DOCUMENT_MIN_LENGTH:
+        return False
+    return DamerauLevenshtein.distance(ocr_key(number_a), ocr_key(number_b), score_cutoff=1) <= 1

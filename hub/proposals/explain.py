@@ -9,6 +9,9 @@ Three kinds of entries, over the members the viewer may see only:
   (the id `POST /undos` takes).
 Values are shown at the lower of the two members' levels: the type and points always, a
 pseudonym from `pseudonymised` up when both grants name the identifier's data category.
+Evidence against a link (`bsn-conflict`, `document-conflict`, ...: hub.linking.rules) is
+listed beside the shared values with its negative points and no pseudonym; a person match on
+a partial birth date that nothing corroborated is listed with 0 points.
 """
 
 import itertools
@@ -31,7 +34,13 @@ from hub.signals import repository
 from hub.signals.models import Identifier
 
 # Match-key types and the subject type (the covenant's data category) they come from.
-_CATEGORY_OF = {"person": "person", "bsn": "person", "kvk": "company", "company-name": "company"}
+_CATEGORY_OF = {
+    "person": "person",
+    "person-partial": "person",
+    "bsn": "person",
+    "kvk": "company",
+    "company-name": "company",
+}
 _HELD_BY = ("merged", "split")
 
 Pair = tuple[uuid.UUID, uuid.UUID]
@@ -53,7 +62,9 @@ def explanation(
 
     def shown(a: Grant, b: Grant, key_type: str, token: str, points: float) -> dict[str, Any]:
         item: dict[str, Any] = {"type": key_type, "points": points}
-        if all(g.level >= Level.PSEUDONYMISED and _names_type(g, key_type) for g in (a, b)):
+        # A conflict has no token: there is no one value to name.
+        named = all(g.level >= Level.PSEUDONYMISED and _names_type(g, key_type) for g in (a, b))
+        if token and named:
             item["pseudonym"] = pseudonym(key_type, token)
         return item
 

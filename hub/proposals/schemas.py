@@ -216,8 +216,16 @@ class ProposalSummary(BaseModel):
 
 
 class SharedValue(BaseModel):
-    type: str = Field(description="The match-key type: phone, iban, person, address, ...")
-    points: float = Field(description="What this shared value counts, after its frequency.")
+    type: str = Field(
+        description="The match-key type: phone, iban, person, address, ...; or evidence "
+        "against the pair: bsn-conflict, document-conflict, nationality-conflict, "
+        "birth-year-conflict."
+    )
+    points: float = Field(
+        description="What this shared value counts, after its frequency (and the name's, "
+        "for a person); negative for evidence against; 0 for a person on a partial birth "
+        "date that no document, phone, IBAN or address corroborates."
+    )
     pseudonym: str | None = Field(
         None,
         description="From pseudonymised level up on both members: the same pseudonym their "

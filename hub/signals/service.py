@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import delete, exists, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,7 +33,7 @@ from hub.signals.models import (
 )
 from hub.signals.schemas import OWN_DISCLOSURE, SignalCreate, SignalOut, SignalUpdate
 from hub.signals.subjects import Subject as SubjectModel
-from hub.signals.subjects import blocking_keys, identifier_keys
+from hub.signals.subjects import blocking_keys, fact_keys, identifier_keys
 
 _BARRIER_RANK = {code: i for i, code in enumerate(BARRIER_ORDER)}
 
@@ -66,7 +68,6 @@ def _insert_parts(
     identifier_rows: list[dict[str, Any]] = []
     for signal_id, _, _, subjects in rows:
         subject_context = _context("subject", signal_id)
-        identifier_context = _context("identifier", signal_id)
         for position, subject in enumerate(subjects):
             payload = subject.model_dump_json(exclude_none=True).encode()
             sealed = keys.seal(payload, context=subject_context)
@@ -79,19 +80,7 @@ def _insert_parts(
                     "payload": sealed.blob,
                 }
             )
-            for key in [*identifier_keys(subject), *blocking_keys(subject)]:
-                stored = key.value if key.sealed is None else key.sealed
-                value = keys.seal(stored.encode(), context=identifier_context)
-                identifier_rows.append(
-                    {
-                        "signal_id": signal_id,
-                        "subject_position": position,
-                        "type": key.type,
-                        "key_id": value.key_id,
-                        "value": value.blob,
-                        "token": keys.blind_index(key.type, key.value),
-                    }
-                )
+            identifier_rows += _identifier_rows(keys, signal_id, position, subject)
     for model, values in (
         (SignalBarrier, barrier_rows),
         (SignalIndicator, indicator_rows),
@@ -99,6 +88,81 @@ def _insert_parts(
         (Identifier, identifier_rows),
     ):
         insert_rows(session, model, values)
+
+
+def _identifier_rows(
+    keys: DataKeys, signal_id: uuid.UUID, position: int, subject: SubjectModel
+) -> list[dict[str, Any]]:
+    """The stored match, blocking and fact keys of one subject: sealed value and token."""
+    context = _context("identifier", signal_id)
+    rows = []
+    for key in [*identifier_keys(subject), *blocking_keys(subject), *fact_keys(subject)]:
+        stored = key.value if key.sealed is None else key.sealed
+        value = keys.seal(stored.encode(), context=context)
+        rows.append(
+            {
+                "signal_id": signal_id,
+                "subject_position": position,
+                "type": key.type,
+                "key_id": value.key_id,
+                "value": value.blob,
+                "token": keys.blind_index(key.type, key.value),
+            }
+        )
+    return rows
+
+
+_SUBJECT: TypeAdapter[SubjectModel] = TypeAdapter(SubjectModel)
+# A person or document stored before its fact keys existed (issue 18) lacks this key type.
+_KEYED_BY = {"person": "person-name", "document": "document-scope"}
+
+
+def rekey(session: Session, keys: DataKeys, *, batch: int = 2000) -> int:
+    """Give persons and documents stored before the fact keys existed their keys anew (the
+    partial-date person key too), from their sealed subjects; returns how many. A no-op once
+    done, so `hub relink` runs it first. Only the hub's own derived keys change."""
+    lacking = (
+        select(Subject.signal_id, Subject.position, Subject.type, Subject.key_id, Subject.payload)
+        .where(
+            Subject.type.in_(sorted(_KEYED_BY)),
+            ~exists().where(
+                Identifier.signal_id == Subject.signal_id,
+                Identifier.subject_position == Subject.position,
+                Identifier.type.in_(sorted(_KEYED_BY.values())),
+            ),
+        )
+        .order_by(Subject.signal_id, Subject.position)
+        .limit(batch)
+    )
+    done, after = 0, None
+    while True:
+        query = lacking
+        if after is not None:
+            query = query.where(tuple_(Subject.signal_id, Subject.position) > after)
+        rows = session.execute(query).all()
+        if not rows:
+            return done
+        after = (rows[-1][0], rows[-1][1])
+        fresh: list[dict[str, Any]] = []
+        places = []
+        for signal_id, position, _, key_id, payload in rows:
+            plain = keys.open(Sealed(key_id, payload), context=_context("subject", signal_id))
+            try:
+                subject = _SUBJECT.validate_json(plain)
+            except ValidationError:
+                # It no longer validates (a library's rules moved): it keeps the keys it has.
+                continue
+            places.append((signal_id, position))
+            fresh += _identifier_rows(keys, signal_id, position, subject)
+        if places:
+            session.execute(
+                delete(Identifier).where(
+                    tuple_(Identifier.signal_id, Identifier.subject_position).in_(places)
+                )
+            )
+            insert_rows(session, Identifier, fresh)
+            done += len(places)
+        session.flush()
 
 
 def _signal_row(

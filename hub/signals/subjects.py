@@ -34,9 +34,11 @@ from stdnum.nl import postcode as nl_postcode
 
 from hub.kit.text import NAME_PATTERN, documented, refuse_hidden
 from hub.kit.times import Day
+from hub.linking.rules import birth_eras, is_partial_date, ocr_key
 
 __all__ = [
     "BLOCKING_TYPES",
+    "FACT_TYPES",
     "SUBJECT_TYPES",
     "AddressSubject",
     "CompanySubject",
@@ -50,6 +52,7 @@ __all__ = [
     "VehicleSubject",
     "WebsiteSubject",
     "blocking_keys",
+    "fact_keys",
     "identifier_keys",
 ]
 
@@ -479,6 +482,40 @@ def blocking_keys(subject: Subject) -> list[IdentifierKey]:
     return []
 
 
+# Keys that neither link nor find candidates: facts about a subject, as tokens, that the linker
+# reads for the pairs it already has (how common a name is, what contradicts). Derived here,
+# where the plaintext is at hand, because the hub stores only their keyed tokens; never shown.
+FACT_TYPES = frozenset(
+    {
+        "person-name",  # the name alone: how many signals hold it
+        "nationality",
+        "birth-era",  # the birth year's bucket in each of two offset grids (rules.birth_eras)
+        "birth-era-shifted",
+        "document-scope",  # issuing country and kind: documents comparable with each other
+        "document-ocr",  # the number as a scanner may have read it (rules.ocr_key)
+    }
+)
+
+
+def fact_keys(subject: Subject) -> list[IdentifierKey]:
+    """The fact keys of a validated subject (see FACT_TYPES; may be empty)."""
+    if isinstance(subject, PersonSubject):
+        keys = [IdentifierKey("person-name", _name_key(subject.name))]
+        if subject.nationality is not None:
+            keys.append(IdentifierKey("nationality", subject.nationality))
+        if subject.birth_date is not None:
+            era, shifted = birth_eras(subject.birth_date.year)
+            keys += [IdentifierKey("birth-era", era), IdentifierKey("birth-era-shifted", shifted)]
+        return keys
+    if isinstance(subject, DocumentSubject):
+        scope = f"{subject.issuing_country}|{subject.kind}"
+        return [
+            IdentifierKey("document-scope", scope),
+            IdentifierKey("document-ocr", f"{scope}|{ocr_key(subject.number)}"),
+        ]
+    return []
+
+
 def _address_keys(subject: AddressSubject) -> list[IdentifierKey]:
     """A Dutch postcode and house number name one address. Elsewhere a postcode is a district
     (an Australian one covers thousands of houses): the street and the city name the address,
@@ -498,9 +535,13 @@ def identifier_keys(subject: Subject) -> list[IdentifierKey]:
     match subject:
         case PersonSubject():
             keys: list[IdentifierKey] = []
-            if subject.birth_date is not None:
-                value = f"{_name_key(subject.name)}|{subject.birth_date.isoformat()}"
-                keys.append(IdentifierKey("person", value))
+            born = subject.birth_date
+            if born is not None:
+                value = f"{_name_key(subject.name)}|{born.isoformat()}"
+                # A placeholder date makes a key of its own type, decided here where the date
+                # is plaintext: the linker sees only tokens (hub.linking.rules).
+                partial = is_partial_date(born.year, born.month, born.day)
+                keys.append(IdentifierKey("person-partial" if partial else "person", value))
             if subject.bsn is not None:
                 keys.append(IdentifierKey("bsn", subject.bsn))
             return keys
