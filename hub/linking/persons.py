@@ -28,7 +28,8 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 
-from hub.linking.rules import DIACRITIC_DIGRAPHS, is_partial_iso, ocr_key, spelling_key
+from hub.linking import rules
+from hub.linking.rules import is_partial_iso, ocr_key, spelling_key
 
 # Points, in the same units as hub.linking.rules: below an exact person match (9).
 SAME_DATE = {"near": 8.0, "close": 6.0}
@@ -58,7 +59,7 @@ def fold(name: str) -> str:
     return " ".join(anyascii(name).lower().replace("-", " ").split())
 
 
-_DIGRAPHS = str.maketrans(dict(DIACRITIC_DIGRAPHS))
+_DIGRAPHS = str.maketrans(dict(rules.DIACRITIC_DIGRAPHS))
 
 
 def spelled(name: str) -> str:

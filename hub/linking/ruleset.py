@@ -27,7 +27,7 @@ from typing import Any
 
 from hub.linking import clusters, persons, rules
 
-RULESET_VERSION = "1.0.0"
+RULESET_VERSION = "2.0.0"
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,17 @@ RELEASES: tuple[Release, ...] = (
         Text(
             nl="De eerste gepubliceerde versie: de regels zoals de hub ze sinds de start toepast.",
             en="The first published version: the rules as the hub has applied them from the start.",
+        ),
+    ),
+    Release(
+        "2.0.0",
+        "226585fada8bd12c000885b95d8f653badbb3ee622f63777acf818f6321d8693",
+        "2026-12-03",
+        Text(
+            nl="Dubbelzinnigheid: onvolledige geboortedata, gewone namen, tegenstrijdig bewijs, "
+            "spelling in andere alfabetten en leesfouten in documentnummers.",
+            en="Ambiguity: partial dates of birth, common names, contradicting evidence, "
+            "spelling across alphabets and scanning slips in document numbers.",
         ),
     ),
 )
@@ -125,6 +136,12 @@ KEY_TYPES: dict[str, Text] = {
     "person": Text(
         "de naam van een persoon samen met de geboortedatum, precies gelijk",
         "a person's name together with the date of birth, exactly the same",
+    ),
+    "person-partial": Text(
+        "de naam van een persoon samen met een onvolledige geboortedatum (1 januari, 1 juli, "
+        "alleen een jaar), precies gelijk",
+        "a person's name together with a partial date of birth (1 January, 1 July, a year "
+        "alone), exactly the same",
     ),
     "phone": Text("een telefoonnummer", "a phone number"),
     "vehicle": Text("een kenteken, met het land", "a vehicle registration, with its country"),
@@ -237,6 +254,169 @@ RULES: tuple[Rule, ...] = (
             "the same kind and country that differ by one slip (a digit wrong, two swapped, one "
             "dropped) are probably the same person. Only numbers of at least min_length "
             "characters count: shorter ones resemble each other too easily.",
+        ),
+    ),
+    Rule(
+        id="partial-birth-date",
+        group="evidence",
+        uses=(
+            "rules.PLACEHOLDER_DAYS",
+            "rules.PARTIAL_DATE_TYPES",
+            "rules.CORROBORATING_TYPES",
+            "rules.SIMILAR_PERSON_PARTIAL",
+        ),
+        parameters=lambda: {
+            "placeholder_days": sorted(f"{m:02d}-{d:02d}" for m, d in rules.PLACEHOLDER_DAYS),
+            "evidence_types": sorted(rules.PARTIAL_DATE_TYPES),
+            "similar_evidence_type": rules.SIMILAR_PERSON_PARTIAL,
+            "needs_one_of": sorted(rules.CORROBORATING_TYPES),
+            "partial": {
+                born: rules.is_partial_iso(born)
+                for born in ("1990-01-01", "1990-07-01", "1990-00-00", "1990", "1990-03-14")
+            },
+        },
+        title=Text("Een onvolledige geboortedatum", "A partial date of birth"),
+        reason=Text(
+            nl="Als de echte geboortedatum onbekend is, registreren immigratie- en "
+            "politiesystemen vaak 1 januari of 1 juli (placeholder_days), of alleen het jaar "
+            "(voorbeelden in partial). Duizenden mensen met een gewone naam delen zo'n datum. "
+            "Een persoon met zo'n datum is bewijs van een eigen soort (evidence_types; bij een "
+            "gelijkende naam similar_evidence_type) dat minder punten telt, en alleen meetelt "
+            "als de twee signalen ook een tweede gegeven delen van een soort uit needs_one_of "
+            "(een document, telefoon, rekening of adres). Zonder dat staat de overeenkomst met "
+            "0 punten in de uitleg.",
+            en="When the real date of birth is unknown, immigration and police systems often "
+            "register 1 January or 1 July (placeholder_days), or the year alone (examples in "
+            "partial). Thousands of people with a common name share such a date. A person with "
+            "such a date is evidence of its own type (evidence_types; for a similar name "
+            "similar_evidence_type) that counts fewer points, and counts only when the two "
+            "signals also share a second detail of a type in needs_one_of (a document, phone, "
+            "account or address). Without that the match stands in the explanation at 0 "
+            "points.",
+        ),
+    ),
+    Rule(
+        id="common-name",
+        group="evidence",
+        uses=("rules.COMMON_NAME_FROM", "rules.NAME_COUNT_CAP", "rules.NAMED_PERSON_TYPES"),
+        parameters=lambda: {
+            "free_up_to": rules.COMMON_NAME_FROM,
+            "counted_up_to": rules.NAME_COUNT_CAP,
+            "evidence_types": sorted(rules.NAMED_PERSON_TYPES),
+            "penalty_by_name_carriers": [
+                {"carriers": n, "points": round(rules.name_penalty(n), 6)}
+                for n in (1, 8, 16, 20, 32, 64, 128, 256, 512, 1024)
+            ],
+            "example_twenty_share_name_and_date": round(rules.person_credit("person", 20, 20), 6),
+        },
+        title=Text("Hoe gewoon een naam is", "How common a name is"),
+        reason=Text(
+            nl="Een naam die veel signalen in de hub dragen zegt minder over wie iemand is. De "
+            "hub telt (over versleutelde sleutels) hoeveel signalen dezelfde naam dragen. Tot "
+            "free_up_to kost dat niets; daarboven kost elke verdubbeling één punt, tot "
+            "counted_up_to. Zo haalt een gewone naam met een gewone geboortedatum de drempel "
+            "nooit alleen (penalty_by_name_carriers; example_twenty_share_name_and_date: de "
+            "punten als twintig signalen naam en datum delen). Dit geldt voor evidence_types.",
+            en="A name many signals in the hub carry says less about who someone is. The hub "
+            "counts (over encrypted keys) how many signals carry the same name. Up to "
+            "free_up_to that costs nothing; beyond it each doubling costs one point, up to "
+            "counted_up_to. So a common name with a common date of birth never reaches the "
+            "threshold alone (penalty_by_name_carriers; example_twenty_share_name_and_date: the "
+            "points when twenty signals share name and date). This applies to evidence_types.",
+        ),
+    ),
+    Rule(
+        id="contradicting-evidence",
+        group="link",
+        uses=("rules.CONFLICT_WEIGHT", "rules.PERSON_ONLY_TYPES", "rules.ERA_WIDTH"),
+        parameters=lambda: {
+            "points_against": dict(rules.CONFLICT_WEIGHT),
+            "vetoes_links_resting_only_on": sorted(rules.PERSON_ONLY_TYPES),
+            "birth_year_bucket_width": rules.ERA_WIDTH,
+            "birth_years_conflict_when_apart": {
+                str(gap): bool(
+                    rules.person_conflicts(
+                        rules.PersonFacts(eras=frozenset(rules.birth_eras(1990))),
+                        rules.PersonFacts(eras=frozenset(rules.birth_eras(1990 + gap))),
+                    )
+                )
+                for gap in range(8)
+            },
+            "example_documents_conflict": rules.document_conflict(
+                {"nl-passport": frozenset({"a"})}, {"nl-passport": frozenset({"b"})}
+            ),
+        },
+        title=Text("Tegenstrijdig bewijs", "Contradicting evidence"),
+        reason=Text(
+            nl="Sommige gegevens laten zien dat twee personen met dezelfde naam verschillende "
+            "mensen zijn: een ander BSN, een ander documentnummer van dezelfde soort en "
+            "hetzelfde land (meer dan een leesfout), geboortejaren die meer dan een tikfout "
+            "verschillen, of nationaliteiten die elkaar tegenspreken. Zulke verschillen tellen "
+            "punten af (points_against), en een verband dat alleen op de persoon rust vervalt "
+            "dan helemaal (vetoes_links_resting_only_on). Geboortejaren worden vergeleken in "
+            "vakken van birth_year_bucket_width jaar (birth_years_conflict_when_apart toont "
+            "per verschil in jaren of het telt); example_documents_conflict is een voorbeeld "
+            "van twee paspoorten. De uitleg toont deze tegenpunten naast de punten vóór.",
+            en="Some details show that two persons of the same name are different people: "
+            "another BSN, another document number of the same kind and country (more than a "
+            "scanner's slip), birth years further apart than a typing slip, or nationalities "
+            "that contradict each other. Such differences take points off (points_against), "
+            "and a link resting on the person alone is then dropped altogether. The "
+            "(vetoes_links_resting_only_on). Birth years are compared in buckets of "
+            "birth_year_bucket_width years (birth_years_conflict_when_apart shows per gap in "
+            "years whether it counts); example_documents_conflict is an example of two "
+            "passports. The explanation shows these points against beside the points for.",
+        ),
+    ),
+    Rule(
+        id="spelling-and-scanning",
+        group="evidence",
+        uses=(
+            "rules.DIACRITIC_DIGRAPHS",
+            "rules.SPELLING_RULES",
+            "rules.OCR_CONFUSIONS",
+        ),
+        parameters=lambda: {
+            "letters_written_as_two": dict(rules.DIACRITIC_DIGRAPHS),
+            "spellings_made_one": [list(pair) for pair in rules.SPELLING_RULES],
+            "scanner_confusions": dict(rules.OCR_CONFUSIONS),
+            "examples": {
+                name: rules.spelling_key(name)
+                for name in (
+                    "shevchenko",
+                    "schewtschenko",
+                    "chevtchenko",
+                    "szewczenko",
+                    "georgieva",
+                    "gueorguieva",
+                    "zhukov",
+                    "schukow",
+                )
+            },
+            "example_document": rules.ocr_key("AB0S1234"),
+        },
+        title=Text(
+            "Spelling in andere alfabetten, en leesfouten",
+            "Spelling across alphabets, and scanning slips",
+        ),
+        reason=Text(
+            nl="Eén naam in het Cyrillisch wordt in het Engels, Duits, Frans of Pools anders "
+            "geschreven (Shevchenko, Schewtschenko, Chevtchenko, Szewczenko, Ševčenko). Om "
+            "zulke namen met elkaar te vergelijken schrijft de hub ze eerst om naar één vorm "
+            "(letters_written_as_two, dan spellings_made_one; zie examples). Zo'n vorm "
+            "bepaalt alleen welke namen met dezelfde "
+            "geboortedatum worden vergeleken; de vergelijking zelf volgt de regel "
+            "'Waarschijnlijk dezelfde persoon'. Documentnummers worden vergeleken zoals een "
+            "scanner ze kan lezen: O en 0, I en 1, B en 8, S en 5 gelden als gelijk "
+            "(scanner_confusions; example_document).",
+            en="One name in Cyrillic is written differently in English, German, French or "
+            "Polish (Shevchenko, Schewtschenko, Chevtchenko, Szewczenko, Ševčenko). To compare "
+            "such names the hub first rewrites them to one form (letters_written_as_two, then "
+            "spellings_made_one; see examples). That "
+            "form only decides which names with the same date of birth are compared; the "
+            "comparison itself follows the rule 'Probably the same person'. Document numbers "
+            "are compared as a scanner may read them: O and 0, I and 1, B and 8, S and 5 count "
+            "as the same (scanner_confusions; example_document).",
         ),
     ),
     Rule(
