@@ -19,7 +19,7 @@ from hub.signals.models import (
     SignalIndicator,
     Subject,
 )
-from hub.signals.subjects import FACT_TYPES
+from hub.signals.subjects import BLOCKING_TYPES, FACT_TYPES
 
 
 @dataclass(frozen=True)
@@ -223,13 +223,17 @@ def match_keys(
     session: Session, signal_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, dict[int, list[tuple[str, str]]]]:
     """Each signal's stored match keys by subject position: (type, blind-index token). Fact
-    keys are left out: a pseudonym of a nationality or a birth-year bucket would let viewers
-    group signals by what the hub only uses to weigh links."""
+    and blocking keys are left out: a pseudonym of a nationality, a birth-year bucket or a
+    birth date would let viewers group signals by what the hub only uses to weigh links or
+    to narrow its search."""
     keys: dict[uuid.UUID, dict[int, list[tuple[str, str]]]] = defaultdict(dict)
     rows = session.execute(
         select(
             Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token
-        ).where(Identifier.signal_id.in_(signal_ids), Identifier.type.not_in(sorted(FACT_TYPES)))
+        ).where(
+            Identifier.signal_id.in_(signal_ids),
+            Identifier.type.not_in(sorted(FACT_TYPES | BLOCKING_TYPES)),
+        )
     ).all()
     # Sorted here rather than by the database: a subject has one or two keys.
     for signal_id, position, kind, token in sorted(rows, key=lambda r: (r[1], r[2])):

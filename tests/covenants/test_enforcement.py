@@ -259,3 +259,23 @@ def test_an_expired_covenant_stops_granting_without_a_restart(
     assert "riec-liec" not in {c["id"] for c in covenants}
     # The source still sees its own, whatever the covenants say.
     assert api.get(url, headers=world.headers["IND"]).status_code == 200
+
+
+def test_pseudonyms_never_show_what_only_narrows_the_search(api, world: World) -> None:
+    """Two different people born on one day share no pseudonym: the birth-date block key and
+    the fact keys (name alone, nationality, birth-year buckets) are never shown."""
+    born = "1987-05-23"
+    ids = [
+        api.post(
+            "/api/v1/signals",
+            json=signal_body(
+                subjects=[{"type": "person", "name": name, "birth_date": born, "nationality": "RO"}]
+            ),
+            headers=world.headers[source],
+        ).json()["id"]
+        for source, name in (("KMAR", "Vasile Dumitrescu"), ("SZW", "Andrei Constantinescu"))
+    ]
+    riec = world.headers["RIEC-AA"]
+    seen = [api.get(f"/api/v1/signals/{i}?purpose=case-proposal", headers=riec).json() for i in ids]
+    pseudonyms = [{p for s in body["subjects"] for p in s.get("pseudonyms", [])} for body in seen]
+    assert all(pseudonyms) and not pseudonyms[0] & pseudonyms[1]
