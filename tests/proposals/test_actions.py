@@ -17,6 +17,7 @@ from hub.linking.service import LIVE, relink
 from hub.retention.service import purge_expired
 from hub.signals.models import Signal
 from tests.conftest import World
+from tests.factories import acceptance
 from tests.linking.test_proposals import _entry, _live, _phone, _post, _proposals_of, _work
 
 PURPOSE = "?purpose=case-proposal"
@@ -59,7 +60,7 @@ def test_accepting_needs_the_current_etag_and_makes_a_numbered_case(
     emm = world.headers["EMM"]
     proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
     etag = _read(api, emm, proposal).headers["ETag"]
-    decision = {"decision": "accept", "reason": "Entry and work: one exploiter."}
+    decision = acceptance("Entry and work: one exploiter.")
 
     missing = _act(api, emm, proposal, "decisions", decision, None)
     assert missing.status_code == 428, missing.text
@@ -100,8 +101,9 @@ def test_two_analysts_deciding_at_once_get_one_success(api, world: World, server
 
     def decide(decision: str) -> int:
         with httpx.Client(base_url=server.url, timeout=30) as client:
+            body = acceptance("r" * 5) if decision == "accept" else {"decision": decision}
             return _act(
-                client, emm, proposal, "decisions", {"decision": decision, "reason": "r" * 5}, etag
+                client, emm, proposal, "decisions", {"reason": "r" * 5} | body, etag
             ).status_code
 
     with ThreadPoolExecutor(4) as pool:
@@ -338,7 +340,7 @@ def test_an_accepted_case_holds_its_members_past_their_retention(
     kept, kept_ids = _cluster(api, world, server, ("KMAR", "SZW"))
     _, open_ids = _cluster(api, world, server, ("KMAR", "SZW"))
     etag = _read(api, emm, kept).headers["ETag"]
-    decision = {"decision": "accept", "reason": "A case."}
+    decision = acceptance("A case.")
     assert _act(api, emm, kept, "decisions", decision, etag).status_code == 200
     # Three years on: past every covenant's two years, within the case's five.
     later = now() + timedelta(days=3 * 365)
@@ -366,7 +368,7 @@ def test_a_riec_that_accepted_a_case_may_investigate_it_in_full(api, world: Worl
         riec,
         proposal,
         "decisions",
-        {"decision": "accept", "reason": "Case meeting agreed."},
+        acceptance("Case meeting agreed."),
         detail.headers["ETag"],
     )
     assert accepted.status_code == 200, accepted.text
@@ -386,7 +388,7 @@ def test_a_source_learns_its_signal_joined_an_accepted_case_at_its_own_level(
     url = f"/api/v1/signals/{entry}/cases"
     assert api.get(f"{url}{PURPOSE}", headers=kmar).json()["items"] == []
     etag = _read(api, emm, proposal).headers["ETag"]
-    decision = {"decision": "accept", "reason": "One chain."}
+    decision = acceptance("One chain.")
     accepted = _act(api, emm, proposal, "decisions", decision, etag).json()
 
     [case] = api.get(f"{url}{PURPOSE}", headers=kmar).json()["items"]

@@ -20,6 +20,7 @@ from hub.reports.render import HTML_POLICY
 from hub.ui.accounts import create_user
 from hub.ui.pages.actions import STALE
 from tests.conftest import LiveServer, World
+from tests.factories import accept_form
 from tests.linking.test_proposals import _entry, _phone, _post, _proposals_of, _work
 from tests.proposals.test_actions import _cluster
 from tests.proposals.test_redaction import IBAN, SECRET, hit_hub  # noqa: F401 (a fixture)
@@ -165,7 +166,7 @@ def test_forms_without_the_csrf_token_are_refused(analyst: Analysts, api, world,
     emm = analyst("EMM")
     version = _version(emm.get(f"/ui/proposals/{proposal}").text)
     for action, fields in (
-        ("decide", {"decision": "accept", "reason": "forged"}),
+        ("decide", accept_form("forged")),
         ("review", {}),
         ("comment", {"text": "forged"}),
     ):
@@ -185,9 +186,7 @@ def test_a_stale_version_shows_the_proposal_as_it_is_now_and_changes_nothing(
     seen = mine.get(f"/ui/proposals/{proposal}").text
     assert act(theirs, proposal, "review", {}).status_code == 303
 
-    stale = act(
-        mine, proposal, "decide", {"decision": "accept", "reason": "Looks right."}, page=seen
-    )
+    stale = act(mine, proposal, "decide", accept_form("Looks right."), page=seen)
     assert stale.status_code == 412
     assert alert(stale.text) == STALE
     assert 'status-in_review">In review<' in stale.text and "Case EMM-" not in stale.text
@@ -202,14 +201,14 @@ def test_accepting_through_the_form_makes_a_case_that_leaves_the_open_queue(
     proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
     emm = analyst("EMM")
     assert proposal in queue_ids(emm, "agency=KMAR")
-    short = act(emm, proposal, "decide", {"decision": "accept", "reason": "ok"})
+    short = act(emm, proposal, "decide", accept_form("ok"))
     assert short.status_code == 400 and "Reason: String should have at least 3" in short.text
 
     started = act(emm, proposal, "review", {})
     assert started.status_code == 303
     assert started.headers["location"] == f"/ui/proposals/{proposal}?done=review-started"
     reason = f"One exploiter, entry to work {uuid.uuid4().hex[:6]}."
-    accepted = act(emm, proposal, "decide", {"decision": "accept", "reason": reason})
+    accepted = act(emm, proposal, "decide", accept_form(reason))
     assert accepted.status_code == 303
     page = emm.get(accepted.headers["location"])
     case = re.search(r"<h1>Case (EMM-\d{4}-\d{4})", page.text)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hub.deps import SessionDep, VocabularyDep
 from hub.proposals import reads, reviewers, service
 from hub.proposals.history import history
+from hub.proposals.schemas import ASSESSMENT_CRITERIA
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
 
@@ -94,6 +95,8 @@ def view(
         },
         "may_review": may_review,
         "actions": ACTIONS,
+        "assessment_criteria": ASSESSMENT_CRITERIA,
+        "retention": service.case_retention(session, ctx, proposal_id, members),
     }
 
 
