@@ -17,7 +17,7 @@ from hub.linking.service import LIVE, relink
 from hub.retention.service import purge_expired
 from hub.signals.models import Signal
 from tests.conftest import World
-from tests.factories import acceptance
+from tests.factories import ASSESSMENT, acceptance
 from tests.linking.test_proposals import _entry, _live, _phone, _post, _proposals_of, _work
 
 PURPOSE = "?purpose=case-proposal"
@@ -442,3 +442,81 @@ def test_a_split_that_leaves_one_signal_closes_and_its_undo_reopens(
     assert undone.status_code == 200, undone.text
     assert undone.json()["status"] == "new"
     assert {m["id"] for m in undone.json()["members"]} == set(ids)
+
+
+def test_accepting_records_the_signal_assessment_each_criterion_required(
+    api, world: World, server, sessions
+) -> None:
+    emm = world.headers["EMM"]
+    proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    etag = _read(api, emm, proposal).headers["ETag"]
+    bare = {"decision": "accept", "reason": "One exploiter."}
+    missing = _act(api, emm, proposal, "decisions", bare, etag)
+    assert missing.status_code == 400, missing.text
+    assert [e["pointer"] for e in missing.json()["errors"]] == ["/assessment"]
+    assert "2.23" in missing.json()["errors"][0]["detail"]
+    for criterion in ASSESSMENT:
+        for value in (None, "", "   "):
+            assessment = {k: v for k, v in ASSESSMENT.items() if k != criterion}
+            if value is not None:
+                assessment[criterion] = value
+            response = _act(
+                api, emm, proposal, "decisions", bare | {"assessment": assessment}, etag
+            )
+            assert response.status_code == 400, (criterion, value, response.text)
+            pointers = [e["pointer"] for e in response.json()["errors"]]
+            assert pointers == [f"/assessment/{criterion}"], (criterion, value, pointers)
+    # A rejection needs none, and records none.
+    assert _read(api, emm, proposal).headers["ETag"] == etag
+    secret = f"Weight: one inspection {uuid.uuid4().hex[:8]}."
+    accepted = _act(
+        api,
+        emm,
+        proposal,
+        "decisions",
+        acceptance("One exploiter.")
+        | {"assessment": ASSESSMENT | {"weight_and_earlier_interventions": secret}},
+        etag,
+    )
+    assert accepted.status_code == 200, accepted.text
+
+    with sessions() as session:
+        stored = session.scalars(
+            select(ProposalEvent).where(
+                ProposalEvent.proposal_id == uuid.UUID(proposal),
+                ProposalEvent.action == "accepted",
+            )
+        ).one()
+        [audited] = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_id == proposal, AuditEvent.action == "proposal.accepted"
+            )
+        ).all()
+    # Sealed at rest; the audit says which criteria were recorded, not what they say.
+    assert stored.assessment is not None and secret.encode() not in stored.assessment
+    assert audited.detail["assessment"] == sorted(ASSESSMENT)
+    assert secret not in str(audited.detail)
+    # The accepting agency reads it in the history and the case file; another agency does not.
+    [event] = [
+        e
+        for e in api.get(f"/api/v1/proposals/{proposal}/history", headers=emm).json()["items"]
+        if e["action"] == "accepted"
+    ]
+    assert event["assessment"]["weight_and_earlier_interventions"] == secret
+    document = api.get(f"/api/v1/proposals/{proposal}/export{PURPOSE}", headers=emm).json()
+    assert document["assessment"]["weight_and_earlier_interventions"] == secret
+    assert document["assessment"]["event"] == event["id"]
+    riec = world.headers["RIEC-AA"]
+    theirs = api.get(f"/api/v1/proposals/{proposal}/export{PURPOSE}", headers=riec)
+    assert theirs.status_code == 200 and secret not in theirs.text
+    assert theirs.json()["assessment"] is None
+
+
+def test_a_rejection_with_an_assessment_is_refused(api, world: World, server) -> None:
+    emm = world.headers["EMM"]
+    proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    etag = _read(api, emm, proposal).headers["ETag"]
+    body = {"decision": "reject", "reason": "Two people.", "assessment": ASSESSMENT}
+    response = _act(api, emm, proposal, "decisions", body, etag)
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/assessment"]

@@ -20,7 +20,7 @@ from hub.reports.render import HTML_POLICY
 from hub.ui.accounts import create_user
 from hub.ui.pages.actions import STALE
 from tests.conftest import LiveServer, World
-from tests.factories import accept_form
+from tests.factories import ASSESSMENT, accept_form
 from tests.linking.test_proposals import _entry, _phone, _post, _proposals_of, _work
 from tests.proposals.test_actions import _cluster
 from tests.proposals.test_redaction import IBAN, SECRET, hit_hub  # noqa: F401 (a fixture)
@@ -203,6 +203,18 @@ def test_accepting_through_the_form_makes_a_case_that_leaves_the_open_queue(
     assert proposal in queue_ids(emm, "agency=KMAR")
     short = act(emm, proposal, "decide", accept_form("ok"))
     assert short.status_code == 400 and "Reason: String should have at least 3" in short.text
+    # Each criterion of the signal assessment is required; the form says which one is missing.
+    unassessed = act(
+        emm,
+        proposal,
+        "decide",
+        accept_form("Looks right.") | {"weight_and_earlier_interventions": " "},
+    )
+    assert unassessed.status_code == 400
+    assert "Weight and earlier interventions: String should have at least 1" in (
+        alert(unassessed.text) or ""
+    )
+    assert 'id="assess-participants_and_connections"' in unassessed.text
 
     started = act(emm, proposal, "review", {})
     assert started.status_code == 303
@@ -216,6 +228,8 @@ def test_accepting_through_the_form_makes_a_case_that_leaves_the_open_queue(
     assert "Accepted: the proposal is now a case" in page.text
     assert 'role="status">Accepted' in page.text
     assert reason in page.text  # the reason, to the analysts of the agency that wrote it
+    assert ASSESSMENT["participants_and_connections"] in page.text  # and the assessment
+    assert 'id="retention-title"' in page.text and "No extension past the cap" in page.text
     assert proposal not in queue_ids(emm, "agency=KMAR")
     assert proposal in queue_ids(emm, "agency=KMAR&status=accepted")
     row = re.search(
