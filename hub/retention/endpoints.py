@@ -91,10 +91,11 @@ def list_extensions(
         ),
     ] = None,
 ) -> Any:
-    """Every extension decided, newest first, in force or not, with its reason."""
+    """Every extension decided, newest first, in force or not, with its reason. Audited."""
     proposal = extensions.find_case(session, case).id if case else None
     at = now()
     found = extensions.listed(session, proposal_id=proposal)
+    extensions.read(session, caller, found)
     return {"items": [extensions.shown(keys, f, at) for f in found]}
 
 
@@ -108,8 +109,10 @@ def list_extensions(
 def get_extension(
     id: uuid.UUID, caller: Administrator, session: SessionDep, keys: DataKeysDep
 ) -> Any:
-    """One extension, with the signals it holds and its reason."""
-    return extensions.shown(keys, extensions.get(session, id), now())
+    """One extension, with the signals it holds and its reason. Audited."""
+    found = extensions.get(session, id)
+    extensions.read(session, caller, [found])
+    return extensions.shown(keys, found, now())
 
 
 @router.post(

@@ -83,6 +83,8 @@ def extend(
             errors=[{"pointer": "/signal", "detail": "is not a member of the case"}],
         )
     covered = {signal} if signal is not None else members
+    if not covered:
+        raise Conflict("The case holds no signals any more: there is nothing to keep.")
     if until <= at:
         raise InvalidInput(
             "An extension ends in the future.",
@@ -204,6 +206,17 @@ def reason_of(keys: DataKeys, row: RetentionExtension) -> str:
     """The extension's reason, decrypted (the caller decides who may read it)."""
     sealed = Sealed(row.reason_key_id, row.reason)
     return keys.open(sealed, context=REASON + row.id.bytes).decode()
+
+
+def read(session: Session, caller: Caller, found: list[Extension]) -> None:
+    """Record that an administrator read these extensions, reasons included."""
+    audit.record(
+        session,
+        caller,
+        "retention.extension-read",
+        object_type="retention-extension",
+        objects=[(str(f.row.id), None) for f in found],
+    )
 
 
 def in_force(row: RetentionExtension, at: datetime) -> bool:

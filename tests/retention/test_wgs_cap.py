@@ -158,6 +158,13 @@ def test_an_extension_holds_until_it_ends_and_not_after(
     # Listed, read, revoked once: then the cap applies again, named as an extension ended.
     listed = api.get(f"/api/v1/retention/extensions?case={number}", headers=admin).json()
     assert [x["id"] for x in listed["items"]] == [extension["id"]]
+    with sessions() as session:  # an administrator reading the reasons is audited
+        assert session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "retention.extension-read",
+                AuditEvent.object_id == extension["id"],
+            )
+        ).all()
     url = f"/api/v1/retention/extensions/{extension['id']}"
     assert api.get(url, headers=admin).json()["in_force"] is True
     revoked = api.post(f"{url}/revocations", headers=admin)
@@ -229,6 +236,18 @@ def test_an_open_proposal_takes_no_extension(
     admin = partners.new(scopes="admin").headers
     until = (now() + timedelta(days=10)).isoformat()
     assert _extend(api, admin, case=proposal, until=until, reason=REASON).status_code == 409
+
+
+def test_a_case_whose_signals_are_gone_takes_no_extension(
+    api, world: World, server, sessions, partners: PartnerFactory, mine: list[str]
+) -> None:
+    _, number, ids = _accepted_case(api, world, server, sessions, mine, now())
+    with sessions() as session, session.begin():
+        session.execute(delete(Signal).where(Signal.id.in_([uuid.UUID(i) for i in ids])))
+    admin = partners.new(scopes="admin").headers
+    until = (now() + timedelta(days=10)).isoformat()
+    refused = _extend(api, admin, case=number, until=until, reason=REASON)
+    assert refused.status_code == 409 and "no signals" in refused.json()["detail"]
 
 
 runner = CliRunner()
