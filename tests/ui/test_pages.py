@@ -7,7 +7,7 @@ proposals however many others the suite has made."""
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -499,3 +499,26 @@ def test_a_non_reviewer_reads_and_comments_but_gets_no_decision_forms(
     emm_page = analyst("EMM").get(f"/ui/proposals/{proposal}").text
     assert f'action="/ui/proposals/{proposal}/decide"' in emm_page
     assert 'id="not-a-reviewer"' not in emm_page and "status-new" in emm_page
+
+
+def test_a_case_page_shows_its_retention_extensions(
+    analyst: Analysts, api, world, server, partners
+) -> None:
+    proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    emm = analyst("EMM")
+    accepted = act(emm, proposal, "decide", accept_form("One exploiter, one chain."))
+    assert accepted.status_code == 303
+    reason = f"The court asked for the file {uuid.uuid4().hex[:6]}."
+    admin = partners.new(scopes="admin").headers
+    until = (now() + timedelta(days=400)).isoformat()
+    made = api.post(
+        "/api/v1/retention/extensions",
+        json={"case": proposal, "until": until, "reason": reason},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    page = emm.get(f"/ui/proposals/{proposal}").text
+    panel = re.search(r'<section[^>]*id="retention".*?</section>', page, re.S)
+    assert panel, page
+    assert reason in panel.group(0) and "in force" in panel.group(0)
+    assert "the case's members (2 you see)" in panel.group(0)
