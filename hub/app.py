@@ -40,6 +40,8 @@ from hub.proposals.endpoints import router as proposals_router
 from hub.proposals.schemas import openapi_components as proposal_schemas
 from hub.reports.endpoints import router as reports_router
 from hub.reports.schemas import openapi_components as report_schemas
+from hub.retention.endpoints import router as retention_router
+from hub.retention.schemas import openapi_components as retention_schemas
 from hub.signals.endpoints import router as signals_router
 from hub.signals.schemas import openapi_components as signal_schemas
 from hub.ui.app import build_ui
@@ -158,6 +160,7 @@ def build_api(settings: Settings) -> FastAPI:
         linking_router,
         reports_router,
         digests_router,
+        retention_router,
     ):
         api.include_router(router)
     customise_openapi(
@@ -165,6 +168,7 @@ def build_api(settings: Settings) -> FastAPI:
         signal_schemas(settings.batch_max_items)
         | lookup_schemas()
         | report_schemas()
-        | proposal_schemas(),
+        | proposal_schemas()
+        | retention_schemas(),
     )
     return api

@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -25,11 +26,15 @@ covenants_app = typer.Typer(help="Covenant documents.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 linking_app = typer.Typer(help="Linking signals into case proposals.", no_args_is_help=True)
 report_app = typer.Typer(help="The nightly trend report.", no_args_is_help=True)
+retention_app = typer.Typer(
+    help="Retention extensions past the WGS cap (art. 1.8(7)).", no_args_is_help=True
+)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(covenants_app, name="covenants")
 app.add_typer(audit_app, name="audit")
 app.add_typer(linking_app, name="linking")
 app.add_typer(report_app, name="report")
+app.add_typer(retention_app, name="retention")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
@@ -609,14 +614,18 @@ def _print_simulation(result) -> None:  # type: ignore[no-untyped-def]
 @app.command()
 def purge(
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Only count what is past retention; change nothing."
+        False,
+        "--dry-run",
+        help="Only list what is past retention, by rule (ids and counts); change nothing.",
     ),
 ) -> None:
-    """Delete signals past their retention (the shortest of their covenants), with their parts."""
+    """Delete signals past their retention (the shortest of their covenants, the hub's default,
+    the WGS cap of five years from first processing, or an extension that ended)."""
     from hub.barriers.vocabulary import load_vocabulary
     from hub.db import now, transaction
     from hub.kit.crypto import DataKeys
     from hub.linking.service import Linker
+    from hub.retention.rules import RULES
     from hub.retention.service import purge_expired
 
     settings = _settings()
@@ -629,14 +638,154 @@ def purge(
             session,
             now=now(),
             default_days=settings.default_retention_days,
+            cap_days=settings.retention_cap_days,
             dry_run=dry_run,
             linker=linker,
         )
-    # Counts only: ids are in the audit event, content is never printed.
+    # Ids and counts only: content is never printed (a purge's ids are in its audit event).
     if dry_run:
         out.print(f"{result.counted} signal(s) past retention would be purged (dry run)")
+        for rule in RULES:
+            ids = result.by_rule.get(rule, [])
+            out.print(f"{rule}: {len(ids)}", soft_wrap=True)
+            for signal_id in ids:
+                out.print(f"  {signal_id}", soft_wrap=True)
     else:
         out.print(f"purged {result.counted} signal(s) past retention")
+
+
+def _until(text: str) -> datetime:
+    """An ISO date (the start of that day, UTC) or date and time with an offset."""
+    from datetime import UTC
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail("--until is a date (2031-06-30) or a date and time with an offset") from None
+    if value.tzinfo is None:
+        if len(text) > 10:
+            raise fail("--until with a time needs an offset (Z or +01:00)")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+@retention_app.command("extend")
+def retention_extend(
+    case: Annotated[str, typer.Argument(help="The accepted case: case number or proposal id.")],
+    until: Annotated[str, typer.Option(help="When it ends: 2031-06-30 or an ISO date-time.")],
+    reason: Annotated[str, typer.Option(help="Why the data is needed longer (required).")],
+    by: Annotated[
+        str, typer.Option(help="Who decided (a name or role; recorded with the decision).")
+    ],
+    signal: Annotated[
+        str | None, typer.Option(help="One member only (its id); default: every member.")
+    ] = None,
+) -> None:
+    """Record the decision to keep a case's members past the WGS cap of five years from their
+    first processing, at most 1825 days longer. Audited."""
+    import uuid
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from hub.auth.management import CLI_CALLER
+    from hub.db import now, transaction
+    from hub.errors import HubError
+    from hub.kit.crypto import DataKeys
+    from hub.kit.text import Prose
+    from hub.retention import extensions
+
+    settings = _settings()
+    try:
+        text = TypeAdapter(Prose).validate_python(reason.strip())
+        member = uuid.UUID(signal) if signal else None
+    except (ValidationError, ValueError):
+        raise fail(
+            "--reason must be text without control characters; --signal a signal id"
+        ) from None
+    if len(text) < 3 or not by.strip():
+        raise fail("a reason (3 characters at least) and --by (who decided) are required")
+    keys = DataKeys.load_or_create(settings.data_dir)
+    try:
+        with transaction(_sessions(settings)) as session:
+            made = extensions.extend(
+                session,
+                keys,
+                CLI_CALLER,
+                case=case,
+                signal=member,
+                until=_until(until),
+                reason=text,
+                decided_by=by.strip()[:64],
+                at=now(),
+                cap_days=settings.retention_cap_days,
+            )
+    except HubError as exc:
+        raise fail(exc.detail) from None
+    out.print(
+        f"extension {made.row.id}: {len(made.signal_ids)} signal(s) of case "
+        f"{made.case_number} kept until {made.row.until:%Y-%m-%d %H:%M} UTC",
+        soft_wrap=True,
+    )
+
+
+@retention_app.command("list")
+def retention_list(
+    case: Annotated[str | None, typer.Option(help="Only this case's.")] = None,
+) -> None:
+    """Every extension, newest first: case, until, who, in force or not (reasons: the API)."""
+    from hub.db import now, transaction
+    from hub.errors import HubError
+    from hub.retention import extensions
+
+    settings = _settings()
+    at = now()
+    try:
+        with transaction(_sessions(settings)) as session:
+            proposal = extensions.find_case(session, case).id if case else None
+            found = extensions.listed(session, proposal_id=proposal)
+    except HubError as exc:
+        raise fail(exc.detail) from None
+    if not found:
+        out.print("no retention extensions")
+    for f in found:
+        state = (
+            "revoked"
+            if f.row.revoked_at
+            else ("in force" if extensions.in_force(f.row, at) else "ended")
+        )
+        out.print(
+            f"{f.row.id}  case {f.case_number}  {len(f.signal_ids)} signal(s)  until "
+            f"{f.row.until:%Y-%m-%d}  by {f.row.decided_by} ({f.row.agency})  {state}",
+            soft_wrap=True,
+        )
+
+
+@retention_app.command("revoke")
+def retention_revoke(
+    extension: Annotated[str, typer.Argument(help="The extension's id.")],
+    by: Annotated[str, typer.Option(help="Who decided to revoke it.")],
+) -> None:
+    """End an extension now: its signals fall due under the other rules at the next purge."""
+    import uuid
+
+    from hub.auth.management import CLI_CALLER
+    from hub.db import now, transaction
+    from hub.errors import HubError
+    from hub.retention import extensions
+
+    settings = _settings()
+    try:
+        extension_id = uuid.UUID(extension)
+    except ValueError:
+        raise fail("not an extension id") from None
+    try:
+        with transaction(_sessions(settings)) as session:
+            extensions.revoke(
+                session, CLI_CALLER, extension_id, revoked_by=by.strip()[:64], at=now()
+            )
+    except HubError as exc:
+        raise fail(exc.detail) from None
+    out.print(f"extension {extension_id} revoked")
 
 
 @app.command()

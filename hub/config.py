@@ -5,10 +5,11 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.paths import document_dir
+from hub.retention.rules import WGS_CAP_DAYS
 
 # The NL GOV OAuth profile caps access-token lifetime; we never issue beyond it.
 MAX_TOKEN_LIFETIME_SECONDS = 6 * 3600
@@ -66,7 +67,14 @@ class Settings(BaseSettings):
     case_retention_days: int = Field(
         1825,
         ge=1,
-        description="How long an accepted case holds its member signals, from its acceptance.",
+        description="How long an accepted case holds its member signals, from its acceptance "
+        "(never past the WGS cap).",
+    )
+    retention_cap_days: int = Field(
+        WGS_CAP_DAYS,
+        ge=1,
+        description="Days after its first processing that a signal is purged at the latest, "
+        "accepted cases included, unless an extension holds it (WGS art. 1.8(7): at most 1825).",
     )
     # Off in production: webhooks then go over https to public addresses only. Tests and the
     # demo turn it on to deliver to a receiver on this machine (and may then use http).
@@ -119,6 +127,17 @@ class Settings(BaseSettings):
     def _cap_lifetime(cls, value: int) -> int:
         if value > MAX_TOKEN_LIFETIME_SECONDS:
             raise ValueError(f"token_lifetime may not exceed {MAX_TOKEN_LIFETIME_SECONDS} s")
+        return value
+
+    @field_validator("default_retention_days", "case_retention_days", "retention_cap_days")
+    @classmethod
+    def _within_wgs_cap(cls, value: int, info: ValidationInfo) -> int:
+        # The law's cap is a ceiling: a setting may keep data shorter, never longer.
+        if value > WGS_CAP_DAYS:
+            raise ValueError(
+                f"{info.field_name} may not exceed the WGS cap of {WGS_CAP_DAYS} days "
+                "(art. 1.8(7)); a setting may shorten it, never lengthen it"
+            )
         return value
 
     @field_validator("nightly_at")

@@ -25,6 +25,7 @@ from hub.linking.models import (
 )
 from hub.nightly.models import NightlyLease, NightlyRun
 from hub.reports.models import Report
+from hub.retention.models import RetentionExtension, RetentionExtensionMember
 from hub.signals.models import (
     IdempotencyRecord,
     Identifier,
@@ -64,6 +65,8 @@ __all__ = [
     "ProposalLink",
     "ProposalMember",
     "Report",
+    "RetentionExtension",
+    "RetentionExtensionMember",
     "Signal",
     "SignalBarrier",
     "SignalIndicator",

@@ -201,4 +201,9 @@ TAGS = [
         "description": "Nightly digests for each partner of what happened to its own signals, "
         "and the webhook they are sent to.",
     },
+    {
+        "name": "retention",
+        "description": "For administrators: recorded decisions that keep an accepted case's "
+        "data past the WGS cap of five years from first processing (art. 1.8(7)).",
+    },
 ]

@@ -115,3 +115,22 @@ def stored_count(sessions: sessionmaker[Session], agency_id: int) -> int:
             )
             or 0
         )
+
+
+# A signal assessment (WGS art. 2.23) for tests that accept proposals: every acceptance needs one.
+ASSESSMENT = {
+    "kinds_of_signals": "Labour exploitation: entry, housing and wages.",
+    "number_nature_and_size": "A handful of signals from several agencies; one employer.",
+    "weight_and_earlier_interventions": "Reliability B; no earlier intervention.",
+    "participants_and_connections": "One employer and one recruiter; a shared phone.",
+}
+
+
+def acceptance(reason: str) -> dict[str, Any]:
+    """The body of POST /proposals/{id}/decisions that accepts, with its assessment."""
+    return {"decision": "accept", "reason": reason, "assessment": ASSESSMENT}
+
+
+def accept_form(reason: str) -> dict[str, str]:
+    """The UI's accept form: the reason and the four criteria as flat fields."""
+    return {"decision": "accept", "reason": reason} | ASSESSMENT

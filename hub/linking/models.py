@@ -128,6 +128,9 @@ class ProposalEvent(Base):
     text: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The agency of the analyst who acted (the linker's events have none).
     agency: Mapped[str | None] = mapped_column(String(40))
+    # An acceptance's signal assessment (WGS art. 2.23): the four criteria as sealed JSON.
+    assessment_key_id: Mapped[str | None] = mapped_column(String(16))
+    assessment: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class LinkExclusion(Base):

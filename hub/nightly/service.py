@@ -117,6 +117,7 @@ def _purge(job: _Job, session: Session) -> dict[str, Any]:
         session,
         now=now(),
         default_days=job.settings.default_retention_days,
+        cap_days=job.settings.retention_cap_days,
         dry_run=False,
         linker=job.linker,
     )

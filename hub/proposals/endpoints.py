@@ -102,6 +102,7 @@ def review_context(
         keys=keys,
         linker=request.app.state.link_worker.linker,
         case_retention_days=settings.case_retention_days,
+        retention_cap_days=settings.retention_cap_days,
     )
 
 
@@ -257,10 +258,20 @@ def decide(
     if_match: IfMatch = None,
 ) -> ProposalDetail:
     """`accept`: the proposal becomes a case with a case number, and its members are kept as
-    long as the case is. `reject`: it stays rejected through re-linking, unless new signals
-    join it. A reason is required."""
+    long as the case is, within the WGS cap of five years from their first processing. It
+    records the signal assessment (WGS art. 2.23): four criteria, each required, sealed at
+    rest. `reject`: it stays rejected through re-linking, unless new signals join it. A reason
+    is required."""
     data = body.validate(DecisionIn, body.parse_json(raw), {})
-    service.decide(session, ctx, id, if_match, decision=data.decision, reason=data.reason)
+    service.decide(
+        session,
+        ctx,
+        id,
+        if_match,
+        decision=data.decision,
+        reason=data.reason,
+        assessment=data.assessment.model_dump() if data.assessment else None,
+    )
     return _current(session, ctx, id, vocabulary.indicator_weights(), response)
 
 
@@ -442,7 +453,9 @@ def export_case(
     ] = None,
 ) -> Response:
     """The case file: the proposal with the members as you may see them, the explanation, the
-    history and the covenants that allowed each member. The export is audited."""
+    history, the signal assessment of its acceptance (WGS art. 2.23; for the accepting agency),
+    its retention with any extension past the WGS cap (art. 1.8(7)) and the covenants that
+    allowed each member. The export is audited."""
     rendition = negotiate(accept, CASE_FILE_TYPES)
     shown = _detail(session, keys, ctx.viewer, id, vocabulary.indicator_weights())
     document = export.case_file(
@@ -451,6 +464,7 @@ def export_case(
         agency=ctx.caller.agency_code,
         actor=ctx.caller.client_id,
         purpose=service.PURPOSE,
+        retention=service.case_retention(session, ctx, id, shown["members"]),
     )
     service.exported(session, ctx, id, rendition)
     if rendition == "html":

@@ -7,15 +7,24 @@ from pathlib import Path
 from typing import Any
 
 from hub.db import now
+from hub.proposals.schemas import ASSESSMENT_CRITERIA
 
 TEMPLATES = Path(__file__).parent / "templates"
-CASE_FILE_VERSION = 1
+# 2: the signal assessment (WGS art. 2.23) and the case's retention (art. 1.8(7)).
+CASE_FILE_VERSION = 2
 
 
 def case_file(
-    detail: dict[str, Any], history: list[dict[str, Any]], *, agency: str, actor: str, purpose: str
+    detail: dict[str, Any],
+    history: list[dict[str, Any]],
+    *,
+    agency: str,
+    actor: str,
+    purpose: str,
+    retention: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The case file's JSON document, from the viewer's detail view and history."""
+    """The case file's JSON document, from the viewer's detail view and history, with the
+    acceptance's signal assessment (as far as the viewer reads it) and the case's retention."""
     proposal = {k: v for k, v in detail.items() if k not in ("grants", "graph")}
     allowed: Counter[tuple[str | None, int | None]] = Counter()
     rules: dict[tuple[str | None, int | None], set[str]] = {}
@@ -30,6 +39,8 @@ def case_file(
         "exported_by": {"agency": agency, "actor": actor},
         "purpose": purpose,
         "proposal": proposal,
+        "assessment": _assessment(history),
+        "retention": retention,
         "history": history,
         "covenants": [
             {
@@ -43,8 +54,23 @@ def case_file(
     }
 
 
+def _assessment(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The signal assessment of the latest acceptance the viewer may read (WGS art. 2.23)."""
+    accepted = [e for e in history if e["action"] == "accepted" and e.get("assessment")]
+    if not accepted:
+        return None
+    latest = accepted[-1]
+    return {"event": latest["id"], "at": latest["at"], "actor": latest["actor"]} | latest[
+        "assessment"
+    ]
+
+
 def render_html(document: dict[str, Any]) -> str:
-    return _environment().get_template("case.html.j2").render(case=document)
+    return (
+        _environment()
+        .get_template("case.html.j2")
+        .render(case=document, criteria=ASSESSMENT_CRITERIA)
+    )
 
 
 @cache

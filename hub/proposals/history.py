@@ -1,7 +1,8 @@
 """A proposal's history as one viewer may read it: the linker's steps and the analysts' acts.
 
-Analysts of other agencies appear by agency only; reasons and comments are read by the
-writer's own agency; member ids in a split appear only where the viewer may see the member.
+Analysts of other agencies appear by agency only; reasons, comments and an acceptance's
+signal assessment are read by the writer's own agency; member ids in a split appear only where
+the viewer may see the member.
 """
 
 import uuid
@@ -14,7 +15,7 @@ from hub.auth.caller import Caller
 from hub.kit.crypto import DataKeys
 from hub.linking.models import ProposalEvent
 from hub.proposals import repository
-from hub.proposals.service import event_text
+from hub.proposals.service import event_assessment, event_text
 
 # What of each analyst action's stored detail a viewer may read (the rest is for undo).
 _SHOWN = {
@@ -73,4 +74,5 @@ def _shape(
         "actor": actor,
         "detail": detail,
         "text": event_text(keys, event) if own else None,
+        "assessment": event_assessment(keys, event) if own else None,
     }

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from hub.kit.text import Prose
 from hub.signals.schemas import SignalOut
@@ -15,12 +15,73 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 Reason = Field(min_length=3, max_length=2000, description="Why (sealed; your agency reads it).")
 
 
+def _criterion(description: str) -> Any:
+    return Field(min_length=1, max_length=4000, description=description)
+
+
+class Assessment(BaseModel):
+    """The signal assessment WGS art. 2.23 asks of an acceptance: four criteria, each required
+    (sealed at rest; your agency reads it, in the history and the case file)."""
+
+    model_config = _STRICT
+    kinds_of_signals: Prose = _criterion("The kind of signals.")
+    number_nature_and_size: Prose = _criterion("Their number, nature and size.")
+    weight_and_earlier_interventions: Prose = _criterion(
+        "Their weight, and the interventions made on them before."
+    )
+    participants_and_connections: Prose = _criterion(
+        "The participants involved, and how they connect."
+    )
+
+
+# The criteria in the order of WGS art. 2.23, with the labels the UI and the case file show.
+ASSESSMENT_CRITERIA = (
+    ("kinds_of_signals", "Kind of signals"),
+    ("number_nature_and_size", "Number, nature and size"),
+    ("weight_and_earlier_interventions", "Weight and earlier interventions"),
+    ("participants_and_connections", "Participants involved and how they connect"),
+)
+
+ASSESSMENT_EXAMPLE = {
+    "kinds_of_signals": "Labour exploitation: entry, housing and wages.",
+    "number_nature_and_size": "Three signals from three agencies over two months; one employer.",
+    "weight_and_earlier_interventions": "Reliability B; one earlier labour inspection, no fine.",
+    "participants_and_connections": "One employer, one recruiter; shared phone and address.",
+}
+
+
 class DecisionIn(BaseModel):
     model_config = _STRICT | ConfigDict(
-        json_schema_extra={"examples": [{"decision": "accept", "reason": "Entry to finance."}]}
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision": "accept",
+                    "reason": "Entry to finance.",
+                    "assessment": ASSESSMENT_EXAMPLE,
+                },
+                {"decision": "reject", "reason": "Two different people."},
+            ]
+        }
     )
     decision: Literal["accept", "reject"]
     reason: Prose = Reason
+    assessment: Assessment | None = Field(
+        None,
+        description="Required to accept (WGS art. 2.23); a rejection records none.",
+        validate_default=True,
+    )
+
+    @field_validator("assessment")
+    @classmethod
+    def _assessed_when_accepted(
+        cls, value: Assessment | None, info: ValidationInfo
+    ) -> Assessment | None:
+        decision = info.data.get("decision")
+        if decision == "accept" and value is None:
+            raise ValueError("accepting a proposal records the signal assessment (WGS art. 2.23)")
+        if decision == "reject" and value is not None:
+            raise ValueError("a rejection records no signal assessment")
+        return value
 
 
 class AssignmentIn(BaseModel):
@@ -70,6 +131,11 @@ class HistoryEvent(BaseModel):
     )
     text: str | None = Field(
         description="The reason or comment; only for analysts of the writer's agency."
+    )
+    assessment: Assessment | None = Field(
+        None,
+        description="An acceptance's signal assessment (WGS art. 2.23); only for analysts of "
+        "the accepting agency.",
     )
 
 
@@ -157,6 +223,7 @@ def openapi_components() -> dict[str, Any]:
 
     models = [
         DecisionIn,
+        Assessment,
         AssignmentIn,
         MergeIn,
         SplitIn,

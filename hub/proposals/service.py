@@ -7,6 +7,7 @@ the linker honours from then on (`link_joins`, `link_separations`), and each is 
 records what it changed, so it can be undone and a merged-away id can point to its successor.
 """
 
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from hub.linking.models import (
     ProposalEvent,
 )
 from hub.proposals import reads, repository, reviewers
+from hub.retention import extensions
+from hub.retention.rules import WGS_CAP_DAYS
 
 PURPOSE = "case-proposal"
 # Agencies whose queue is their own region's unless they ask for another.
@@ -53,6 +56,8 @@ ANALYST_ACTIONS = (
     "commented",
 )
 UNDOABLE = ("merged", "split")
+# Sealing context of an acceptance's signal assessment (bound to its proposal).
+ASSESSMENT = b"proposal-assessment:"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Context:
     keys: DataKeys
     linker: linking.Linker
     case_retention_days: int
+    retention_cap_days: int = WGS_CAP_DAYS
 
     @property
     def caller(self) -> Caller:
@@ -159,10 +165,16 @@ def _event(
     detail: dict[str, Any] | None,
     text: str | None,
     at: datetime,
+    assessment: dict[str, str] | None = None,
 ) -> ProposalEvent:
     sealed = (
         ctx.keys.seal(text.encode(), context=b"proposal-event:" + proposal.id.bytes)
         if text
+        else None
+    )
+    assessed = (
+        ctx.keys.seal(json.dumps(assessment).encode(), context=ASSESSMENT + proposal.id.bytes)
+        if assessment
         else None
     )
     event = ProposalEvent(
@@ -174,6 +186,8 @@ def _event(
         detail=detail,
         text_key_id=sealed.key_id if sealed else None,
         text=sealed.blob if sealed else None,
+        assessment_key_id=assessed.key_id if assessed else None,
+        assessment=assessed.blob if assessed else None,
     )
     session.add(event)
     return event
@@ -191,6 +205,17 @@ def made_by(proposal: Proposal) -> dict[str, str | None]:
     """The linking rules that made what the analyst decided on (WGS art. 1.9(6)): recorded in
     each decision's event and audit detail. Null parts: linked before the rules had a version."""
     return {"version": proposal.ruleset_version, "hash": proposal.ruleset_hash}
+
+
+def event_assessment(keys: DataKeys, event: ProposalEvent) -> dict[str, str] | None:
+    """An acceptance's signal assessment, decrypted (the caller decides who may read it)."""
+    if event.assessment is None or event.assessment_key_id is None:
+        return None
+    sealed = Sealed(event.assessment_key_id, event.assessment)
+    opened: dict[str, str] = json.loads(
+        keys.open(sealed, context=ASSESSMENT + event.proposal_id.bytes)
+    )
+    return opened
 
 
 def _touch(proposal: Proposal, at: datetime) -> None:
@@ -261,9 +286,17 @@ def decide(
     *,
     decision: str,
     reason: str,
+    assessment: dict[str, str] | None = None,
 ) -> Proposal:
-    """Accept (it becomes a case with a number; its members are kept as long as the case) or
-    reject (kept, so re-linking proposes it again only when new signals join)."""
+    """Accept (it becomes a case with a number; its members are kept as long as the case, within
+    the WGS cap) with the signal assessment of WGS art. 2.23, or reject (kept, so re-linking
+    proposes it again only when new signals join)."""
+    if decision == "accept" and not assessment:
+        # The schemas refuse this first; a service caller must not skip the assessment either.
+        raise InvalidInput(
+            "Accepting a proposal records the signal assessment (WGS art. 2.23).",
+            errors=[{"pointer": "/assessment", "detail": "is required to accept"}],
+        )
     proposal, rule = _locked(session, ctx, proposal_id, if_match)
     at = now()
     if decision == "accept":
@@ -282,8 +315,11 @@ def decide(
     proposal.decided_at = at
     _touch(proposal, at)
     action = "accepted" if decision == "accept" else "rejected"
-    _event(session, ctx, proposal, action, detail, reason, at)
-    _audit(session, ctx, action, proposal, detail, rule)
+    kept = assessment if decision == "accept" else None
+    _event(session, ctx, proposal, action, detail, reason, at, kept)
+    # The audit says an assessment was recorded, never what it says.
+    audited = detail | ({"assessment": sorted(kept)} if kept else {})
+    _audit(session, ctx, action, proposal, audited, rule)
     return proposal
 
 
@@ -587,6 +623,29 @@ def comment(session: Session, ctx: Context, proposal_id: uuid.UUID, *, text: str
     session.flush()
     _audit(session, ctx, "commented", proposal, {"event": event.pk})
     return event
+
+
+def case_retention(
+    session: Session,
+    ctx: Context,
+    proposal_id: uuid.UUID,
+    members: list[dict[str, Any]],
+) -> dict[str, Any] | None:
+    """An accepted case's retention as the caller may read it (None before acceptance):
+    `members` are the members as the caller sees them."""
+    proposal = repository.by_id(session, proposal_id)
+    if proposal is None or proposal.status != "accepted":
+        return None
+    return extensions.for_case_file(
+        session,
+        ctx.keys,
+        proposal=proposal,
+        agency=ctx.caller.agency_code,
+        visible={uuid.UUID(str(m["id"])) for m in members},
+        members=members,
+        cap_days=ctx.retention_cap_days,
+        at=now(),
+    )
 
 
 def exported(session: Session, ctx: Context, proposal_id: uuid.UUID, rendition: str) -> None:

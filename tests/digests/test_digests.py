@@ -23,7 +23,7 @@ from tests.digests.conftest import (
     build,
     digest,
 )
-from tests.factories import PartnerFactory
+from tests.factories import ASSESSMENT, PartnerFactory
 
 
 def test_digest_numbers_match_the_scenario(scene: Scene) -> None:
@@ -178,7 +178,13 @@ def test_the_sources_of_an_accepted_case_hear_of_it_that_night(scene: Scene) -> 
             if p.size == 2 and "SZW" in p.agencies
         ]
         accepted = review.decide(
-            session, ctx, proposal.id, f'"{proposal.version}"', decision="accept", reason="Case."
+            session,
+            ctx,
+            proposal.id,
+            f'"{proposal.version}"',
+            decision="accept",
+            reason="Case.",
+            assessment=ASSESSMENT,
         )
         number = accepted.case_number
     build(scene)

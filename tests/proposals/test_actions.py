@@ -17,6 +17,7 @@ from hub.linking.service import LIVE, relink
 from hub.retention.service import purge_expired
 from hub.signals.models import Signal
 from tests.conftest import World
+from tests.factories import ASSESSMENT, acceptance
 from tests.linking.test_proposals import _entry, _live, _phone, _post, _proposals_of, _work
 
 PURPOSE = "?purpose=case-proposal"
@@ -59,7 +60,7 @@ def test_accepting_needs_the_current_etag_and_makes_a_numbered_case(
     emm = world.headers["EMM"]
     proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
     etag = _read(api, emm, proposal).headers["ETag"]
-    decision = {"decision": "accept", "reason": "Entry and work: one exploiter."}
+    decision = acceptance("Entry and work: one exploiter.")
 
     missing = _act(api, emm, proposal, "decisions", decision, None)
     assert missing.status_code == 428, missing.text
@@ -100,8 +101,9 @@ def test_two_analysts_deciding_at_once_get_one_success(api, world: World, server
 
     def decide(decision: str) -> int:
         with httpx.Client(base_url=server.url, timeout=30) as client:
+            body = acceptance("r" * 5) if decision == "accept" else {"decision": decision}
             return _act(
-                client, emm, proposal, "decisions", {"decision": decision, "reason": "r" * 5}, etag
+                client, emm, proposal, "decisions", {"reason": "r" * 5} | body, etag
             ).status_code
 
     with ThreadPoolExecutor(4) as pool:
@@ -338,7 +340,7 @@ def test_an_accepted_case_holds_its_members_past_their_retention(
     kept, kept_ids = _cluster(api, world, server, ("KMAR", "SZW"))
     _, open_ids = _cluster(api, world, server, ("KMAR", "SZW"))
     etag = _read(api, emm, kept).headers["ETag"]
-    decision = {"decision": "accept", "reason": "A case."}
+    decision = acceptance("A case.")
     assert _act(api, emm, kept, "decisions", decision, etag).status_code == 200
     # Three years on: past every covenant's two years, within the case's five.
     later = now() + timedelta(days=3 * 365)
@@ -366,7 +368,7 @@ def test_a_riec_that_accepted_a_case_may_investigate_it_in_full(api, world: Worl
         riec,
         proposal,
         "decisions",
-        {"decision": "accept", "reason": "Case meeting agreed."},
+        acceptance("Case meeting agreed."),
         detail.headers["ETag"],
     )
     assert accepted.status_code == 200, accepted.text
@@ -386,7 +388,7 @@ def test_a_source_learns_its_signal_joined_an_accepted_case_at_its_own_level(
     url = f"/api/v1/signals/{entry}/cases"
     assert api.get(f"{url}{PURPOSE}", headers=kmar).json()["items"] == []
     etag = _read(api, emm, proposal).headers["ETag"]
-    decision = {"decision": "accept", "reason": "One chain."}
+    decision = acceptance("One chain.")
     accepted = _act(api, emm, proposal, "decisions", decision, etag).json()
 
     [case] = api.get(f"{url}{PURPOSE}", headers=kmar).json()["items"]
@@ -440,3 +442,81 @@ def test_a_split_that_leaves_one_signal_closes_and_its_undo_reopens(
     assert undone.status_code == 200, undone.text
     assert undone.json()["status"] == "new"
     assert {m["id"] for m in undone.json()["members"]} == set(ids)
+
+
+def test_accepting_records_the_signal_assessment_each_criterion_required(
+    api, world: World, server, sessions
+) -> None:
+    emm = world.headers["EMM"]
+    proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    etag = _read(api, emm, proposal).headers["ETag"]
+    bare = {"decision": "accept", "reason": "One exploiter."}
+    missing = _act(api, emm, proposal, "decisions", bare, etag)
+    assert missing.status_code == 400, missing.text
+    assert [e["pointer"] for e in missing.json()["errors"]] == ["/assessment"]
+    assert "2.23" in missing.json()["errors"][0]["detail"]
+    for criterion in ASSESSMENT:
+        for value in (None, "", "   "):
+            assessment = {k: v for k, v in ASSESSMENT.items() if k != criterion}
+            if value is not None:
+                assessment[criterion] = value
+            response = _act(
+                api, emm, proposal, "decisions", bare | {"assessment": assessment}, etag
+            )
+            assert response.status_code == 400, (criterion, value, response.text)
+            pointers = [e["pointer"] for e in response.json()["errors"]]
+            assert pointers == [f"/assessment/{criterion}"], (criterion, value, pointers)
+    # A rejection needs none, and records none.
+    assert _read(api, emm, proposal).headers["ETag"] == etag
+    secret = f"Weight: one inspection {uuid.uuid4().hex[:8]}."
+    accepted = _act(
+        api,
+        emm,
+        proposal,
+        "decisions",
+        acceptance("One exploiter.")
+        | {"assessment": ASSESSMENT | {"weight_and_earlier_interventions": secret}},
+        etag,
+    )
+    assert accepted.status_code == 200, accepted.text
+
+    with sessions() as session:
+        stored = session.scalars(
+            select(ProposalEvent).where(
+                ProposalEvent.proposal_id == uuid.UUID(proposal),
+                ProposalEvent.action == "accepted",
+            )
+        ).one()
+        [audited] = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_id == proposal, AuditEvent.action == "proposal.accepted"
+            )
+        ).all()
+    # Sealed at rest; the audit says which criteria were recorded, not what they say.
+    assert stored.assessment is not None and secret.encode() not in stored.assessment
+    assert audited.detail["assessment"] == sorted(ASSESSMENT)
+    assert secret not in str(audited.detail)
+    # The accepting agency reads it in the history and the case file; another agency does not.
+    [event] = [
+        e
+        for e in api.get(f"/api/v1/proposals/{proposal}/history", headers=emm).json()["items"]
+        if e["action"] == "accepted"
+    ]
+    assert event["assessment"]["weight_and_earlier_interventions"] == secret
+    document = api.get(f"/api/v1/proposals/{proposal}/export{PURPOSE}", headers=emm).json()
+    assert document["assessment"]["weight_and_earlier_interventions"] == secret
+    assert document["assessment"]["event"] == event["id"]
+    riec = world.headers["RIEC-AA"]
+    theirs = api.get(f"/api/v1/proposals/{proposal}/export{PURPOSE}", headers=riec)
+    assert theirs.status_code == 200 and secret not in theirs.text
+    assert theirs.json()["assessment"] is None
+
+
+def test_a_rejection_with_an_assessment_is_refused(api, world: World, server) -> None:
+    emm = world.headers["EMM"]
+    proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    etag = _read(api, emm, proposal).headers["ETag"]
+    body = {"decision": "reject", "reason": "Two people.", "assessment": ASSESSMENT}
+    response = _act(api, emm, proposal, "decisions", body, etag)
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/assessment"]

@@ -11,6 +11,7 @@ from hub.audit.models import AuditEvent
 from hub.linking.models import ProposalEvent
 from hub.linking.service import LIVE
 from tests.conftest import World
+from tests.factories import acceptance
 from tests.linking.test_proposals import _entry, _phone, _proposals_of, _work
 from tests.proposals.test_actions import PURPOSE, _act, _read
 
@@ -38,7 +39,7 @@ def _case(  # type: ignore[no-untyped-def]
 
 def _accept(api: httpx.Client, headers: dict, proposal: str) -> httpx.Response:
     etag = _read(api, headers, proposal).headers["ETag"]
-    decision = {"decision": "accept", "reason": "The case meeting takes it up."}
+    decision = acceptance("The case meeting takes it up.")
     accepted = _act(api, headers, proposal, "decisions", decision, etag)
     assert accepted.status_code == 200, accepted.text
     return accepted

@@ -61,7 +61,7 @@ from tests.covenants.test_property_api import (  # noqa: F401 (harness is a fixt
     covenant_worlds,
     harness,
 )
-from tests.factories import signal_body
+from tests.factories import acceptance, signal_body
 
 # The subject types whose one value every posting of an example shares. An address is not
 # among them: from three carriers on it no longer links alone (by design).
@@ -706,7 +706,12 @@ def _check_actions_refused(
         headers = live.world.headers[outsider]
         decision = ("accept", "reject")[turn % 2]
         actions: list[tuple[str, dict | None]] = [
-            ("decisions", {"decision": decision, "reason": "Seen enough of it."}),
+            (
+                "decisions",
+                acceptance("Seen enough of it.")
+                if decision == "accept"
+                else {"decision": decision, "reason": "Seen enough of it."},
+            ),
             ("assignments", {"assignee": "analyst.x", "reason": "Mine now."}),
             ("reviews", None),
             ("merges", {"other": str(uuid.uuid4()), "reason": "Same employer."}),

@@ -19,6 +19,7 @@ from hub.linking.models import ProposalEvent
 from hub.linking.service import LIVE
 from tests.conftest import World
 from tests.covenants.test_endpoints import served_covenants
+from tests.factories import acceptance
 from tests.linking.test_proposals import _entry, _phone, _post, _proposals_of, _work
 from tests.proposals.test_actions import _act, _cluster, _read
 from tests.proposals.test_queue import _all
@@ -137,7 +138,7 @@ def test_every_action_of_a_non_reviewer_is_refused_and_changes_nothing(
     etag = _read(api, szw, first).headers["ETag"]
 
     actions = [
-        ("decisions", {"decision": "accept", "reason": "Seen enough of it."}),
+        ("decisions", acceptance("Seen enough of it.")),
         ("assignments", {"assignee": "analyst.x", "reason": "Mine now."}),
         ("reviews", None),
         ("merges", {"other": third, "reason": "Same employer."}),
@@ -223,7 +224,7 @@ def test_a_riec_decides_only_with_two_members_in_its_region(
         # RIEC-RR sees all three members of the Amsterdam proposal, one in its region.
         seen = _read(api, rr, mostly_aa)
         assert seen.json()["size"] == 3 and seen.json()["may_review"] is False
-        decision = {"decision": "accept", "reason": "Case meeting agreed."}
+        decision = acceptance("Case meeting agreed.")
         _refused(_act(api, rr, mostly_aa, "decisions", decision, seen.headers["ETag"]))
         # A merge changes both proposals: the caller must review both.
         merge = {"other": only_rr, "reason": "Same phone."}

@@ -7,7 +7,7 @@ proposals however many others the suite has made."""
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -20,6 +20,7 @@ from hub.reports.render import HTML_POLICY
 from hub.ui.accounts import create_user
 from hub.ui.pages.actions import STALE
 from tests.conftest import LiveServer, World
+from tests.factories import ASSESSMENT, accept_form
 from tests.linking.test_proposals import _entry, _phone, _post, _proposals_of, _work
 from tests.proposals.test_actions import _cluster
 from tests.proposals.test_redaction import IBAN, SECRET, hit_hub  # noqa: F401 (a fixture)
@@ -165,7 +166,7 @@ def test_forms_without_the_csrf_token_are_refused(analyst: Analysts, api, world,
     emm = analyst("EMM")
     version = _version(emm.get(f"/ui/proposals/{proposal}").text)
     for action, fields in (
-        ("decide", {"decision": "accept", "reason": "forged"}),
+        ("decide", accept_form("forged")),
         ("review", {}),
         ("comment", {"text": "forged"}),
     ):
@@ -185,9 +186,7 @@ def test_a_stale_version_shows_the_proposal_as_it_is_now_and_changes_nothing(
     seen = mine.get(f"/ui/proposals/{proposal}").text
     assert act(theirs, proposal, "review", {}).status_code == 303
 
-    stale = act(
-        mine, proposal, "decide", {"decision": "accept", "reason": "Looks right."}, page=seen
-    )
+    stale = act(mine, proposal, "decide", accept_form("Looks right."), page=seen)
     assert stale.status_code == 412
     assert alert(stale.text) == STALE
     assert 'status-in_review">In review<' in stale.text and "Case EMM-" not in stale.text
@@ -202,14 +201,26 @@ def test_accepting_through_the_form_makes_a_case_that_leaves_the_open_queue(
     proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
     emm = analyst("EMM")
     assert proposal in queue_ids(emm, "agency=KMAR")
-    short = act(emm, proposal, "decide", {"decision": "accept", "reason": "ok"})
+    short = act(emm, proposal, "decide", accept_form("ok"))
     assert short.status_code == 400 and "Reason: String should have at least 3" in short.text
+    # Each criterion of the signal assessment is required; the form says which one is missing.
+    unassessed = act(
+        emm,
+        proposal,
+        "decide",
+        accept_form("Looks right.") | {"weight_and_earlier_interventions": " "},
+    )
+    assert unassessed.status_code == 400
+    assert "Weight and earlier interventions: String should have at least 1" in (
+        alert(unassessed.text) or ""
+    )
+    assert 'id="assess-participants_and_connections"' in unassessed.text
 
     started = act(emm, proposal, "review", {})
     assert started.status_code == 303
     assert started.headers["location"] == f"/ui/proposals/{proposal}?done=review-started"
     reason = f"One exploiter, entry to work {uuid.uuid4().hex[:6]}."
-    accepted = act(emm, proposal, "decide", {"decision": "accept", "reason": reason})
+    accepted = act(emm, proposal, "decide", accept_form(reason))
     assert accepted.status_code == 303
     page = emm.get(accepted.headers["location"])
     case = re.search(r"<h1>Case (EMM-\d{4}-\d{4})", page.text)
@@ -217,6 +228,8 @@ def test_accepting_through_the_form_makes_a_case_that_leaves_the_open_queue(
     assert "Accepted: the proposal is now a case" in page.text
     assert 'role="status">Accepted' in page.text
     assert reason in page.text  # the reason, to the analysts of the agency that wrote it
+    assert ASSESSMENT["participants_and_connections"] in page.text  # and the assessment
+    assert 'id="retention-title"' in page.text and "No extension past the cap" in page.text
     assert proposal not in queue_ids(emm, "agency=KMAR")
     assert proposal in queue_ids(emm, "agency=KMAR&status=accepted")
     row = re.search(
@@ -510,3 +523,26 @@ def test_a_proposal_page_loads_each_members_summary_and_subjects_only_when_asked
     ):
         assert client.get(path).status_code == 404, path
     assert analyst("RIEC-RR").get(f"/ui/proposals/{proposal}/members/{ids[0]}").status_code == 404
+
+
+def test_a_case_page_shows_its_retention_extensions(
+    analyst: Analysts, api, world, server, partners
+) -> None:
+    proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    emm = analyst("EMM")
+    accepted = act(emm, proposal, "decide", accept_form("One exploiter, one chain."))
+    assert accepted.status_code == 303
+    reason = f"The court asked for the file {uuid.uuid4().hex[:6]}."
+    admin = partners.new(scopes="admin").headers
+    until = (now() + timedelta(days=400)).isoformat()
+    made = api.post(
+        "/api/v1/retention/extensions",
+        json={"case": proposal, "until": until, "reason": reason},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    page = emm.get(f"/ui/proposals/{proposal}").text
+    panel = re.search(r'<section[^>]*id="retention".*?</section>', page, re.S)
+    assert panel, page
+    assert reason in panel.group(0) and "in force" in panel.group(0)
+    assert "the case's members (2 you see)" in panel.group(0)

@@ -18,6 +18,7 @@ from hub.db import migrate
 from hub.demo.seed import seed
 from tests.browser import screenshot_path
 from tests.conftest import LiveServer, free_port
+from tests.factories import ASSESSMENT
 from tests.ui.helpers import Account, signed_in_client
 from tests.ui.test_pages import make_analyst, queue_ids
 
@@ -151,6 +152,8 @@ def test_an_analyst_accepts_the_strongest_proposal_and_it_leaves_the_queue(
         page.set_viewport_size({"width": 1366, "height": 768})
 
         page.fill("#decide-reason", "Recruitment, housing and wages: one exploiter.")
+        for name, text in ASSESSMENT.items():
+            page.fill(f"#assess-{name}", text)
         page.click("text=Accept as a case")
         page.wait_for_url(re.compile(r"done=accepted"))
         assert re.match(r"Case RIEC-AA-\d{4}-\d{4}", page.inner_text("h1"))

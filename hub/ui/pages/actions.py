@@ -25,7 +25,15 @@ from hub.errors import (
     PreconditionRequired,
 )
 from hub.proposals import service
-from hub.proposals.schemas import AssignmentIn, CommentIn, DecisionIn, MergeIn, SplitIn, UndoIn
+from hub.proposals.schemas import (
+    ASSESSMENT_CRITERIA,
+    AssignmentIn,
+    CommentIn,
+    DecisionIn,
+    MergeIn,
+    SplitIn,
+    UndoIn,
+)
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.proposal import render
 
@@ -43,6 +51,8 @@ LABELS = {
     "members": "Members",
     "event": "Change to undo",
     "text": "Comment",
+    "assessment": "Signal assessment",
+    **dict(ASSESSMENT_CRITERIA),
 }
 
 
@@ -51,8 +61,9 @@ def _valid(model: type[BaseModel], **fields: Any) -> Any:
     try:
         return model.model_validate(fields)
     except ValidationError as exc:
+        # The innermost field names the problem (an assessment's criterion, not "assessment").
         problems = [
-            f"{LABELS.get(str(e['loc'][0]), e['loc'][0]) if e['loc'] else 'Form'}: "
+            f"{LABELS.get(str(e['loc'][-1]), e['loc'][-1]) if e['loc'] else 'Form'}: "
             f"{e['msg'].removeprefix('Value error, ')}."
             for e in exc.errors()
         ]
@@ -159,11 +170,24 @@ def decide(
     if_match: Field = "",
     decision: Field = "",
     reason: Field = "",
+    kinds_of_signals: Field = "",
+    number_nature_and_size: Field = "",
+    weight_and_earlier_interventions: Field = "",
+    participants_and_connections: Field = "",
 ) -> Response:
-    """Accept (it becomes a case) or reject, with a reason."""
+    """Accept (it becomes a case) with the signal assessment, or reject, with a reason."""
 
     def act() -> str:
-        data = _valid(DecisionIn, decision=decision, reason=reason)
+        criteria = {
+            "kinds_of_signals": kinds_of_signals,
+            "number_nature_and_size": number_nature_and_size,
+            "weight_and_earlier_interventions": weight_and_earlier_interventions,
+            "participants_and_connections": participants_and_connections,
+        }
+        # The reject form has no assessment fields; the accept form sends all four, and an
+        # empty one is refused by the API's own model with the criterion's name.
+        assessment = criteria if decision == "accept" else None
+        data = _valid(DecisionIn, decision=decision, reason=reason, assessment=assessment)
         service.decide(
             session,
             ctx,
@@ -171,6 +195,7 @@ def decide(
             _version(if_match),
             decision=data.decision,
             reason=data.reason,
+            assessment=data.assessment.model_dump() if data.assessment else None,
         )
         return _back(proposal_id, "accepted" if data.decision == "accept" else "rejected")
 

@@ -34,6 +34,7 @@ def review_context(request: Request, analyst: AnalystDep, session: SessionDep) -
         keys=state.data_keys,
         linker=state.link_worker.linker,
         case_retention_days=state.settings.case_retention_days,
+        retention_cap_days=state.settings.retention_cap_days,
     )
 
 

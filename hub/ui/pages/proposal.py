@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hub.deps import SessionDep, VocabularyDep
 from hub.proposals import reads, reviewers, service
 from hub.proposals.history import history
+from hub.proposals.schemas import ASSESSMENT_CRITERIA
 from hub.signals import reads as signal_reads
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
@@ -97,6 +98,8 @@ def view(
         },
         "may_review": may_review,
         "actions": ACTIONS,
+        "assessment_criteria": ASSESSMENT_CRITERIA,
+        "retention": service.case_retention(session, ctx, proposal_id, members),
     }
 
 
