@@ -29,6 +29,7 @@ from hub.agencies.models import Agency
 from hub.db import UTCDateTime, now
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
+from hub.ldv import collect as ldv
 from hub.linking import graph, rules
 from hub.linking.clusters import JOINED_WEIGHT, Cluster, assign_ids, clusters
 from hub.linking.models import (
@@ -253,6 +254,9 @@ def _apply(
         if i is not None and home.get(pair[1]) == i:
             links_of.setdefault(i, {})[pair] = value
     fresh = _NewProposals()
+    # Linking is not audited; its processing-log record names the signals it compared anew
+    # (the seeds) and those of every proposal it made, changed or closed.
+    touched = set(seeds)
     proposals, stored = _stored(
         session, [c for c in assignment.continues if c is not None], assignment.ended
     )
@@ -269,6 +273,7 @@ def _apply(
         if continues is None:
             fresh.add(cluster, cluster_links, parts, facts, at)
             result.created += 1
+            touched |= cluster.members
         else:
             if _update(
                 session,
@@ -282,11 +287,15 @@ def _apply(
                 at,
             ):
                 result.changed += 1
+                touched |= cluster.members
     fresh.write(session)
     for proposal_id in assignment.ended:
         why = _why_ended(old[proposal_id], qualifying, facts, settings)
         _close(session, proposals[proposal_id], why)
         result.closed += 1
+        touched |= old[proposal_id]
+    if touched:
+        ldv.processed(session, "linking.linked", signal_ids=touched, purpose="case-proposal")
     return result
 
 
