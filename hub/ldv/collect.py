@@ -40,6 +40,7 @@ AUDIT_SEQ = "dpl.barrier_hub.audit_seq"
 _INFO = "ldv"
 _OPEN = "ldv_open"
 _NOTED = "ldv_noted"
+_COMMITTED = "ldv_committed"
 
 
 @dataclass
@@ -105,6 +106,7 @@ def attach(
         f"{issuer}/agencies",
     )
     sessions.configure(info={_INFO: book})
+    event.listen(sessions, "after_commit", _committed)
     event.listen(sessions, "after_soft_rollback", _rolled_back)
     event.listen(sessions, "after_transaction_end", _ended)
     return book
@@ -321,10 +323,19 @@ def _open(
     session.info.setdefault(_OPEN, []).append(_Open(span, children, transaction))
 
 
+def _committed(session: Session) -> None:
+    """The outermost transaction committed (SQLAlchemy says so for that one only)."""
+    if session.info.get(_OPEN):
+        session.info[_COMMITTED] = True
+
+
 def _rolled_back(session: Session, previous: SessionTransaction) -> None:
-    """A rollback: what was recorded inside the rolled-back transaction failed."""
+    """A savepoint rolled back: what was recorded inside it failed. (The outermost
+    transaction's rollback is told by its end without a commit, see `_ended`.)"""
+    if not previous.nested:
+        return
     for item in session.info.get(_OPEN, ()):
-        if not previous.nested or _within(item.transaction, previous):
+        if _within(item.transaction, previous):
             item.failed = True
 
 
@@ -341,9 +352,11 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None or transaction.nested:
         return
     opened = session.info.pop(_OPEN, None)
+    committed = session.info.pop(_COMMITTED, False)
     session.info.pop(_NOTED, None)
     for item in opened or ():
-        status = Status(StatusCode.ERROR, "rolled back") if item.failed else Status(StatusCode.OK)
+        failed = item.failed or not committed
+        status = Status(StatusCode.ERROR, "rolled back") if failed else Status(StatusCode.OK)
         for child in item.children:
             child.set_status(status)
             child.end()
