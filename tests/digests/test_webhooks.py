@@ -296,3 +296,27 @@ def test_an_unreachable_receiver_is_a_recorded_failure(hub_env, partner) -> None
     delivery = _delivery(hub_env, partner)
     assert (delivery.status, delivery.last_error) == ("pending", "could not connect")
     assert httpx.URL(url).host == "127.0.0.1"
+
+
+def test_a_delivery_carries_a_traceparent_that_its_processing_record_bears(
+    hub_env, partner
+) -> None:
+    """LDV: a call to a partner carries W3C trace context, and the hub's record of that
+    processing has the same trace and span id, so the partner's record can name it."""
+    receiver = Receiver([204])
+    try:
+        _register(hub_env, partner, receiver.url)
+        build(hub_env)
+        deliver_due(hub_env.server.app.state.sessions)
+        [got] = receiver.received
+        version, trace_id, span_id, flags = got.headers["traceparent"].split("-")
+        assert (version, flags) == ("00", "01")
+        assert len(trace_id) == 32 and len(span_id) == 16
+        log = hub_env.server.app.state.settings.data_dir / "ldv" / "processing-log.jsonl"
+        records = [json.loads(line) for line in log.read_text().splitlines()]
+        [record] = [r for r in records if r["span_id"] == span_id]
+        assert (record["name"], record["trace_id"]) == ("digest.delivered", trace_id)
+        assert record["parent_span_id"] is None and record["status_code"] == "STATUS_CODE_OK"
+        assert record["attributes"]["dpl.core.processing_activity_id"].endswith("/hub.digests/v1")
+    finally:
+        receiver.close()
