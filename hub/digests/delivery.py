@@ -243,6 +243,11 @@ def _record(
     else:
         delivery.next_attempt_at = at + retry_delay(attempts)
         delivery.last_error = error[:200]
+        # The trail records deliveries and give-ups only; but the message may have arrived, so
+        # the attempt is on the processing log.
+        ldv.processed(
+            session, "digest.delivery_attempted", object_type="digest", object_id=job.label
+        )
         return "retrying"
     audit.record(
         session,

@@ -9,10 +9,9 @@ for a processing that is still undecided, and an attempt that was undone is stil
 """
 
 import logging
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,7 +25,13 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from hub.ldv import subjects
 from hub.ldv.export import FOREIGN_ENTITY, ReservableIds, provider_for
-from hub.ldv.register import Register, load_register, purposes_in_force
+from hub.ldv.register import (
+    REGISTER_FILE,
+    Register,
+    RegisterInvalid,
+    load_register,
+    purposes_in_force,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +66,6 @@ class Logbook:
     subject_key: bytes
     in_force: frozenset[tuple[str, int]]
     entity_base: str
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def tracer(self) -> trace.Tracer:
@@ -84,8 +88,6 @@ def attach(
     """Make every session of `sessions` write the processing log; None when it is off.
 
     Refuses (RegisterInvalid) a register that lacks an activity for a purpose in force."""
-    from hub.ldv.register import REGISTER_FILE, RegisterInvalid
-
     ids = ReservableIds()
     provider = provider_for(setting, data_dir, ids)
     if provider is None:
@@ -164,25 +166,32 @@ def audited(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def processed(
-    session: Session, action: str, *, signal_ids: Iterable[Any], purpose: str | None = None
+    session: Session,
+    action: str,
+    *,
+    signal_ids: Iterable[Any] = (),
+    purpose: str | None = None,
+    object_type: str = "signal-batch",
+    object_id: str | None = None,
 ) -> None:
-    """Open a record for a processing the audit trail does not hold (the linker's)."""
+    """Open a record for a processing the audit trail does not hold (the linker's, a webhook
+    attempt that will be retried): of these signals, or of the object's (as for an event)."""
     book: Logbook | None = session.info.get(_INFO)
     if book is None:
         return
-    ids = {str(i) for i in signal_ids}
-    found = subjects.by_signal(session, book.subject_key, ids) if ids else {}
     row = {
         "action": action,
-        "object_type": "signal-batch",
-        "object_id": None,
+        "object_type": object_type,
+        "object_id": object_id,
         "purpose": purpose,
         "agency": None,
         "seq": None,
-        "detail": {"count": len(ids)},
+        "detail": {},
         "covenant_id": None,
         "covenant_version": None,
     }
+    ids = {str(i) for i in signal_ids} | set(_signals_of(session, row))
+    found = subjects.by_signal(session, book.subject_key, ids) if ids else {}
     mapping = book.register.mapping(action)
     people = sorted({s for values in found.values() for s in values})
     _open(session, book, row, mapping.kind if mapping else "unregistered", people)

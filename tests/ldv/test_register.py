@@ -71,9 +71,13 @@ def recorded_actions(prefixes: set[str]) -> tuple[set[str], set[str]]:
                     actions.add(node.value)
             elif isinstance(node, ast.JoinedStr) and node.values:
                 head = node.values[0]
-                if isinstance(head, ast.Constant) and isinstance(head.value, str):
-                    if head.value.endswith(".") and head.value.split(".")[0] in prefixes:
-                        dynamic.add(head.value)
+                if (
+                    isinstance(head, ast.Constant)
+                    and isinstance(head.value, str)
+                    and head.value.endswith(".")
+                    and head.value.split(".")[0] in prefixes
+                ):
+                    dynamic.add(head.value)
     actions -= NOT_ACTIONS.keys()
     for prefix in dynamic:
         values = DYNAMIC.get(prefix, set()) | (
