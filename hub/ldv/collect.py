@@ -88,17 +88,16 @@ def attach(
     """Make every session of `sessions` write the processing log; None when it is off.
 
     Refuses (RegisterInvalid) a register that lacks an activity for a purpose in force."""
-    ids = ReservableIds()
-    provider = provider_for(setting, data_dir, ids)
-    if provider is None:
+    if setting == "off":
         return None
     register = load_register(covenants_dir / REGISTER_FILE)
-    today = date.today()
-    in_force = purposes_in_force(covenants, today)
+    in_force = purposes_in_force(covenants, date.today())
     missing = register.missing(in_force)
     if missing:
-        provider.shutdown()
         raise RegisterInvalid("the processing register has no activity for: " + "; ".join(missing))
+    ids = ReservableIds()
+    provider = provider_for(setting, data_dir, ids)
+    assert provider is not None
     book = Logbook(
         register,
         provider,
