@@ -320,3 +320,27 @@ def test_a_delivery_carries_a_traceparent_that_its_processing_record_bears(
         assert record["attributes"]["dpl.core.processing_activity_id"].endswith("/hub.digests/v1")
     finally:
         receiver.close()
+
+
+def test_an_attempt_to_be_retried_is_on_the_processing_log(hub_env, partner) -> None:
+    """The audit trail records deliveries and give-ups; an attempt answered with a 500 may
+    still have reached the partner, so it has a record of its own, under its traceparent."""
+    receiver = Receiver([500, 204])
+    try:
+        _register(hub_env, partner, receiver.url)
+        build(hub_env)
+        t0 = now()
+        sessions = hub_env.server.app.state.sessions
+        deliver_due(sessions, now=t0)
+        deliver_due(sessions, now=t0 + timedelta(minutes=2, seconds=1))
+        first, second = (r.headers["traceparent"].split("-") for r in receiver.received)
+        assert first[1] != second[1]  # each attempt is a processing of its own
+        log = hub_env.server.app.state.settings.data_dir / "ldv" / "processing-log.jsonl"
+        records = {
+            json.loads(line)["span_id"]: json.loads(line) for line in log.read_text().splitlines()
+        }
+        assert records[first[2]]["name"] == "digest.delivery_attempted"
+        assert records[second[2]]["name"] == "digest.delivered"
+        assert records[first[2]]["trace_id"] == first[1]
+    finally:
+        receiver.close()
