@@ -29,6 +29,8 @@ from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
 from hub.kit.timing import track_queries
+from hub.ldv.collect import attach_for as attach_processing_log
+from hub.ldv.middleware import TraceContextMiddleware
 from hub.linking.endpoints import router as linking_router
 from hub.linking.queue import LinkWorker
 from hub.linking.service import Linker
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         link_worker.stop()
         flusher.cancel()
         record_failures(sessions, throttle.take_closed(close_current=True))
+        if logbook is not None:
+            logbook.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -110,6 +114,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "agencies": AgencyDirectory(),
         "link_worker": link_worker,
     }
+    # Every session writes the processing log; a register that misses a purpose in force stops
+    # the start, as an invalid covenant does.
+    logbook = attach_processing_log(
+        sessions, settings, keys=data_keys, covenants=shared["covenants"]
+    )
     ui = build_ui(settings, data_keys)
     # The mounted API and UI are Starlette apps with their own state; all see the same objects.
     for target in (app, api, ui):
@@ -130,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/ui", ui)
     app.add_middleware(InputGuardMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HeadersMiddleware)
+    app.add_middleware(TraceContextMiddleware)
     # Outermost, so the guard's and the headers' own time is in the total too.
     app.add_middleware(ServerTimingMiddleware)
     return app

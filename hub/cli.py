@@ -71,8 +71,12 @@ def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
     # and a relationship to a model nobody imported fails when the mappers are configured.
     import hub.models  # noqa: F401
     from hub.db import make_engine, make_sessionmaker
+    from hub.ldv.collect import attach_for
 
-    return make_sessionmaker(make_engine(settings.sqlalchemy_url))
+    sessions = make_sessionmaker(make_engine(settings.sqlalchemy_url))
+    # What a command processes is on the processing log too (a purge, a relink, an export).
+    attach_for(sessions, settings)
+    return sessions
 
 
 @app.command()
@@ -965,6 +969,7 @@ def nightly(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from hub.db import make_engine, make_sessionmaker
+    from hub.ldv.collect import attach_for
     from hub.nightly.lock import NightlyLock
     from hub.nightly.progress import BarReporter, LineReporter
     from hub.nightly.service import default_day, run_nightly
@@ -985,6 +990,7 @@ def nightly(
             err.print(f"[bold red]error:[/] not started: {reason}", soft_wrap=True)
             raise typer.Exit(code=3)
         sessions = make_sessionmaker(engine)
+        attach_for(sessions, settings)
         if err.is_terminal:
             columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
             with Progress(*columns, console=err) as progress:

@@ -82,6 +82,13 @@ class Settings(BaseSettings):
         False,
         description="Let webhooks go to loopback, private and CGNAT addresses, and over http.",
     )
+    # The Logboek Dataverwerkingen (hub/ldv/): one record per processing of personal data.
+    ldv_export: str = Field(
+        "jsonl",
+        description="Where the processing log goes: `otlp` (a collector, set by the "
+        "OTEL_EXPORTER_OTLP_* variables), `jsonl` (data_dir/ldv/processing-log.jsonl), "
+        "`jsonl:PATH`, or `off`.",
+    )
     scheduler: bool = Field(
         False, description="Run the nightly job in this process (`hub serve --scheduler`)."
     )
@@ -167,6 +174,13 @@ class Settings(BaseSettings):
             if where not in ("before", "inside") or not step or not path:
                 raise ValueError("nightly_hold is before:STEP:PATH or inside:STEP:PATH")
         return value
+
+    @field_validator("ldv_export")
+    @classmethod
+    def _ldv_export(cls, value: str) -> str:
+        if value in ("otlp", "jsonl", "off") or (value.startswith("jsonl:") and len(value) > 6):
+            return value
+        raise ValueError("ldv_export is otlp, jsonl, jsonl:PATH or off")
 
     @model_validator(mode="after")
     def _oidc_complete(self) -> "Settings":

@@ -18,6 +18,7 @@ from hub.auth.caller import Caller
 from hub.covenants.policy import Grant
 from hub.db import now
 from hub.kit.bulk import insert_rows
+from hub.ldv import collect as ldv
 
 
 def record(
@@ -118,6 +119,9 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
         row["hash"] = prev = link(prev, row)
     insert_rows(session, AuditEvent, rows)
     session.execute(update(head).where(head.c.id == HEAD_ID).values(hash=prev))
+    # Each audited processing is also a record of the processing log, written after the
+    # transaction ends (hub/ldv/collect.py).
+    ldv.audited(session, rows)
 
 
 def _new_ids(session: Session, count: int) -> list[int]:

@@ -31,6 +31,7 @@ from hub.digests.models import Delivery, Digest, Webhook
 from hub.digests.service import DIGEST_CALLER
 from hub.digests.signing import open_secret, sign
 from hub.kit.crypto import DataKeys, Sealed
+from hub.ldv import collect as ldv
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +106,15 @@ def deliver_due(sessions: sessionmaker[Session], *, now: datetime | None = None)
     send = functools.partial(_send, allow_private=settings.webhooks_allow_private)
     with ThreadPoolExecutor(max_workers=SENDERS) as pool:
         while jobs := _claim(sessions, keys, at):
-            outcomes = list(pool.map(send, jobs))
+            # Each message carries a W3C traceparent (LDV: trace context to partners), and the
+            # processing-log record of its delivery bears the same trace and span id.
+            traced = [ldv.outgoing(sessions) for _ in jobs]
+            outcomes = list(pool.map(send, jobs, [headers for headers, _ in traced]))
             with transaction(sessions) as session:
-                for job, (status, error) in zip(jobs, outcomes, strict=True):
+                for job, (status, error), (_, sent) in zip(jobs, outcomes, traced, strict=True):
                     totals["attempted"] += 1
-                    totals[_record(session, job, status, error, at)] += 1
+                    with ldv.as_sent(session, sent):
+                        totals[_record(session, job, status, error, at)] += 1
     if totals["attempted"]:
         log.info(
             "webhook deliveries: %(attempted)d attempted, %(delivered)d delivered, "
@@ -157,7 +162,9 @@ def _claim(sessions: sessionmaker[Session], keys: DataKeys, at: datetime) -> lis
         return jobs
 
 
-def _send(job: _Job, *, allow_private: bool) -> tuple[int | None, str | None]:
+def _send(
+    job: _Job, trace_headers: dict[str, str] | None = None, *, allow_private: bool
+) -> tuple[int | None, str | None]:
     """POST one message; (status code, None) on a 2xx, else (status or None, the reason)."""
     if job.secret is None:
         return None, "the webhook secret could not be opened with this hub's data keys"
@@ -173,11 +180,15 @@ def _send(job: _Job, *, allow_private: bool) -> tuple[int | None, str | None]:
     literal = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
     default_port = 443 if target.scheme == "https" else 80
     host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
-    headers = sign(job.secret, job.message_id, int(time.time()), job.body) | {
-        "content-type": "application/json",
-        "user-agent": f"barrier-hub/{__version__} (webhooks)",
-        "host": host_header,
-    }
+    headers = (
+        sign(job.secret, job.message_id, int(time.time()), job.body)
+        | {
+            "content-type": "application/json",
+            "user-agent": f"barrier-hub/{__version__} (webhooks)",
+            "host": host_header,
+        }
+        | (trace_headers or {})
+    )
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     _quiet.active.sending = True
     try:
@@ -232,6 +243,11 @@ def _record(
     else:
         delivery.next_attempt_at = at + retry_delay(attempts)
         delivery.last_error = error[:200]
+        # The trail records deliveries and give-ups only; but the message may have arrived, so
+        # the attempt is on the processing log.
+        ldv.processed(
+            session, "digest.delivery_attempted", object_type="digest", object_id=job.label
+        )
         return "retrying"
     audit.record(
         session,

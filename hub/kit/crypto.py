@@ -48,6 +48,9 @@ class DataKeys:
         # Cursors are MAC'd under a key of their own, derived (HKDF) rather than stored: a
         # key that signs cursors never also makes blind indexes or pseudonyms.
         self.cursor_key = _derive(index_key, b"barrier-hub cursor mac v1")
+        # The processing log's data-subject ids (hub/ldv/): an HMAC of a blind-index token under
+        # this key, so the log never holds a token, and a token alone does not find a record.
+        self.ldv_subject_key = _derive(pseudonym_key, b"barrier-hub ldv data subject v1")
 
     @classmethod
     def load_or_create(cls, data_dir: Path) -> "DataKeys":

@@ -29,6 +29,7 @@ from hub.agencies.models import Agency
 from hub.db import UTCDateTime, now
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
+from hub.ldv import collect as ldv
 from hub.linking import graph, rules, ruleset
 from hub.linking.clusters import JOINED_WEIGHT, Cluster, LinkSettings, assign_ids, clusters
 from hub.linking.models import (
@@ -245,6 +246,9 @@ def _apply(
         if i is not None and home.get(pair[1]) == i:
             links_of.setdefault(i, {})[pair] = value
     fresh = _NewProposals()
+    # Linking is not audited; its processing-log record names the signals it compared anew
+    # (the seeds) and those of every proposal it made, changed or closed.
+    touched = set(seeds)
     proposals, stored = _stored(
         session, [c for c in assignment.continues if c is not None], assignment.ended
     )
@@ -261,6 +265,7 @@ def _apply(
         if continues is None:
             fresh.add(cluster, cluster_links, parts, facts, at, made_by)
             result.created += 1
+            touched |= cluster.members
         else:
             if _update(
                 session,
@@ -275,11 +280,15 @@ def _apply(
                 made_by,
             ):
                 result.changed += 1
+                touched |= cluster.members
     fresh.write(session)
     for proposal_id in assignment.ended:
         why = _why_ended(old[proposal_id], qualifying, facts, settings)
         _close(session, proposals[proposal_id], why, made_by)
         result.closed += 1
+        touched |= old[proposal_id]
+    if touched:
+        ldv.processed(session, "linking.linked", signal_ids=touched, purpose="case-proposal")
     return result
 
 

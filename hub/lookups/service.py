@@ -19,6 +19,7 @@ from hub.covenants import sql
 from hub.covenants.model import Level
 from hub.covenants.viewer import Viewer
 from hub.kit.crypto import DataKeys
+from hub.ldv import collect as ldv
 from hub.signals.models import Identifier, Signal
 
 # The read path's decision and redaction, reused as they are, so a lookup can never decide
@@ -91,6 +92,15 @@ def look_up(
             disclose(session, keys, viewer, pairs, detail={"lookup": lookup_id}),
             strict=True,
         )
+    )
+    # The persons asked about are data subjects of the lookup, hit or not.
+    ldv.looked_up(
+        session,
+        lookup_id,
+        [
+            [(key.type, keys.blind_index(key.type, key.value)) for key in identifier_keys(subject)]
+            for subject in identifiers
+        ],
     )
     answers = []
     for index, (subject, tokens) in enumerate(zip(identifiers, tokens_of, strict=True)):

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from hub.audit import service as audit
 from hub.auth.caller import Caller
 from hub.covenants.models import BindingTerm, CovenantVersion
+from hub.ldv import collect as ldv
 from hub.linking.models import Proposal, ProposalMember
 from hub.linking.service import Linker
 from hub.retention.models import RetentionExtension, RetentionExtensionMember
@@ -204,6 +205,7 @@ def purge_expired(
     while batch := list(session.scalars(query.limit(batch_size))):
         if linker is not None:
             left_behind |= linker.fellow_members(session, set(batch))
+        ldv.erasing(session, batch)  # the purge's record names whose data it erased
         for statement in (
             delete(IdempotencyRecord).where(IdempotencyRecord.signal_id.in_(batch)),
             delete(Signal).where(Signal.id.in_(batch)),  # parts go by ON DELETE CASCADE

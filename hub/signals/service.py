@@ -21,6 +21,7 @@ from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys, Sealed
+from hub.ldv import collect as ldv
 from hub.signals import repository
 from hub.signals.models import (
     IdempotencyRecord,
@@ -463,6 +464,8 @@ def update_signal(
         signal.summary_key_id = sealed.key_id if sealed else None
         signal.summary = sealed.blob if sealed else None
     replace = {k: k in given for k in ("barriers", "indicators", "subjects")}
+    if replace["subjects"]:
+        ldv.erasing(session, [signal.id])  # the correction's record names old and new subjects
     repository.delete_parts(session, signal.id, **replace)
     _insert_parts(
         session,

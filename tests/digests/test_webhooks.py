@@ -296,3 +296,51 @@ def test_an_unreachable_receiver_is_a_recorded_failure(hub_env, partner) -> None
     delivery = _delivery(hub_env, partner)
     assert (delivery.status, delivery.last_error) == ("pending", "could not connect")
     assert httpx.URL(url).host == "127.0.0.1"
+
+
+def test_a_delivery_carries_a_traceparent_that_its_processing_record_bears(
+    hub_env, partner
+) -> None:
+    """LDV: a call to a partner carries W3C trace context, and the hub's record of that
+    processing has the same trace and span id, so the partner's record can name it."""
+    receiver = Receiver([204])
+    try:
+        _register(hub_env, partner, receiver.url)
+        build(hub_env)
+        deliver_due(hub_env.server.app.state.sessions)
+        [got] = receiver.received
+        version, trace_id, span_id, flags = got.headers["traceparent"].split("-")
+        assert (version, flags) == ("00", "01")
+        assert len(trace_id) == 32 and len(span_id) == 16
+        log = hub_env.server.app.state.settings.data_dir / "ldv" / "processing-log.jsonl"
+        records = [json.loads(line) for line in log.read_text().splitlines()]
+        [record] = [r for r in records if r["span_id"] == span_id]
+        assert (record["name"], record["trace_id"]) == ("digest.delivered", trace_id)
+        assert record["parent_span_id"] is None and record["status_code"] == "STATUS_CODE_OK"
+        assert record["attributes"]["dpl.core.processing_activity_id"].endswith("/hub.digests/v1")
+    finally:
+        receiver.close()
+
+
+def test_an_attempt_to_be_retried_is_on_the_processing_log(hub_env, partner) -> None:
+    """The audit trail records deliveries and give-ups; an attempt answered with a 500 may
+    still have reached the partner, so it has a record of its own, under its traceparent."""
+    receiver = Receiver([500, 204])
+    try:
+        _register(hub_env, partner, receiver.url)
+        build(hub_env)
+        t0 = now()
+        sessions = hub_env.server.app.state.sessions
+        deliver_due(sessions, now=t0)
+        deliver_due(sessions, now=t0 + timedelta(minutes=2, seconds=1))
+        first, second = (r.headers["traceparent"].split("-") for r in receiver.received)
+        assert first[1] != second[1]  # each attempt is a processing of its own
+        log = hub_env.server.app.state.settings.data_dir / "ldv" / "processing-log.jsonl"
+        records = {
+            json.loads(line)["span_id"]: json.loads(line) for line in log.read_text().splitlines()
+        }
+        assert records[first[2]]["name"] == "digest.delivery_attempted"
+        assert records[second[2]]["name"] == "digest.delivered"
+        assert records[first[2]]["trace_id"] == first[1]
+    finally:
+        receiver.close()
