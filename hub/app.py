@@ -10,6 +10,7 @@ from hub import API_VERSION, __version__
 from hub.agencies.directory import AgencyDirectory
 from hub.agencies.endpoints import router as agencies_router
 from hub.audit.endpoints import router as audit_router
+from hub.audit.sequencer import Sequencer
 from hub.auth.client_endpoints import router as clients_router
 from hub.auth.endpoints import router as auth_router
 from hub.auth.keys import SigningKeys
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with transaction(sessions) as session:
             sync_covenants(session, shared["covenants"])
         link_worker.start()
+        sequencer.start()
         flusher = asyncio.create_task(flush_periodically(throttle, sessions))
         scheduler = None
         if settings.scheduler:
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if scheduler is not None:
             scheduler.stop()
         link_worker.stop()
+        sequencer.stop()
         flusher.cancel()
         record_failures(sessions, throttle.take_closed(close_current=True))
         engine.dispose()
@@ -91,6 +94,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Linker(vocabulary.indicator_weights(), data_keys),
         poll_seconds=settings.link_poll_seconds,
     )
+    # Chains the audit events that requests commit unsealed (hub/audit/sequencer.py).
+    sequencer = Sequencer(
+        sessions,
+        signing_keys,
+        poll_seconds=settings.audit_poll_seconds,
+        checkpoint_seconds=settings.audit_checkpoint_seconds,
+    )
     shared = {
         "settings": settings,
         "engine": engine,
@@ -104,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "client_states": ClientStates(ttl=settings.client_check_seconds),
         "agencies": AgencyDirectory(),
         "link_worker": link_worker,
+        "sequencer": sequencer,
     }
     ui = build_ui(settings, data_keys)
     # The mounted API and UI are Starlette apps with their own state; all see the same objects.
