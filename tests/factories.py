@@ -115,3 +115,13 @@ def stored_count(sessions: sessionmaker[Session], agency_id: int) -> int:
             )
             or 0
         )
+
+
+def seal_audit(sessions: sessionmaker[Session]) -> int:
+    """Seal every committed audit event now, as `hub audit seal` does (the server's sequencer
+    would within a second; a test reading chain positions cannot wait on that)."""
+    from hub.audit.sequencer import seal_pending
+    from hub.db import transaction
+
+    with transaction(sessions) as session:
+        return seal_pending(session, wait=True, batch=1_000_000).sealed
