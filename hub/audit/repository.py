@@ -42,8 +42,8 @@ class AuditFilter:
 def page(
     session: Session, where: AuditFilter, *, involving: str | None, after: int | None, limit: int
 ) -> list[AuditEvent]:
-    """Sealed events in chain order; `involving` (an agency code) keeps those the agency took part in:
-    its own actions and what happened to its signals."""
+    """Sealed events in chain order; `involving` (an agency code) keeps those the agency took
+    part in: its own actions and what happened to its signals."""
     query = select(AuditEvent).where(AuditEvent.seq.is_not(None))
     if involving is not None:
         query = query.where(or_(AuditEvent.agency == involving, AuditEvent.owner == involving))

@@ -123,7 +123,9 @@ def _checkpoint(session: Session, key: Any, head: AuditHead, every: timedelta) -
         .limit(1)
     ).first()
     at = now()
-    if head.seq == 0 or (last is not None and (last.seq == head.seq or at - last.signed_at < every)):
+    if head.seq == 0 or (
+        last is not None and (last.seq == head.seq or at - last.signed_at < every)
+    ):
         return None
     session.add(
         AuditCheckpoint(
@@ -165,7 +167,7 @@ class Sequencer:
         self._thread: threading.Thread | None = None
 
     def run_once(self, *, wait: bool = False) -> int:
-        """Seal everything committed so far, batch by batch, in the calling thread; events sealed."""
+        """Seal everything committed so far, batch by batch, in this thread; events sealed."""
         done = 0
         while True:
             with transaction(self.sessions) as session:

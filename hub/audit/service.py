@@ -187,9 +187,7 @@ def _check_checkpoints(
         except ValueError as exc:
             return _broken(verdict, point.seq, f"the checkpoint at entry {point.seq}: {exc}")
         if signed != (point.seq, point.hash):
-            return _broken(
-                verdict, point.seq, f"the checkpoint at entry {point.seq} was changed"
-            )
+            return _broken(verdict, point.seq, f"the checkpoint at entry {point.seq} was changed")
         entry = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == point.seq))
         if point.seq > 0 and entry != point.hash:
             return _broken(
