@@ -74,6 +74,11 @@ def disclosures_of(session: Session, signal_id: uuid.UUID) -> list[AuditEvent]:
     )
 
 
-def checkpoints(session: Session) -> Iterator[AuditCheckpoint]:
-    """Every signed checkpoint, oldest first."""
-    yield from session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id))
+def checkpoints(session: Session) -> Iterator[tuple[AuditCheckpoint, str | None]]:
+    """Every signed checkpoint, oldest first, with the hash of the chain's entry at its seq."""
+    query = (
+        select(AuditCheckpoint, AuditEvent.hash)
+        .outerjoin(AuditEvent, AuditEvent.seq == AuditCheckpoint.seq)
+        .order_by(AuditCheckpoint.id)
+    )
+    yield from session.execute(query.execution_options(yield_per=2000)).tuples()

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from joserfc.jwk import KeySet
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.audit import repository
@@ -176,7 +175,7 @@ def _check_checkpoints(
     known = {key.kid for key in keyset.keys}
     checked = retired = 0
     last_seq = None
-    for point in repository.checkpoints(session):
+    for point, entry in repository.checkpoints(session):
         if point.seq > head_seq:
             continue  # signed after the head was read here
         if _kid_of(point.token) not in known:
@@ -188,7 +187,6 @@ def _check_checkpoints(
             return _broken(verdict, point.seq, f"the checkpoint at entry {point.seq}: {exc}")
         if signed != (point.seq, point.hash):
             return _broken(verdict, point.seq, f"the checkpoint at entry {point.seq} was changed")
-        entry = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == point.seq))
         if point.seq > 0 and entry != point.hash:
             return _broken(
                 verdict,
