@@ -33,8 +33,9 @@ def upgrade() -> None:
     # The head the hub last signed becomes the first checkpoint.
     op.execute(
         "INSERT INTO audit_checkpoints (seq, hash, signed_at, token) "
-        "SELECT signed_seq, hash, signed_at, signed_token FROM audit_head "
-        "WHERE signed_token IS NOT NULL AND signed_seq = seq"
+        "SELECT h.signed_seq, e.hash, h.signed_at, h.signed_token "
+        "FROM audit_head h JOIN audit_events e ON e.seq = h.signed_seq "
+        "WHERE h.signed_token IS NOT NULL AND h.signed_at IS NOT NULL"
     )
     with op.batch_alter_table('audit_head', schema=None) as batch_op:
         batch_op.drop_column('signed_token')

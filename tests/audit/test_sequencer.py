@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from joserfc.jwk import KeySet, RSAKey
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from hub.audit import service as audit
-from hub.audit.chain import link, sign_head
+from hub.audit.chain import GENESIS, link, sign_head
 from hub.audit.models import HEAD_ID, AuditCheckpoint, AuditEvent, AuditHead
 from hub.audit.sequencer import Sequencer, seal_pending, tail
 from hub.auth.caller import Caller
@@ -298,3 +298,52 @@ def test_events_inserted_directly_are_chained_too(trail: Trail) -> None:
     with trail.sessions() as session:
         assert session.scalar(select(func.count()).where(AuditEvent.seq.is_(None))) == 0
     assert _report(trail).ok
+
+
+def test_the_head_signed_before_the_upgrade_becomes_the_first_checkpoint(
+    db_factory, settings: Settings, tmp_path: Path
+) -> None:
+    db = db_factory("audit_0018")
+    migrate(db.url, "0018")
+    engine = make_engine(db.url)
+    keys = SigningKeys.load_or_create(tmp_path, settings=settings)
+    prev, rows = GENESIS, []
+    for seq in (1, 2):
+        row = {
+            "id": seq,
+            "occurred_at": now(),
+            "agency": "HUB",
+            "client_id": None,
+            "action": "key.rotated",
+            "object_type": "signing-key",
+            "object_id": f"k{seq}",
+            "owner": None,
+            "purpose": None,
+            "level": None,
+            "covenant_id": None,
+            "covenant_version": None,
+            "rule_id": None,
+            "detail": None,
+            "hash_version": 2,
+            "seq": seq,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = link(prev, row)
+        rows.append(row)
+    with engine.begin() as conn:
+        conn.execute(insert(AuditEvent.__table__), rows)
+        # Signed at entry 1, the head moved on to 2 since (what `hub audit verify` left).
+        conn.execute(
+            text(
+                "UPDATE audit_head SET seq = 2, hash = :head, signed_seq = 1, "
+                "signed_token = :token, signed_at = :at"
+            ),
+            {"head": prev, "token": sign_head(1, rows[0]["hash"], keys.active()), "at": now()},
+        )
+    migrate(db.url)
+    with make_sessionmaker(engine)() as session:
+        report = audit.verify_trail(session, keys.keyset())
+        point = session.scalars(select(AuditCheckpoint)).one()
+    engine.dispose()
+    assert (point.seq, point.hash) == (1, rows[0]["hash"])
+    assert report.ok and report.verdict.checked == 2 and report.checkpoints_checked == 1
