@@ -81,5 +81,5 @@ def checkpoints(session: Session) -> Iterator[tuple[AuditCheckpoint, str | None]
         .outerjoin(AuditEvent, AuditEvent.seq == AuditCheckpoint.seq)
         .order_by(AuditCheckpoint.id)
     )
-    for point, entry in session.execute(query.execution_options(yield_per=2000)):  # noqa: UP028
-        yield point, entry
+    rows = session.execute(query.execution_options(yield_per=2000))
+    yield from ((point, entry) for point, entry in rows)
