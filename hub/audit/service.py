@@ -148,7 +148,7 @@ def verify_trail(session: Session, keyset: KeySet, *, tail_bound: float = 5.0) -
     checked = retired = 0
     last_seq = None
     if verdict.ok:
-        verdict, checked, retired, last_seq = _check_checkpoints(session, keyset, verdict, head_seq)
+        verdict, checked, retired, last_seq = _check_checkpoints(session, keyset, verdict)
     count, oldest = tail(session)
     age = max(0.0, (now() - oldest).total_seconds()) if oldest is not None else 0.0
     return TrailReport(
@@ -168,16 +168,18 @@ def tail_reason(report: TrailReport) -> str:
 
 
 def _check_checkpoints(
-    session: Session, keyset: KeySet, verdict: Verdict, head_seq: int
+    session: Session, keyset: KeySet, verdict: Verdict
 ) -> tuple[Verdict, int, int, int | None]:
     """Every checkpoint signed by a key the hub still publishes must be a valid signature over
-    its own row and match the chain; those signed by keys since removed are only counted."""
+    its own row and match the chain; those signed by keys since removed are only counted.
+
+    A checkpoint past the head read before (signed since) is held to the chain too: its
+    entry must exist, which is what reveals newest entries cut off with the head row moved back.
+    """
     known = {key.kid for key in keyset.keys}
     checked = retired = 0
     last_seq = None
     for point, entry in repository.checkpoints(session):
-        if point.seq > head_seq:
-            continue  # signed after the head was read here
         if _kid_of(point.token) not in known:
             retired += 1
             continue

@@ -235,6 +235,16 @@ def test_a_rewritten_chain_and_head_are_caught_by_the_checkpoint(trail: Trail) -
     assert "checkpoint" in report.verdict.reason
 
 
+def test_newest_entries_cut_off_with_the_head_moved_back_are_caught(trail: Trail) -> None:
+    _sealed_with_checkpoint(trail)
+    with transaction(trail.sessions) as session:
+        session.execute(AuditEvent.__table__.delete().where(AuditEvent.seq > 4))
+        kept = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 4))
+        session.execute(update(AuditHead).values(seq=4, hash=kept))
+    verdict = _report(trail).verdict
+    assert not verdict.ok and verdict.first_bad_seq == 6 and "checkpoint" in verdict.reason
+
+
 def test_a_checkpoint_signed_by_another_key_is_not_trusted(trail: Trail) -> None:
     _sealed_with_checkpoint(trail)
     intruder = RSAKey.generate_key(2048, parameters={"kid": "intruder"}, private=True)
