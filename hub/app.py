@@ -10,6 +10,7 @@ from hub import API_VERSION, __version__
 from hub.agencies.directory import AgencyDirectory
 from hub.agencies.endpoints import router as agencies_router
 from hub.audit.endpoints import router as audit_router
+from hub.audit.sequencer import Sequencer
 from hub.auth.client_endpoints import router as clients_router
 from hub.auth.endpoints import router as auth_router
 from hub.auth.keys import SigningKeys
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with transaction(sessions) as session:
             sync_covenants(session, shared["covenants"])
         link_worker.start()
+        sequencer.start()
         flusher = asyncio.create_task(flush_periodically(throttle, sessions))
         scheduler = None
         if settings.scheduler:
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if scheduler is not None:
             scheduler.stop()
         link_worker.stop()
+        sequencer.stop()
         flusher.cancel()
         record_failures(sessions, throttle.take_closed(close_current=True))
         if logbook is not None:
@@ -100,6 +103,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         batch=settings.link_batch_size,
         poll_seconds=settings.link_poll_seconds,
     )
+    # Chains the audit events that requests commit unsealed (hub/audit/sequencer.py).
+    sequencer = Sequencer(
+        sessions,
+        signing_keys,
+        poll_seconds=settings.audit_poll_seconds,
+        checkpoint_seconds=settings.audit_checkpoint_seconds,
+    )
     shared = {
         "settings": settings,
         "engine": engine,
@@ -113,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "client_states": ClientStates(ttl=settings.client_check_seconds),
         "agencies": AgencyDirectory(),
         "link_worker": link_worker,
+        "sequencer": sequencer,
     }
     # Every session writes the processing log; a register that misses a purpose in force stops
     # the start, as an invalid covenant does.

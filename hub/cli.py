@@ -491,25 +491,46 @@ def keys_rotate(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the hash chain end to end; when it is sound, sign its head with the hub's key."""
-    from hub.audit.service import seal, verify_trail
+    """Check the sealed hash chain and its signed checkpoints, report the unsealed tail; when all
+    is sound, sign a checkpoint of the head with the hub's key."""
+    from hub.audit.service import checkpoint, tail_reason, verify_trail
     from hub.auth.keys import SigningKeys
     from hub.db import transaction
 
     settings = _settings()
     keys = SigningKeys.load_or_create(settings.data_dir, settings=settings)
     with transaction(_sessions(settings)) as session:
-        verdict = verify_trail(session, keys.keyset())
+        report = verify_trail(session, keys.keyset(), tail_bound=settings.audit_tail_seconds)
+        verdict = report.verdict
         if not verdict.ok:
             raise fail(
                 f"the audit trail is broken at entry {verdict.first_bad_seq}: "
                 f"{verdict.reason} ({verdict.checked} entries sound before it)"
             )
-        seq, head_hash = seal(session, keys.active())
+        if not report.tail_ok:
+            raise fail(f"the audit trail is behind: {tail_reason(report)}")
+        seq, head_hash = checkpoint(session, keys.active())
     out.print(
-        f"audit trail sound: {verdict.checked} entries; head {seq} ({head_hash[:16]}…) signed",
+        f"audit trail sound: {verdict.checked} entries, {report.checkpoints_checked} "
+        f"checkpoint(s) verified; head {seq} ({head_hash[:16]}…) signed; "
+        f"{report.tail_count} unsealed (oldest {report.tail_age:.1f} s)",
         soft_wrap=True,
     )
+
+
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Seal every committed audit event into the chain now and sign a checkpoint (what the
+    server's sequencer does in the background)."""
+    from hub.audit.sequencer import Sequencer
+    from hub.auth.keys import SigningKeys
+
+    settings = _settings()
+    keys = SigningKeys.load_or_create(settings.data_dir, settings=settings)
+    sequencer = Sequencer(_sessions(settings), keys, checkpoint_seconds=0)
+    # Waits for a server's sequencer in the middle of a round, rather than skipping.
+    sealed = sequencer.run_once(wait=True)
+    out.print(f"sealed {sealed} audit event(s)")
 
 
 @covenants_app.command("check")

@@ -61,6 +61,21 @@ class Settings(BaseSettings):
         le=10_000,
         description="Queued signals the linking worker links in one transaction.",
     )
+    audit_poll_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="How often the audit sequencer looks for events another hub process wrote.",
+    )
+    audit_checkpoint_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="Least time between two signed checkpoints of the audit chain's head.",
+    )
+    audit_tail_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="Oldest an unsealed audit event may be before `hub audit verify` fails.",
+    )
     default_retention_days: int = Field(
         730, ge=1, description="Retention of signals shared under no covenant."
     )

@@ -1,7 +1,7 @@
 """Every ORM model, imported once so the metadata is complete (Alembic, tests)."""
 
 from hub.agencies.models import Agency
-from hub.audit.models import AuditEvent, AuditHead
+from hub.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from hub.auth.models import OAuthClient, UsedAssertion
 from hub.covenants.models import (
     Binding,
@@ -41,6 +41,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Agency",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "Binding",

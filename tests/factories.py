@@ -134,3 +134,13 @@ def acceptance(reason: str) -> dict[str, Any]:
 def accept_form(reason: str) -> dict[str, str]:
     """The UI's accept form: the reason and the four criteria as flat fields."""
     return {"decision": "accept", "reason": reason} | ASSESSMENT
+
+
+def seal_audit(sessions: sessionmaker[Session]) -> int:
+    """Seal every committed audit event now, as `hub audit seal` does (the server's sequencer
+    would within a second; a test reading chain positions cannot wait on that)."""
+    from hub.audit.sequencer import seal_pending
+    from hub.db import transaction
+
+    with transaction(sessions) as session:
+        return seal_pending(session, wait=True, batch=1_000_000).sealed

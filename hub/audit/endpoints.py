@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, Security
 
 from hub.audit import repository
 from hub.audit.schemas import AuditEventOut, AuditPage, DisclosureList, DisclosureOut, VerifyOut
-from hub.audit.service import verify_trail
+from hub.audit.service import tail_reason, verify_trail
 from hub.auth.caller import Caller
 from hub.auth.tokens import authenticate
 from hub.deps import DataKeysDep, SessionDep, SignalReader
@@ -74,17 +74,25 @@ def list_audit(
     operation_id="verifyAuditTrail",
 )
 def verify_audit(request: Request, caller: AuditReader, session: SessionDep) -> VerifyOut:
-    """Walk the whole hash chain and check it against its head and the last head the hub
-    signed: a changed, removed or reordered entry is found and named."""
-    verdict = verify_trail(session, request.app.state.signing_keys.keyset())
-    head = repository.head(session)
+    """Walk the sealed hash chain and check it against its head and every checkpoint the hub
+    signed (a changed, removed or reordered entry is found and named), and report the events
+    not sealed yet: `ok` is false when the oldest is older than the bound."""
+    settings = request.app.state.settings
+    report = verify_trail(
+        session, request.app.state.signing_keys.keyset(), tail_bound=settings.audit_tail_seconds
+    )
     return VerifyOut(
-        ok=verdict.ok,
-        checked=verdict.checked,
-        first_bad_seq=verdict.first_bad_seq,
-        reason=verdict.reason,
-        head_seq=head.seq,
-        signed_seq=head.signed_seq,
+        ok=report.ok,
+        checked=report.verdict.checked,
+        first_bad_seq=report.verdict.first_bad_seq,
+        reason=report.verdict.reason or tail_reason(report),
+        head_seq=report.head_seq,
+        signed_seq=report.checkpoint_seq,
+        checkpoints_checked=report.checkpoints_checked,
+        tail_count=report.tail_count,
+        tail_oldest=report.tail_oldest,
+        tail_age_seconds=round(report.tail_age, 3),
+        tail_bound_seconds=report.tail_bound,
     )
 
 

@@ -9,16 +9,22 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from hub.audit.models import HEAD_ID, AuditEvent, AuditHead
+from hub.audit.models import HEAD_ID, AuditCheckpoint, AuditEvent, AuditHead
 
 
 def head(session: Session) -> AuditHead:
     return session.get_one(AuditHead, HEAD_ID)
 
 
-def stream(session: Session, batch: int = 2000) -> Iterator[dict[str, Any]]:
-    """Every entry in chain order, as mappings, a batch at a time (constant memory)."""
-    query = select(AuditEvent.__table__).order_by(AuditEvent.seq)
+def stream(
+    session: Session, batch: int = 2000, *, upto: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every sealed entry (up to seq `upto`) in chain order, as mappings, a batch at a time
+    (constant memory)."""
+    query = select(AuditEvent.__table__).where(AuditEvent.seq.is_not(None))
+    if upto is not None:
+        query = query.where(AuditEvent.seq <= upto)
+    query = query.order_by(AuditEvent.seq)
     result = session.execute(query.execution_options(yield_per=batch))
     for row in result.mappings():
         yield dict(row)
@@ -36,9 +42,9 @@ class AuditFilter:
 def page(
     session: Session, where: AuditFilter, *, involving: str | None, after: int | None, limit: int
 ) -> list[AuditEvent]:
-    """Events in chain order; `involving` (an agency code) keeps those the agency took part in:
-    its own actions and what happened to its signals."""
-    query = select(AuditEvent)
+    """Sealed events in chain order; `involving` (an agency code) keeps those the agency took
+    part in: its own actions and what happened to its signals."""
+    query = select(AuditEvent).where(AuditEvent.seq.is_not(None))
     if involving is not None:
         query = query.where(or_(AuditEvent.agency == involving, AuditEvent.owner == involving))
     if where.agency is not None:
@@ -62,6 +68,18 @@ def disclosures_of(session: Session, signal_id: uuid.UUID) -> list[AuditEvent]:
         session.scalars(
             select(AuditEvent)
             .where(AuditEvent.object_id == str(signal_id), AuditEvent.action == "signal.disclosed")
-            .order_by(AuditEvent.seq)
+            # Sealed or not: the source sees a disclosure at once.
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
         )
     )
+
+
+def checkpoints(session: Session) -> Iterator[tuple[AuditCheckpoint, str | None]]:
+    """Every signed checkpoint, oldest first, with the hash of the chain's entry at its seq."""
+    query = (
+        select(AuditCheckpoint, AuditEvent.hash)
+        .outerjoin(AuditEvent, AuditEvent.seq == AuditCheckpoint.seq)
+        .order_by(AuditCheckpoint.id)
+    )
+    rows = session.execute(query.execution_options(yield_per=2000))
+    yield from ((point, entry) for point, entry in rows)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 
 class AuditEventOut(BaseModel):
-    seq: int = Field(description="Position in the hash chain.")
+    seq: int = Field(description="Position in the hash chain (the list holds sealed events).")
     occurred_at: datetime
     agency: str = Field(description="The agency that acted (read, wrote, looked up).")
     client_id: str | None
@@ -34,8 +34,15 @@ class VerifyOut(BaseModel):
     checked: int = Field(description="Entries found sound before the first problem.")
     first_bad_seq: int | None
     reason: str
-    head_seq: int
-    signed_seq: int | None = Field(description="The last head the hub signed.")
+    head_seq: int = Field(description="The newest sealed entry.")
+    signed_seq: int | None = Field(description="The newest checkpoint the hub signed.")
+    checkpoints_checked: int = Field(description="Signed checkpoints verified against the chain.")
+    tail_count: int = Field(description="Events committed but not sealed into the chain yet.")
+    tail_oldest: datetime | None = Field(description="When the oldest unsealed event occurred.")
+    tail_age_seconds: float = Field(description="Age of the oldest unsealed event.")
+    tail_bound_seconds: float = Field(
+        description="The age past which the unsealed tail fails verification."
+    )
 
 
 class DisclosureOut(BaseModel):

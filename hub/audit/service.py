@@ -1,19 +1,23 @@
 """Recording audit events, in the same transaction as the change or read they describe.
 
-Every event is a link in the hash chain: a transaction claims the next sequence numbers by
-updating the one head row (which holds that row's lock until commit, so appends are serialised
-on PostgreSQL and SQLite alike), hashes its events onto the previous head and moves the head.
+An event is written unsealed: it touches no shared row, so requests do not queue on the chain.
+The sequencer (hub/audit/sequencer.py) gives committed events their place and hash within
+seconds; `verify_trail` checks the sealed chain and reports the unsealed tail.
 """
 
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from joserfc.jwk import KeySet
-from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.audit import repository
-from hub.audit.chain import HASH_VERSION, Verdict, link, read_head, sign_head, verify
-from hub.audit.models import HEAD_ID, AuditEvent, AuditHead
+from hub.audit.chain import HASH_VERSION, Verdict, read_head, sign_head, verify
+from hub.audit.models import AuditCheckpoint, AuditEvent
+from hub.audit.sequencer import tail, wake_on_commit
 from hub.auth.caller import Caller
 from hub.covenants.policy import Grant
 from hub.db import now
@@ -98,77 +102,131 @@ def disclosed(
 
 
 def _append(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Chain `rows` onto the trail and insert them."""
-    head = AuditHead.__table__
-    claimed = session.execute(
-        update(head)
-        .where(head.c.id == HEAD_ID)
-        .values(seq=head.c.seq + len(rows))
-        .returning(head.c.seq, head.c.hash)
-    ).one()
-    prev, first = claimed.hash, claimed.seq - len(rows) + 1
-    # The hash covers the row's id, so the id is known before the insert: drawn from the
-    # column's own sequence on PostgreSQL (so anything inserting with the default stays in
-    # step), max + 1 on SQLite (where the default is max + 1 too), under the head row's lock.
-    ids = _new_ids(session, len(rows))
-    for offset, (row, event_id) in enumerate(zip(rows, ids, strict=True)):
-        row["id"] = event_id
+    """Insert `rows` unsealed; the sequencer gives them their place in the chain after commit."""
+    for row in rows:
         row["hash_version"] = HASH_VERSION
-        row["seq"] = first + offset
-        row["prev_hash"] = prev
-        row["hash"] = prev = link(prev, row)
     insert_rows(session, AuditEvent, rows)
-    session.execute(update(head).where(head.c.id == HEAD_ID).values(hash=prev))
+    wake_on_commit(session)
     # Each audited processing is also a record of the processing log, written after the
     # transaction ends (hub/ldv/collect.py).
     ldv.audited(session, rows)
 
 
-def _new_ids(session: Session, count: int) -> list[int]:
-    if session.get_bind().dialect.name == "postgresql":
-        return list(
-            session.scalars(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('audit_events', 'id'))"
-                    " FROM generate_series(1, :n)"
-                ),
-                {"n": count},
-            )
-        )
-    first = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
-    return list(range(first, first + count))
+@dataclass(frozen=True)
+class TrailReport:
+    """What `verify_trail` found: the chain's verdict, its head, the checkpoints checked, and
+    the unsealed tail (events committed but not yet in the chain)."""
+
+    verdict: Verdict
+    head_seq: int
+    head_hash: str
+    checkpoint_seq: int | None
+    checkpoints_checked: int
+    checkpoints_retired: int
+    tail_count: int
+    tail_oldest: datetime | None
+    tail_age: float
+    tail_bound: float
+
+    @property
+    def tail_ok(self) -> bool:
+        return self.tail_age <= self.tail_bound
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.ok and self.tail_ok
 
 
-def verify_trail(session: Session, keyset: KeySet) -> Verdict:
-    """Check the whole chain, its head row, and the last head the hub signed; say where it breaks.
+def verify_trail(session: Session, keyset: KeySet, *, tail_bound: float = 5.0) -> TrailReport:
+    """Check the sealed chain against its head row and every signed checkpoint, and measure the
+    unsealed tail; the verdict says where the chain breaks.
 
-    The head row catches entries cut off the end; the signed head also catches an attacker who
-    rewrote the chain and its head row together, up to the point the hub last signed.
+    The head row catches entries cut off the end; a checkpoint also catches an attacker who
+    rewrote the chain and its head row together, up to the checkpoint. The tail is reported,
+    and is a failure when its oldest event is older than `tail_bound` seconds.
     """
     current = repository.head(session)
-    verdict = verify(repository.stream(session), head=(current.seq, current.hash))
-    if not verdict.ok or current.signed_token is None:
-        return verdict
+    head_seq, head_hash = current.seq, current.hash
+    # Up to the head read here: the sequencer may seal more while the chain is walked.
+    verdict = verify(repository.stream(session, upto=head_seq), head=(head_seq, head_hash))
+    checked = retired = 0
+    last_seq = None
+    if verdict.ok:
+        verdict, checked, retired, last_seq = _check_checkpoints(session, keyset, verdict)
+    count, oldest = tail(session)
+    age = max(0.0, (now() - oldest).total_seconds()) if oldest is not None else 0.0
+    return TrailReport(
+        verdict, head_seq, head_hash, last_seq, checked, retired, count, oldest, age, tail_bound
+    )
+
+
+def tail_reason(report: TrailReport) -> str:
+    """Why the unsealed tail fails verification, or "" when it does not."""
+    if report.tail_ok:
+        return ""
+    return (
+        f"{report.tail_count} event(s) are not sealed into the chain; the oldest is "
+        f"{report.tail_age:.1f} s old, past the bound of {report.tail_bound:g} s "
+        "(is a hub server or `hub audit seal` running?)"
+    )
+
+
+def _check_checkpoints(
+    session: Session, keyset: KeySet, verdict: Verdict
+) -> tuple[Verdict, int, int, int | None]:
+    """Every checkpoint signed by a key the hub still publishes must be a valid signature over
+    its own row and match the chain; those signed by keys since removed are only counted.
+
+    A checkpoint past the head read before (signed since) is held to the chain too: its
+    entry must exist, which is what reveals newest entries cut off with the head row moved back.
+    """
+    known = {key.kid for key in keyset.keys}
+    checked = retired = 0
+    last_seq = None
+    for point, entry in repository.checkpoints(session):
+        if _kid_of(point.token) not in known:
+            retired += 1
+            continue
+        try:
+            signed = read_head(point.token, keyset)
+        except ValueError as exc:
+            return _broken(verdict, point.seq, f"the checkpoint at entry {point.seq}: {exc}")
+        if signed != (point.seq, point.hash):
+            return _broken(verdict, point.seq, f"the checkpoint at entry {point.seq} was changed")
+        if point.seq > 0 and entry != point.hash:
+            return _broken(
+                verdict,
+                point.seq,
+                f"entry {point.seq} no longer matches the checkpoint the hub signed",
+            )
+        checked += 1
+        last_seq = point.seq if last_seq is None else max(last_seq, point.seq)
+    return verdict, checked, retired, last_seq
+
+
+def _broken(verdict: Verdict, seq: int, reason: str) -> tuple[Verdict, int, int, None]:
+    return Verdict(False, verdict.checked, seq, reason), 0, 0, None
+
+
+def _kid_of(token: str) -> str | None:
     try:
-        signed_seq, signed_hash = read_head(current.signed_token, keyset)
-    except ValueError as exc:
-        return Verdict(False, verdict.checked, current.signed_seq, f"the signed head: {exc}")
-    entry = session.scalars(select(AuditEvent.hash).where(AuditEvent.seq == signed_seq)).first()
-    if signed_seq > 0 and entry != signed_hash:
-        return Verdict(
-            False,
-            verdict.checked,
-            signed_seq,
-            f"entry {signed_seq} no longer matches the head the hub signed",
-        )
-    return verdict
+        header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    except (ValueError, IndexError):
+        return None
+    return header.get("kid") if isinstance(header, dict) else None
 
 
-def seal(session: Session, key: Any) -> tuple[int, str]:
-    """Sign the current head with the hub's key, so later rewriting up to here is evident."""
+def checkpoint(session: Session, key: Any) -> tuple[int, str]:
+    """Sign the current head with the hub's key now, so later rewriting up to here is evident."""
     current = repository.head(session)
-    current.signed_token = sign_head(current.seq, current.hash, key)
-    current.signed_seq = current.seq
-    current.signed_at = now()
-    session.flush()
+    if current.seq > 0:
+        session.add(
+            AuditCheckpoint(
+                seq=current.seq,
+                hash=current.hash,
+                signed_at=now(),
+                token=sign_head(current.seq, current.hash, key),
+            )
+        )
+        session.flush()
     return current.seq, current.hash

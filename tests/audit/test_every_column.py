@@ -21,7 +21,7 @@ from hub.auth.caller import Caller
 from hub.cli import app
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker, migrate
-from tests.factories import Partner, signal_body
+from tests.factories import Partner, seal_audit, signal_body
 
 COLUMNS = [c.name for c in AuditEvent.__table__.columns]
 
@@ -56,6 +56,7 @@ def cli_verify(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ig
 def _an_entry_in_the_middle(api, kmar: Partner, sessions: sessionmaker[Session]) -> dict:  # type: ignore[no-untyped-def]
     for _ in range(3):
         api.post("/api/v1/signals", json=signal_body(), headers=kmar.headers)
+    seal_audit(sessions)
     table = AuditEvent.__table__
     with sessions() as session:
         last = session.scalar(select(func.max(table.c.seq)))
@@ -150,6 +151,7 @@ def test_events_stored_before_the_upgrade_verify_under_their_own_rule(db_factory
     with sessions() as session, session.begin():
         assert audit.verify_trail(session, KeySet([])).ok
         audit.record(session, HUB, "key.rotated", object_type="signing-key", objects=[("k", None)])
+    seal_audit(sessions)
     with sessions() as session:
         versions = session.scalars(select(AuditEvent.hash_version).order_by(AuditEvent.seq))
         assert list(versions) == [1, 1, 1, chain.HASH_VERSION]
@@ -157,6 +159,6 @@ def test_events_stored_before_the_upgrade_verify_under_their_own_rule(db_factory
         # A new event's owner is covered; a version-2 event passed off as version 1 is found.
         for change in ({"owner": "LIEC"}, {"hash_version": 1}, {"id": 99}):
             session.execute(update(AuditEvent).where(AuditEvent.seq == 4).values(change))
-            assert audit.verify_trail(session, KeySet([])).first_bad_seq == 4, change
+            assert audit.verify_trail(session, KeySet([])).verdict.first_bad_seq == 4, change
             session.rollback()
     engine.dispose()

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from sqlalchemy import func, select, update
 
 from hub.audit.models import AuditEvent
-from tests.factories import signal_body
+from tests.factories import seal_audit, signal_body
 
 
 def _verify(api, headers) -> dict:  # type: ignore[no-untyped-def]
@@ -33,6 +33,7 @@ def _some_seq(api, kmar, sessions) -> int:  # type: ignore[no-untyped-def]
     """An entry in the middle of the chain (posting a few signals first, so there is one)."""
     for _ in range(3):
         api.post("/api/v1/signals", json=signal_body(), headers=kmar.headers)
+    seal_audit(sessions)
     with sessions() as session:
         return max(1, (session.scalar(select(func.max(AuditEvent.seq))) or 0) // 2)
 
@@ -41,6 +42,7 @@ def test_writes_and_reads_extend_a_sound_chain(api, kmar, sessions) -> None:
     before = _verify(api, kmar.headers)
     assert before["ok"], before
     api.post("/api/v1/signals", json=signal_body(), headers=kmar.headers)
+    seal_audit(sessions)
     after = _verify(api, kmar.headers)
     assert after["ok"] and after["head_seq"] > before["head_seq"]
     with sessions() as session:
@@ -108,11 +110,12 @@ def test_cli_verifies_and_signs_the_head(api, kmar, sessions, settings, monkeypa
         assert broken.exit_code == 2 and f"entry {seq}" in broken.output
 
 
-def test_audit_readers_see_what_involves_their_agency(api, world, partners) -> None:
+def test_audit_readers_see_what_involves_their_agency(api, world, partners, sessions) -> None:
     kmar_signal = next(i for i, s in world.signals.items() if s == ("KMAR", "GM0363"))
     api.get(f"/api/v1/signals/{kmar_signal}?purpose=case-proposal", headers=world.headers["EMM"])
     auditor = partners.new(kind="kmar", scopes="audit:read signals:read signals:write")
     api.post("/api/v1/signals", json=signal_body(), headers=auditor.headers)
+    seal_audit(sessions)  # the list holds the sealed chain
     mine = api.get("/api/v1/audit?limit=500", headers=auditor.headers).json()["items"]
     assert mine and all(auditor.code in (e["agency"], e["owner"]) for e in mine)
     kmar_view = api.get(

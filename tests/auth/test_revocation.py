@@ -58,7 +58,7 @@ def _events(sessions: sessionmaker[Session], object_id: str) -> list[tuple[str, 
         rows = session.execute(
             select(AuditEvent.action, AuditEvent.owner)
             .where(AuditEvent.object_id == object_id)
-            .order_by(AuditEvent.seq)
+            .order_by(AuditEvent.id)
         )
         return [tuple(r) for r in rows]  # type: ignore[misc]
 

@@ -152,7 +152,7 @@ def test_failed_attempts_are_audited_as_counts_per_client_and_window(
     client_id, _secret, code = register(sessions, scopes="lookups")
     unknown = [f"nobody-{uuid.uuid4().hex[:16]}" for _ in range(2)]
     with sessions() as session:
-        before = session.scalar(select(func.max(AuditEvent.seq))) or 0
+        before = session.scalar(select(func.max(AuditEvent.id))) or 0
     for api in _hub(settings, token_limit_window=1):
         # Aligned to the start of a window, so the attempts fall in one.
         time.sleep(1 - time.time() % 1 + 0.05)
@@ -166,8 +166,8 @@ def test_failed_attempts_are_audited_as_counts_per_client_and_window(
             with sessions() as session:
                 events = session.scalars(
                     select(AuditEvent)
-                    .where(AuditEvent.action == "client.auth_failed", AuditEvent.seq > before)
-                    .order_by(AuditEvent.seq)
+                    .where(AuditEvent.action == "client.auth_failed", AuditEvent.id > before)
+                    .order_by(AuditEvent.id)
                 ).all()
             if len([e for e in events if e.detail["window_seconds"] == 1]) >= 2:
                 break

@@ -57,7 +57,7 @@ def _nightly_events(hub: NightlyHub) -> list[AuditEvent]:
             session.scalars(
                 select(AuditEvent)
                 .where(AuditEvent.action.like("nightly.%"))
-                .order_by(AuditEvent.seq)
+                .order_by(AuditEvent.id)
             )
         )
 

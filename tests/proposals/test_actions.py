@@ -328,7 +328,7 @@ def test_the_case_file_shows_what_the_viewer_may_see_and_is_audited(
         exports = session.scalars(
             select(AuditEvent)
             .where(AuditEvent.object_id == proposal, AuditEvent.action == "proposal.exported")
-            .order_by(AuditEvent.seq)
+            .order_by(AuditEvent.id)
         ).all()
         assert [e.detail["rendition"] for e in exports] == ["json", "html"]
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hub.linking.models import Proposal
 from tests.conftest import World
-from tests.factories import signal_body
+from tests.factories import seal_audit, signal_body
 from tests.linking.test_proposals import _body, _phone, _post, _proposals_of
 
 QUEUE = "/api/v1/proposals?purpose=case-proposal&limit=1"
@@ -170,7 +170,7 @@ def test_forged_cursors_are_a_400_on_every_list(api, world: World, partners) -> 
 
 
 def test_signal_and_audit_cursors_are_bound_to_their_reader_and_filters(
-    api, world: World, partners
+    api, world: World, partners, sessions
 ) -> None:
     emm, kmar = world.headers["EMM"], world.headers["KMAR"]
     signals = "/api/v1/signals?purpose=case-proposal&limit=1"
@@ -190,6 +190,7 @@ def test_signal_and_audit_cursors_are_bound_to_their_reader_and_filters(
     )
     for headers in (first, first, second):
         _post(api, headers, signal_body())
+    seal_audit(sessions)  # the audit list holds the sealed chain
     audit = "/api/v1/audit?limit=1"
     cursor = api.get(audit, headers=first).json()["next_cursor"]
     assert cursor and "." in cursor
