@@ -34,6 +34,7 @@ from hub.signals.models import (
     SignalVersion,
     Subject,
 )
+from hub.subjects.models import SignalRestriction, SubjectCorrection, SubjectRequest
 from hub.ui.models import UISession, UIUser
 
 metadata = Base.metadata
@@ -67,8 +68,11 @@ __all__ = [
     "Signal",
     "SignalBarrier",
     "SignalIndicator",
+    "SignalRestriction",
     "SignalVersion",
     "Subject",
+    "SubjectCorrection",
+    "SubjectRequest",
     "UISession",
     "UIUser",
     "UsedAssertion",
