@@ -41,6 +41,8 @@ from hub.reports.endpoints import router as reports_router
 from hub.reports.schemas import openapi_components as report_schemas
 from hub.signals.endpoints import router as signals_router
 from hub.signals.schemas import openapi_components as signal_schemas
+from hub.subjects.endpoints import router as subjects_router
+from hub.subjects.schemas import openapi_components as subject_schemas
 from hub.ui.app import build_ui
 
 
@@ -153,6 +155,7 @@ def build_api(settings: Settings) -> FastAPI:
         linking_router,
         reports_router,
         digests_router,
+        subjects_router,
     ):
         api.include_router(router)
     customise_openapi(
@@ -160,6 +163,7 @@ def build_api(settings: Settings) -> FastAPI:
         signal_schemas(settings.batch_max_items)
         | lookup_schemas()
         | report_schemas()
-        | proposal_schemas(),
+        | proposal_schemas()
+        | subject_schemas(),
     )
     return api

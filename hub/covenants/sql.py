@@ -13,6 +13,10 @@ from hub.covenants.policy import INVESTIGATION, in_force
 from hub.covenants.viewer import Viewer
 from hub.linking.models import Proposal, ProposalMember
 from hub.signals.models import Signal, SignalBarrier
+from hub.subjects.models import SignalRestriction
+
+# A restricted signal is its source's alone until the restriction is lifted (policy.decide).
+UNRESTRICTED: ColumnElement[bool] = ~exists().where(SignalRestriction.signal_id == Signal.id)
 
 
 def visible_to(
@@ -68,7 +72,8 @@ def _visible(
     needs: frozenset[str],
     min_level: Level,
 ) -> ColumnElement[bool]:
-    clauses: list[ColumnElement[bool]] = [Signal.agency_id == viewer_id]
+    own = Signal.agency_id == viewer_id
+    clauses: list[ColumnElement[bool]] = []
     if purpose is not None:
         current = in_force(covenants, today)
         for covenant in covenants:
@@ -84,7 +89,7 @@ def _visible(
                 clauses += _granted_by(
                     covenant, viewer, purpose, dict(agencies), bound, needs, min_level
                 )
-    return or_(*clauses)
+    return or_(own, and_(UNRESTRICTED, or_(*clauses))) if clauses else own
 
 
 def in_case_accepted_by(agency_code: str) -> ColumnElement[bool]:
