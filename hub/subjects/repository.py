@@ -55,13 +55,12 @@ def holdings(session: Session, tokens: list[tuple[str, str]]) -> Holdings:
             found.subjects.setdefault(signal_id, set()).add(position)
     ids = found.signal_ids
     for chunk in _chunks(ids):
-        found.agencies.update(
-            session.execute(
-                select(Signal.id, Agency.code)
-                .join(Agency, Agency.id == Signal.agency_id)
-                .where(Signal.id.in_(chunk))
-            ).tuples()
+        rows = session.execute(
+            select(Signal.id, Agency.code)
+            .join(Agency, Agency.id == Signal.agency_id)
+            .where(Signal.id.in_(chunk))
         )
+        found.agencies.update((signal_id, code) for signal_id, code in rows)
         found.restricted.update(
             session.scalars(
                 select(SignalRestriction.signal_id).where(SignalRestriction.signal_id.in_(chunk))
@@ -218,15 +217,14 @@ def corrections_for(
     session: Session, agency_id: int, *, limit: int
 ) -> list[tuple[SubjectCorrection, int]]:
     """The corrections routed to this agency, oldest first, with each signal's version now."""
-    return list(
-        session.execute(
-            select(SubjectCorrection, Signal.version)
-            .join(Signal, Signal.id == SubjectCorrection.signal_id)
-            .where(SubjectCorrection.source_agency_id == agency_id)
-            .order_by(SubjectCorrection.pk)
-            .limit(limit)
-        ).tuples()
+    rows = session.execute(
+        select(SubjectCorrection, Signal.version)
+        .join(Signal, Signal.id == SubjectCorrection.signal_id)
+        .where(SubjectCorrection.source_agency_id == agency_id)
+        .order_by(SubjectCorrection.pk)
+        .limit(limit)
     )
+    return [(correction, version) for correction, version in rows]
 
 
 def restrictions_of(session: Session, request_id: uuid.UUID) -> list[uuid.UUID]:
