@@ -27,7 +27,6 @@ from hub.subjects.schemas import (
 router = APIRouter(tags=["subject-requests"])
 ContactPoint = Annotated[Caller, Security(authenticate, scopes=["dpo"])]
 EXPORT_TYPES = {"json": "application/json", "html": "text/html"}
-EXPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
 async def json_body(request: Request) -> bytes:
@@ -157,7 +156,7 @@ def export_request(
         return Response(
             export.render_html(document),
             media_type="text/html; charset=utf-8",
-            headers={"Content-Security-Policy": EXPORT_POLICY, "Vary": "Accept"},
+            headers={"Content-Security-Policy": export.EXPORT_POLICY, "Vary": "Accept"},
         )
     return Response(
         json.dumps(document, ensure_ascii=False),

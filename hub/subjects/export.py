@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATES = Path(__file__).parent / "templates"
+# The page is self-contained: inline styles, nothing else, never framed.
+EXPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
 def render_html(document: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 """The analysts' pages: the queue, a proposal, a signal, the dashboard, the trend reports and
-the disclosure requests about the agency's own signals.
+the disclosure requests about the agency's own signals; and the contact point's data subjects'
+requests.
 
 Every page reads through the same services as the API, with the signed-in analyst as the
 caller, so a page can never show more than the API would show that analyst's agency.
@@ -7,8 +8,17 @@ caller, so a page can never show more than the API would show that analyst's age
 
 from fastapi import APIRouter
 
-from hub.ui.pages import actions, dashboard, disclosures, proposal, queue, reports, signal
+from hub.ui.pages import (
+    actions,
+    dashboard,
+    disclosures,
+    proposal,
+    queue,
+    reports,
+    signal,
+    subjects,
+)
 
 router = APIRouter()
-for module in (queue, proposal, actions, signal, dashboard, reports, disclosures):
+for module in (queue, proposal, actions, signal, dashboard, reports, disclosures, subjects):
     router.include_router(module.router)
