@@ -337,3 +337,62 @@ def test_bad_input_is_a_problem_that_names_the_field(api, dpo) -> None:
     assert unknown.status_code == 404 and unknown.json()["type"].endswith("/not-found")
     not_access = api.get(f"/api/v1/subject-requests/{rectify['id']}/export", headers=dpo.headers)
     assert not_access.status_code == 409
+
+
+def test_erase_cleans_stored_links_and_digests(api, world: World, dpo, server) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hub.digests.models import Digest
+    from hub.digests.service import build_for_date
+    from tests.proposals.test_disclosure_requests import _accept
+
+    person = Person.new()
+    # Three signals linked by the person alone; IND's names no one else, so it goes whole.
+    a = _signal(api, world.headers["KMAR"], person.by_name(), {"type": "phone", "number": _phone()})
+    c = _signal(
+        api,
+        world.headers["SZW"],
+        person.by_name(),
+        {"type": "phone", "number": _phone()},
+        body=_work,
+    )
+    b = _signal(api, world.headers["IND"], person.by_name())
+    [proposal] = [p for p in _proposals_of(server, a) if p.status == "new"]
+    _accept(api, world.headers["EMM"], str(proposal.id))
+    day = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    sessions = server.app.state.sessions
+    with sessions.begin() as session:
+        build_for_date(session, day=day)
+    with sessions() as session:
+        tokens = set(
+            session.scalars(select(Identifier.token).where(Identifier.signal_id == uuid.UUID(a)))
+        )
+        ind = session.scalars(
+            select(Digest).where(Digest.digest_date == day, Digest.content.contains(b))
+        ).one()
+        links = session.scalars(
+            select(ProposalLink).where(ProposalLink.proposal_id == proposal.id)
+        ).all()
+    assert any(e[1] in tokens for link in links for e in link.evidence)
+
+    request = open_request(api, dpo.headers, "erase", person.by_name())
+    done = complete(api, dpo.headers, request["id"])
+    assert done["outcome"]["signals_deleted"] == [b]
+    assert sorted(done["outcome"]["signals_changed"]) == sorted([a, c])
+    assert done["outcome"]["digests_cleaned"] >= 1 and done["outcome"]["links_cleaned"] >= 1
+    with _settled(server)() as session:
+        # A and C no longer link: the case is closed, and its stored links name no token of
+        # the person any more (those that rested on the person alone are gone).
+        assert session.get(Proposal, proposal.pk).status == "closed"  # type: ignore[union-attr]
+        for link in session.scalars(
+            select(ProposalLink).where(
+                ProposalLink.signal_a.in_([uuid.UUID(a), uuid.UUID(c)])
+                | ProposalLink.signal_b.in_([uuid.UUID(a), uuid.UUID(c)])
+            )
+        ):
+            assert not {e[1] for e in link.evidence} & tokens
+        cleaned = session.get(Digest, ind.id)
+        assert cleaned is not None and b not in cleaned.content
+        assert cleaned.content_hash != ind.content_hash
+        assert json.loads(cleaned.content)["agency"] == "IND"
