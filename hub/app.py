@@ -47,6 +47,8 @@ from hub.retention.endpoints import router as retention_router
 from hub.retention.schemas import openapi_components as retention_schemas
 from hub.signals.endpoints import router as signals_router
 from hub.signals.schemas import openapi_components as signal_schemas
+from hub.subjects.endpoints import router as subjects_router
+from hub.subjects.schemas import openapi_components as subject_schemas
 from hub.ui.app import build_ui
 
 
@@ -182,6 +184,7 @@ def build_api(settings: Settings) -> FastAPI:
         reports_router,
         digests_router,
         retention_router,
+        subjects_router,
     ):
         api.include_router(router)
     customise_openapi(
@@ -190,6 +193,7 @@ def build_api(settings: Settings) -> FastAPI:
         | lookup_schemas()
         | report_schemas()
         | proposal_schemas()
-        | retention_schemas(),
+        | retention_schemas()
+        | subject_schemas(),
     )
     return api

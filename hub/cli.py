@@ -29,6 +29,9 @@ report_app = typer.Typer(help="The nightly trend report.", no_args_is_help=True)
 retention_app = typer.Typer(
     help="Retention extensions past the WGS cap (art. 1.8(7)).", no_args_is_help=True
 )
+subjects_app = typer.Typer(
+    help="The contact point: data subjects' requests (AVG art. 15-18).", no_args_is_help=True
+)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(covenants_app, name="covenants")
 app.add_typer(audit_app, name="audit")
@@ -38,6 +41,7 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
+app.add_typer(subjects_app, name="subjects")
 
 
 def _console(*, stderr: bool = False) -> Console:
@@ -374,7 +378,9 @@ def clients_delete(client_id: str) -> None:
 def users_create(
     username: str,
     agency: Annotated[str, typer.Option(help="Code of the user's agency, e.g. RIEC-AA.")],
-    role: Annotated[str, typer.Option(help="analyst or admin.")] = "analyst",
+    role: Annotated[
+        str, typer.Option(help="analyst, admin or dpo (the contact point).")
+    ] = "analyst",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
@@ -460,6 +466,54 @@ def users_enable(username: str) -> None:
 def users_unlock(username: str) -> None:
     """Lift a lock-out after failed sign-ins."""
     _change_user(username, "unlock")
+
+
+@subjects_app.command("find")
+def subjects_find(
+    kind: Annotated[str, typer.Option(help="access, rectify, erase or restrict.")] = "access",
+) -> None:
+    """Open a data subject's request and find every signal, proposal and case holding them.
+
+    The identifiers come on standard input as JSON (never as arguments: ps shows those): a
+    list of persons (name with birth_date, or bsn) and documents, as in a signal. Only their
+    blind-index tokens are kept. Carry the request out through the API or the UI."""
+    from pydantic import ValidationError
+
+    from hub.auth.management import CLI_CALLER
+    from hub.db import transaction
+    from hub.kit.crypto import DataKeys
+    from hub.subjects import service
+    from hub.subjects.schemas import SubjectRequestCreate
+
+    settings = _settings()
+    try:
+        identifiers = json.loads(sys.stdin.read())
+    except ValueError:
+        raise fail("standard input is not JSON: give a list of identifiers") from None
+    if isinstance(identifiers, dict):
+        identifiers = [identifiers]
+    try:
+        data = SubjectRequestCreate.model_validate({"kind": kind, "identifiers": identifiers})
+    except ValidationError as exc:
+        # Field names and messages only: the identifiers are not echoed to a terminal log.
+        problems = "; ".join(
+            f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)
+        )
+        raise fail(f"not a valid request: {problems}") from None
+    desk = service.Desk(
+        caller=CLI_CALLER, keys=DataKeys.load_or_create(settings.data_dir), linker=None
+    )
+    with transaction(_sessions(settings)) as session:
+        request = service.open_request(session, desk, data)
+        shown = service.view(session, desk.keys, request)
+    out.print(f"opened {kind} request {shown['id']}")
+    for signal in shown["signals"]:
+        positions = ",".join(map(str, signal["subject_positions"]))
+        out.print(f"signal {signal['id']} of {signal['agency']} (subjects {positions})")
+    for proposal in shown["proposals"]:
+        case = f" case {proposal['case_number']}" if proposal["case_number"] else ""
+        out.print(f"proposal {proposal['id']} {proposal['status']}{case}")
+    out.print(f"{len(shown['signals'])} signal(s), {len(shown['proposals'])} proposal(s)")
 
 
 @keys_app.command("rotate")

@@ -35,6 +35,7 @@ from hub.signals.models import (
     SignalVersion,
     Subject,
 )
+from hub.subjects.models import SignalRestriction, SubjectCorrection, SubjectRequest
 from hub.ui.models import UISession, UIUser
 
 metadata = Base.metadata
@@ -71,8 +72,11 @@ __all__ = [
     "Signal",
     "SignalBarrier",
     "SignalIndicator",
+    "SignalRestriction",
     "SignalVersion",
     "Subject",
+    "SubjectCorrection",
+    "SubjectRequest",
     "UISession",
     "UIUser",
     "UsedAssertion",

@@ -10,6 +10,7 @@ SCOPES: dict[str, str] = {
     "digests:read": "Read your agency's nightly digests (what happened to its signals).",
     "webhooks:manage": "Register your agency's webhook for its nightly digests.",
     "admin": "Manage agencies and clients.",
+    "dpo": "The contact point: find a person across the hub and answer their requests.",
 }
 
 

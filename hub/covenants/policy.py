@@ -29,6 +29,9 @@ class SignalFacts:
     # The covenant versions in force when the signal was shared (id -> version); None while
     # the signal has not been bound yet, in which case today's versions apply.
     bound: Mapping[str, int] | None = None
+    # The contact point restricted its processing (AVG art. 18, UAVG art. 41): only its source
+    # sees it until the restriction is lifted.
+    restricted: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ def decide(
     """
     if viewer.code == signal.source.code:
         return OWNER
+    if signal.restricted:
+        return NOTHING
     versions: dict[tuple[str, int], Covenant] = {(c.id, c.version): c for c in covenants}
     best = NOTHING
     request = _granted(viewer, purpose, signal)

@@ -13,6 +13,10 @@ from hub.covenants.policy import INVESTIGATION, in_force
 from hub.covenants.viewer import Viewer
 from hub.linking.models import Proposal, ProposalMember
 from hub.signals.models import Signal, SignalBarrier
+from hub.subjects.models import SignalRestriction
+
+# A restricted signal is its source's alone until the restriction is lifted (policy.decide).
+UNRESTRICTED: ColumnElement[bool] = ~exists().where(SignalRestriction.signal_id == Signal.id)
 
 
 def visible_to(
@@ -70,7 +74,9 @@ def _visible(
 ) -> ColumnElement[bool]:
     granted = _leveled(viewer, purpose, covenants, agencies, today, needs, as_shared_today=False)
     own = Signal.agency_id == viewer_id
-    return or_(own, *(clause for level, clause in granted if level >= min_level))
+    clauses = [clause for level, clause in granted if level >= min_level]
+    # A restricted signal (UAVG art. 41, AVG art. 18) reaches no one but its source.
+    return or_(own, and_(UNRESTRICTED, or_(*clauses))) if clauses else own
 
 
 def level_of(
@@ -99,7 +105,8 @@ def level_of(
         as_shared_today=as_shared_today,
     )
     whens: list[tuple[ColumnElement[bool], int]] = [
-        (Signal.agency_id == viewer_id, int(Level.FULL))
+        (Signal.agency_id == viewer_id, int(Level.FULL)),
+        (~UNRESTRICTED, int(Level.NONE)),
     ]
     # Highest first: the first clause that holds is the highest level some rule grants.
     for level in sorted({level for level, _ in granted}, reverse=True):

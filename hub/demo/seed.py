@@ -34,10 +34,18 @@ from hub.signals.service import create_batch
 from hub.ui.accounts import create_user
 from hub.ui.repository import user_by_username
 
-# Demo clients may do everything but administer the hub.
-DEMO_SCOPES = frozenset(SCOPES) - {"admin"}
-# Analysts for the web UI: one national, one per demo RIEC region (username -> agency).
-DEMO_ANALYSTS = {"emm.analyst": "EMM", "riec-aa.analyst": "RIEC-AA", "riec-rr.analyst": "RIEC-RR"}
+# Demo clients may do everything but administer the hub or act as its contact point (which
+# reaches every agency's data subjects: one desk, not every partner).
+DEMO_SCOPES = frozenset(SCOPES) - {"admin", "dpo"}
+# UI accounts: an analyst national and per demo RIEC region, and the contact point's privacy
+# officer (username -> agency; the role is analyst unless DEMO_ROLES says otherwise).
+DEMO_ANALYSTS = {
+    "emm.analyst": "EMM",
+    "riec-aa.analyst": "RIEC-AA",
+    "riec-rr.analyst": "RIEC-RR",
+    "privacy.officer": "RIEC-AA",
+}
+DEMO_ROLES = {"privacy.officer": "dpo"}
 # A demo signal reaches the hub this long after it was observed (its case system's lag).
 POSTING_LAG = timedelta(minutes=20)
 
@@ -70,7 +78,11 @@ def _seed_analysts(sessions: Any, data_dir: Path) -> None:
                 continue
             passwords[username] = secrets.token_urlsafe(12)
             create_user(
-                session, username, agency_code=agency, role="analyst", password=passwords[username]
+                session,
+                username,
+                agency_code=agency,
+                role=DEMO_ROLES.get(username, "analyst"),
+                password=passwords[username],
             )
     write_secret_json(_analysts_file(data_dir), passwords)
 

@@ -44,6 +44,7 @@ from hub.linking.models import (
 )
 from hub.linking.score import MemberFacts, score
 from hub.signals.models import Signal, SignalBarrier, SignalIndicator
+from hub.subjects.models import SignalRestriction
 
 # Proposals the linker keeps up to date (closed and merged ones are history).
 LIVE = (*OPEN_STATUSES, "accepted", "rejected")
@@ -107,6 +108,7 @@ def link_signals(
     known = _live_members(session, seeds)
     seeds |= set().union(*known.values())
     hood = graph.neighbourhood(session, seeds, limit=settings.neighbourhood_limit, data_keys=keys)
+    _leave_out_restricted(session, hood)
     # A signal is in one live proposal at most, so only the signals outside those just read
     # can bring other proposals in (a new signal on its own brings none: no second query).
     rest = hood.nodes - seeds
@@ -118,6 +120,7 @@ def link_signals(
         hood = graph.neighbourhood(
             session, seeds, limit=settings.neighbourhood_limit, data_keys=keys
         )
+        _leave_out_restricted(session, hood)
     return _apply(
         session,
         hood.nodes,
@@ -144,6 +147,7 @@ def relink(
     graph stays small and the result equals what incremental linking gives."""
     lock(session)
     whole = graph.whole(session, data_keys=keys)
+    _leave_out_restricted(session, whole)
     links = _links(graph.pairs(whole))
     _add_joins(links, session.execute(select(LinkJoin.signal_a, LinkJoin.signal_b)).all())
     pieces = graph.components(links)
@@ -196,6 +200,22 @@ def relink(
 
 
 Links = dict[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]]
+
+
+def _leave_out_restricted(session: Session, hood: graph.Neighbourhood) -> None:
+    """A signal whose processing is restricted links to nothing: without it among the nodes
+    no pair holds it, so it leaves the proposals it was in (its values still count towards
+    their caps, which can only link less)."""
+    if not hood.nodes:
+        return
+    restricted: set[uuid.UUID] = set()
+    for chunk in graph.chunks(hood.nodes):
+        restricted.update(
+            session.scalars(
+                select(SignalRestriction.signal_id).where(SignalRestriction.signal_id.in_(chunk))
+            )
+        )
+    hood.nodes -= restricted
 
 
 def _links(shared: Mapping[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]) -> Links:

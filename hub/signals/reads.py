@@ -62,6 +62,7 @@ def grants_for(
         if foreign and purpose == INVESTIGATION
         else {}
     )
+    held = repository.restricted(session, [s.id for s in foreign]) if foreign and purpose else set()
     # Signals with the same facts get the same decision: a page has only a few kinds.
     decided: dict[tuple[Any, ...], Grant] = {}
     grants = []
@@ -83,9 +84,12 @@ def grants_for(
             binding.key if binding else None,
             cases,
             consents,
+            signal.id in held,
         )
         if kind not in decided:
-            facts = _signal_facts(viewer, signal, barriers, cases, consents)
+            facts = _signal_facts(
+                viewer, signal, barriers, cases, consents, restricted=signal.id in held
+            )
             decided[kind] = decide(viewer.agency, purpose, facts, covenants, today, needs=needs)
         grants.append(decided[kind])
     return grants
@@ -97,6 +101,8 @@ def _signal_facts(
     barriers: frozenset[str],
     cases: frozenset[str],
     consents: frozenset[tuple[str, str]] = frozenset(),
+    *,
+    restricted: bool = False,
 ) -> SignalFacts:
     binding = signal.binding
     return SignalFacts(
@@ -106,6 +112,7 @@ def _signal_facts(
         accepted_by=cases,
         granted_to=consents,
         bound=binding.terms if binding is not None else {},
+        restricted=restricted,
     )
 
 
@@ -118,12 +125,14 @@ def facts_of(session: Session, viewer: Viewer, signals: list[Signal]) -> list[Si
     accepted = (
         repository.accepted_by(session, ids) if _case_scoped(viewer.covenants, viewer.today) else {}
     )
+    held = repository.restricted(session, ids)
     return [
         _signal_facts(
             viewer,
             s,
             frozenset(parts.barriers.get(s.id, [])),
             accepted.get(s.id, frozenset()),
+            restricted=s.id in held,
         )
         for s in signals
     ]

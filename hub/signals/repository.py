@@ -20,6 +20,7 @@ from hub.signals.models import (
     Subject,
 )
 from hub.signals.subjects import BLOCKING_TYPES, FACT_TYPES
+from hub.subjects.models import SignalRestriction
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,20 @@ def granted_to(
         ):
             found[signal_id].add((agency, str(request_id)))
     return {signal_id: frozenset(grants) for signal_id, grants in found.items()}
+
+
+def restricted(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of these signals whose processing the contact point restricted."""
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):
+        found.update(
+            session.scalars(
+                select(SignalRestriction.signal_id).where(
+                    SignalRestriction.signal_id.in_(ids[start : start + 500])
+                )
+            )
+        )
+    return found
 
 
 def parts_of(session: Session, signals: list[Signal]) -> SignalParts:

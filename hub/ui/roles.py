@@ -3,6 +3,8 @@
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "analyst": frozenset({"proposals:review", "reports:read"}),
     "admin": frozenset({"proposals:review", "reports:read", "admin"}),
+    # The contact point (WGS art. 1.4(4)) answers data subjects; it reviews nothing.
+    "dpo": frozenset({"dpo"}),
 }
 ROLES = tuple(ROLE_SCOPES)
 

@@ -21,6 +21,7 @@ from hub.ui.sessions import (
     end_session,
     safe_next,
     set_session_cookie,
+    signed_in,
     start_session,
 )
 from hub.ui.templating import templates
@@ -37,9 +38,11 @@ SIGN_IN_FAILED = (
 
 
 @router.get("/")
-async def home() -> RedirectResponse:
-    """The UI's home is the review queue."""
-    return RedirectResponse("/ui/proposals", status_code=303)
+async def home(request: Request) -> RedirectResponse:
+    """The UI's home is the review queue; the contact point's is its requests."""
+    analyst = await signed_in(request)
+    target = "/ui/subject-requests" if analyst and analyst.role == "dpo" else "/ui/proposals"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/login")

@@ -2,7 +2,7 @@
 sequencer chains them in commit order; signed checkpoints of the chain's head get a table
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -12,7 +12,7 @@ import hub.db
 
 
 revision = '0024'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ The oracle enumerates every (covenant, rule) pair and writes each condition out 
 policy must agree with it for random covenants, agencies, signals, purposes and days.
 """
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import event, given, settings
@@ -448,3 +449,21 @@ def test_purpose_and_direction() -> None:
 def test_an_aggregates_rule_grants_no_signal_even_at_a_higher_level() -> None:
     covenant = _one_rule(aggregates_only=True, level=Level.FULL)
     assert _level(covenant) == Level.NONE
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_restricted_signal_is_its_sources_alone(data: st.DataObject) -> None:
+    """Whatever the covenants, cases and grants, a signal the contact point restricted shows
+    to no one but its source (AVG art. 18, UAVG art. 41) until the restriction is lifted."""
+    viewer, source = data.draw(agencies), data.draw(agencies)
+    world = data.draw(worlds((viewer, source)))
+    signal = data.draw(signals(world, source))
+    purpose = data.draw(st.sampled_from(PURPOSES))
+    today = DAY0 + timedelta(days=data.draw(st.integers(0, 200)))
+    restricted = replace(signal, restricted=True)
+    grant = decide(viewer, purpose, restricted, world, today)
+    if viewer.code == source.code:
+        assert grant.own and grant.level == Level.FULL
+    else:
+        assert grant.level == Level.NONE

@@ -18,6 +18,7 @@ from hub.ldv.register import (
     purposes_in_force,
 )
 from hub.paths import document_dir
+from hub.subjects.models import REQUEST_KINDS
 
 COVENANTS = document_dir("covenants")
 HUB = Path(__file__).resolve().parents[2] / "hub"
@@ -30,6 +31,7 @@ DYNAMIC = {
     "disclosure.": {"granted", "refused"},  # hub/proposals/disclosures.py: the item's new status
     "nightly.step.": {"failed", "interrupted"},  # hub/nightly/service.py: _failed(status=...)
     "proposal.": set(),  # hub/proposals/service.py: `_audit(session, ctx, "<action>", ...)`
+    "subject-request.": set(REQUEST_KINDS),  # hub/subjects/service.py: the request's kind
 }
 
 
