@@ -10,6 +10,7 @@ from hub.audit.models import AuditEvent
 from hub.linking import ruleset
 from hub.linking.models import Proposal, ProposalEvent, ProposalLink
 from tests.conftest import World
+from tests.factories import acceptance
 from tests.proposals.test_actions import _act, _cluster, _read
 
 CURRENT = ruleset.current().as_dict()
@@ -90,7 +91,7 @@ def test_a_decision_records_the_rules_of_what_was_decided_on(
     emm = world.headers["EMM"]
     proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
     etag = _read(api, emm, proposal).headers["ETag"]
-    decision = {"decision": "accept", "reason": "Entry and work: one exploiter."}
+    decision = acceptance("Entry and work: one exploiter.")
     accepted = _act(api, emm, proposal, "decisions", decision, etag)
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["ruleset"] == CURRENT

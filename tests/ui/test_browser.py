@@ -23,7 +23,13 @@ def test_sign_in_and_out_in_a_real_browser_under_the_csp(
         page.wait_for_url(f"{hub.url}/ui/_probe/page")
         assert account.username in page.inner_text("header")
         links = page.locator("nav[aria-label=Main] a").all_inner_texts()
-        assert [t.strip() for t in links] == ["Queue", "Dashboard", "Reports", "Disclosures"]
+        assert [t.strip() for t in links] == [
+            "Queue",
+            "Dashboard",
+            "Reports",
+            "Disclosures",
+            "Linking rules",
+        ]
         # htmx is loaded, read its CSP-safe config, and hub.js gives its posts the CSRF header.
         assert page.evaluate("htmx.config.includeIndicatorStyles") is False
         status = page.evaluate(
