@@ -19,6 +19,7 @@ from hub.covenants.sql import visible_to
 from hub.covenants.viewer import Viewer
 from hub.errors import NotFound
 from hub.kit.crypto import DataKeys
+from hub.ldv import collect as ldv
 from hub.signals import repository
 from hub.signals.models import Signal
 from hub.signals.repository import SignalFilter
@@ -186,6 +187,11 @@ def disclose(
     ]
     if disclosed and viewer.purpose is not None:
         audit.disclosed(session, viewer.caller, viewer.purpose, disclosed, detail=detail)
+    # A source reading its own signals discloses nothing (no audit event), but it is still a
+    # processing of personal data: the processing log records it (LDV, the stricter reading).
+    own = [s.id for s, g in pairs if g.own]
+    if own:
+        ldv.processed(session, "signal.read-own", signal_ids=own, purpose=viewer.purpose)
     return shown
 
 

@@ -119,6 +119,8 @@ def scene(db_factory, tmp_path_factory) -> Iterator[Scene]:  # type: ignore[no-u
             )
             assert looked.status_code == 200, looked.text
             assert looked.json()["results"][0]["hit"] is True
+            mine = api.get(f"/api/v1/signals/{signal_id}", headers=kmar.reader)
+            assert mine.status_code == 200, mine.text
             raw = json.dumps([body, correction])
         yield Scene(server, log, DataKeys.load_or_create(data), kmar, ind, signal_id, raw)
     finally:
@@ -294,3 +296,12 @@ def test_a_register_without_an_activity_for_a_purpose_in_force_stops_the_start(
     )
     with pytest.raises(RegisterInvalid, match="riec-liec v1: investigation"):
         create_app(settings)
+
+
+def test_a_source_reading_its_own_signal_is_on_record_too(scene: Scene) -> None:
+    records = scene.records()
+    [read] = processings(records, "signal.read-own")
+    assert read["attributes"][ACTIVITY] == f"{REGISTER}/hub.signal-intake/v1"
+    assert scene.person("person", f"ola brann|{BORN}") in {
+        c["attributes"][SUBJECT_ID] for c in children(records, read)
+    }
