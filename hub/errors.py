@@ -1,5 +1,6 @@
 """One error base carrying its HTTP status and RFC 9457 problem type, and its handlers."""
 
+from collections.abc import Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -147,16 +148,32 @@ def _message(err: dict[str, Any]) -> str:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route at this path answers (Starlette names only the first route's)."""
-    routes = request.app.router.routes
-    return [
-        method
+    """Every method some route at this path answers (Starlette names only the first route's).
+
+    A route whose path is this very address wins over one that only fits it through a
+    parameter: /covenants/simulations is not the covenant `simulations` of /covenants/{id}."""
+    fits = [
+        (method, route)
         for method in _METHODS
-        if any(r.matches(dict(request.scope, method=method))[0] is Match.FULL for r in routes)
+        for route in _flat(request.app.router.routes)
+        if route.matches(dict(request.scope, method=method))[0] is Match.FULL
     ]
+    exact = [(method, route) for method, route in fits if "{" not in getattr(route, "path", "{")]
+    chosen = {method for method, _ in exact or fits}
+    return [method for method in _METHODS if method in chosen]
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _flat(routes: Iterable[Any]) -> Iterator[Any]:
+    """The routes themselves, out of the routers FastAPI wraps included ones in."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is None:
+            yield route
+        else:
+            yield from _flat(inner.routes)
 
 
 def install_handlers(app: FastAPI) -> None:

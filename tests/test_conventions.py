@@ -25,6 +25,8 @@ def test_trailing_slash_is_404_not_a_redirect(api, kmar) -> None:
         ("PUT", "/api/v1/signals/00000000-0000-4000-8000-000000000000", "GET, PATCH"),
         ("GET", "/api/v1/signals/batch", "POST"),
         ("GET", "/oauth/token", "POST"),
+        # A literal address beats one that fits /covenants/{id} only through its parameter.
+        ("DELETE", "/api/v1/covenants/simulations", "POST"),
     ],
 )
 def test_405_names_every_allowed_method(api, kmar, method, url, allow) -> None:
