@@ -149,6 +149,9 @@ CONFLICT_WEIGHT: Mapping[str, float] = {
 # A pair whose only positive evidence is one of these is vetoed by any conflict: the name and
 # date are what a conflict most often shows to be two people's.
 PERSON_ONLY_TYPES = NAMED_PERSON_TYPES
+# Evidence a conflict never takes points from: the same identity document or BSN is the same
+# person whatever else differs (a typo in a date, a second nationality).
+CONFLICT_PROOF_TYPES = frozenset({"document", "bsn", SIMILAR_DOCUMENT})
 # Birth years are compared through two grids of ERA_WIDTH-year buckets, offset by half a width,
 # stored as tokens at ingest: years at most 2 apart (a digit slip, a year guessed) always share
 # a bucket, years 6 or more apart never do. Only "no bucket shared" (3 or more apart) counts.
@@ -282,11 +285,15 @@ def pair_weight(shared: Iterable[Evidence]) -> tuple[float, list[Evidence]]:
         for kind in PARTIAL_DATE_TYPES & best.keys():
             best[kind] = Evidence(kind, best[kind].token, 0.0)
     counted = sorted(best.values(), key=lambda e: (-e.points, e.key_type))
-    total = round(sum(e.points for e in counted), 6)
     conflicts = best.keys() & CONFLICT_WEIGHT.keys()
     if conflicts and positive and positive <= PERSON_ONLY_TYPES:
-        total = 0.0  # vetoed: a name and date against a contradicting identifier
-    return total, counted
+        return 0.0, counted  # vetoed: a name and date against a contradicting identifier
+    # A conflict says two persons differ: it takes back what the name, the date and the places
+    # gave, never what a shared identity document or BSN gave (a slip in a birth year must not
+    # undo a shared passport number; a father and son of one name at one address stay apart).
+    kept = sum(e.points for e in counted if e.key_type in CONFLICT_PROOF_TYPES)
+    rest = sum(e.points for e in counted if e.key_type not in CONFLICT_PROOF_TYPES)
+    return round(kept + max(0.0, rest), 6), counted
 
 
 def conflict(kind: str) -> Evidence:

@@ -27,7 +27,7 @@ from typing import Any
 
 from hub.linking import clusters, persons, rules
 
-RULESET_VERSION = "2.0.0"
+RULESET_VERSION = "3.0.0"
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,16 @@ RELEASES: tuple[Release, ...] = (
             "spelling in andere alfabetten en leesfouten in documentnummers.",
             en="Ambiguity: partial dates of birth, common names, contradicting evidence, "
             "spelling across alphabets and scanning slips in document numbers.",
+        ),
+    ),
+    Release(
+        "3.0.0",
+        "667124ec8c268d52f6c1f26925584890e219a1d183529306f6c955a958ca5aa0",
+        "2026-12-03",
+        Text(
+            nl="Tegenstrijdig bewijs neemt nooit punten af van een gedeeld identiteitsdocument "
+            "of BSN.",
+            en="Contradicting evidence never takes points from a shared identity document or BSN.",
         ),
     ),
 )
@@ -328,7 +338,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="contradicting-evidence",
         group="link",
-        uses=("rules.CONFLICT_WEIGHT", "rules.PERSON_ONLY_TYPES", "rules.ERA_WIDTH"),
+        uses=(
+            "rules.CONFLICT_WEIGHT",
+            "rules.PERSON_ONLY_TYPES",
+            "rules.ERA_WIDTH",
+            "rules.CONFLICT_PROOF_TYPES",
+        ),
         parameters=lambda: {
             "points_against": dict(rules.CONFLICT_WEIGHT),
             "vetoes_links_resting_only_on": sorted(rules.PERSON_ONLY_TYPES),
@@ -342,6 +357,14 @@ RULES: tuple[Rule, ...] = (
                 )
                 for gap in range(8)
             },
+            "never_taken_from": sorted(rules.CONFLICT_PROOF_TYPES),
+            "example_same_document_other_birth_year": rules.pair_weight(
+                [
+                    rules.Evidence("document", "d", 12.0),
+                    rules.Evidence("person", "p", 9.0),
+                    rules.conflict("birth-year-conflict"),
+                ]
+            )[0],
             "example_documents_conflict": rules.document_conflict(
                 {"nl-passport": frozenset({"a"})}, {"nl-passport": frozenset({"b"})}
             ),
@@ -356,7 +379,11 @@ RULES: tuple[Rule, ...] = (
             "dan helemaal (vetoes_links_resting_only_on). Geboortejaren worden vergeleken in "
             "vakken van birth_year_bucket_width jaar (birth_years_conflict_when_apart toont "
             "per verschil in jaren of het telt); example_documents_conflict is een voorbeeld "
-            "van twee paspoorten. De uitleg toont deze tegenpunten naast de punten vóór.",
+            "van twee paspoorten. Tegenpunten nemen nooit iets af van een gedeeld "
+            "identiteitsdocument of BSN (never_taken_from): hetzelfde paspoort met een "
+            "verschrijving in het geboortejaar blijft verbonden "
+            "(example_same_document_other_birth_year). De uitleg toont deze tegenpunten naast "
+            "de punten vóór.",
             en="Some details show that two persons of the same name are different people: "
             "another BSN, another document number of the same kind and country (more than a "
             "scanner's slip), birth years further apart than a typing slip, or nationalities "
@@ -365,7 +392,10 @@ RULES: tuple[Rule, ...] = (
             "(vetoes_links_resting_only_on). Birth years are compared in buckets of "
             "birth_year_bucket_width years (birth_years_conflict_when_apart shows per gap in "
             "years whether it counts); example_documents_conflict is an example of two "
-            "passports. The explanation shows these points against beside the points for.",
+            "passports. Points against never come off a shared identity document or BSN "
+            "(never_taken_from): the same passport with a slip in the birth year stays linked "
+            "(example_same_document_other_birth_year). The explanation shows these points "
+            "against beside the points for.",
         ),
     ),
     Rule(

@@ -150,6 +150,20 @@ def test_a_conflict_vetoes_a_person_only_link_and_counts_against_others() -> Non
     assert pair_weight([address, rules.conflict("birth-year-conflict")])[0] < rules.LINK_THRESHOLD
 
 
+def test_a_conflict_never_takes_points_from_a_shared_document_or_bsn() -> None:
+    """FEBRL4's duplicates: the same SSN, a birth year mistyped. The document still links."""
+    document, person = Evidence("document", "d", 12.0), Evidence("person", "p", 9.0)
+    year = rules.conflict("birth-year-conflict")
+    assert pair_weight([document, person, year])[0] == 12.0 + 1.0
+    assert pair_weight([document, year])[0] == 12.0
+    assert (
+        pair_weight([Evidence("bsn", "b", 12.0), rules.conflict("nationality-conflict")])[0] == 12.0
+    )
+    # What the conflict takes comes out of the rest, never below nothing.
+    address = Evidence("address", "a", 5.0)
+    assert pair_weight([document, address, rules.conflict("bsn-conflict")])[0] == 12.0
+
+
 def test_documents_of_one_kind_and_country_with_different_numbers_contradict() -> None:
     assert rules.document_conflict({"NL-pp": frozenset({"n1"})}, {"NL-pp": frozenset({"n2"})})
     # The same number once read as a scanner may have: no conflict.
