@@ -110,10 +110,14 @@ class LinkWorker:
         self._thread = threading.Thread(target=self._run, name="link-worker", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = STOP_SECONDS) -> None:
-        """Ask the worker to stop after its current batch and wait up to `timeout` for it."""
+    def request_stop(self) -> None:
+        """Ask the worker to stop after its current batch, without waiting for it."""
         self._stop.set()
         self._wake.set()
+
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Ask the worker to stop after its current batch and wait up to `timeout` for it."""
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
