@@ -154,7 +154,10 @@ def _fresh(kind: str) -> tuple[dict, dict[str, frozenset[str]]]:
     """A subject of this type that no other signal carries, and its tell-tale strings."""
     tag = uuid.uuid4().hex[:8]
     if kind == "person":
-        born = datetime(1950, 1, 1) + timedelta(days=_FRESH.randrange(20000))
+        # Never 1 January or 1 July: on such a placeholder date a name alone does not link.
+        born = datetime(1950, 1, 2) + timedelta(days=_FRESH.randrange(20000))
+        while (born.month, born.day) in ((1, 1), (7, 1)):
+            born += timedelta(days=1)
         subject = {"type": "person", "name": f"Ion Prop{tag}", "birth_date": f"{born:%Y-%m-%d}"}
         return subject | {"role": "victim"}, {f"Prop{tag}": frozenset({"person"})}
     if kind == "address":
