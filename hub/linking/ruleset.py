@@ -27,7 +27,7 @@ from typing import Any
 
 from hub.linking import clusters, persons, rules
 
-RULESET_VERSION = "3.0.0"
+RULESET_VERSION = "4.0.0"
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,19 @@ RELEASES: tuple[Release, ...] = (
             nl="Tegenstrijdig bewijs neemt nooit punten af van een gedeeld identiteitsdocument "
             "of BSN.",
             en="Contradicting evidence never takes points from a shared identity document or BSN.",
+        ),
+    ),
+    Release(
+        "4.0.0",
+        "395e82647aac0ddd47420ada036a1922a4f6f4afb470a5c90c6d588526d2126a",
+        "2026-12-03",
+        Text(
+            nl="Alleen documenten waarvan iemand er per land één heeft (paspoort, "
+            "identiteitskaart, verblijfsdocument, rijbewijs, reisdocument) spreken elkaar tegen; "
+            "twee visa of twee 'andere' documenten met verschillende nummers niet.",
+            en="Only documents a person holds one of per country (passport, identity card, "
+            "residence permit, driving licence, travel document) contradict each other; two "
+            "visas or two 'other' documents with different numbers do not.",
         ),
     ),
 )
@@ -343,6 +356,7 @@ RULES: tuple[Rule, ...] = (
             "rules.PERSON_ONLY_TYPES",
             "rules.ERA_WIDTH",
             "rules.CONFLICT_PROOF_TYPES",
+            "rules.CONFLICTING_DOCUMENT_KINDS",
         ),
         parameters=lambda: {
             "points_against": dict(rules.CONFLICT_WEIGHT),
@@ -358,6 +372,7 @@ RULES: tuple[Rule, ...] = (
                 for gap in range(8)
             },
             "never_taken_from": sorted(rules.CONFLICT_PROOF_TYPES),
+            "document_kinds_that_conflict": sorted(rules.CONFLICTING_DOCUMENT_KINDS),
             "example_same_document_other_birth_year": rules.pair_weight(
                 [
                     rules.Evidence("document", "d", 12.0),
@@ -373,7 +388,9 @@ RULES: tuple[Rule, ...] = (
         reason=Text(
             nl="Sommige gegevens laten zien dat twee personen met dezelfde naam verschillende "
             "mensen zijn: een ander BSN, een ander documentnummer van dezelfde soort en "
-            "hetzelfde land (meer dan een leesfout), geboortejaren die meer dan een tikfout "
+            "hetzelfde land (meer dan een leesfout; alleen soorten waarvan iemand er per land "
+            "één heeft, document_kinds_that_conflict: niet een visum of een 'ander' document), "
+            "geboortejaren die meer dan een tikfout "
             "verschillen, of nationaliteiten die elkaar tegenspreken. Zulke verschillen tellen "
             "punten af (points_against), en een verband dat alleen op de persoon rust vervalt "
             "dan helemaal (vetoes_links_resting_only_on). Geboortejaren worden vergeleken in "
@@ -386,9 +403,11 @@ RULES: tuple[Rule, ...] = (
             "de punten vóór.",
             en="Some details show that two persons of the same name are different people: "
             "another BSN, another document number of the same kind and country (more than a "
-            "scanner's slip), birth years further apart than a typing slip, or nationalities "
+            "scanner's slip; only kinds a person holds one of per country, "
+            "document_kinds_that_conflict: not a visa or an 'other' document), birth years "
+            "further apart than a typing slip, or nationalities "
             "that contradict each other. Such differences take points off (points_against), "
-            "and a link resting on the person alone is then dropped altogether. The "
+            "and a link resting on the person alone is then dropped altogether "
             "(vetoes_links_resting_only_on). Birth years are compared in buckets of "
             "birth_year_bucket_width years (birth_years_conflict_when_apart shows per gap in "
             "years whether it counts); example_documents_conflict is an example of two "

@@ -34,7 +34,12 @@ from stdnum.nl import postcode as nl_postcode
 
 from hub.kit.text import NAME_PATTERN, documented, refuse_hidden
 from hub.kit.times import Day
-from hub.linking.rules import birth_eras, is_partial_date, ocr_key
+from hub.linking.rules import (
+    CONFLICTING_DOCUMENT_KINDS,
+    birth_eras,
+    is_partial_date,
+    ocr_key,
+)
 
 __all__ = [
     "BLOCKING_TYPES",
@@ -492,7 +497,8 @@ FACT_TYPES = frozenset(
         "birth-era",  # the birth year's bucket in each of two offset grids (rules.birth_eras)
         "birth-era-shifted",
         "document-scope",  # issuing country and kind: documents comparable with each other
-        "document-ocr",  # the number as a scanner may have read it (rules.ocr_key)
+        "document-ocr",  # the number as a scanner may have read it (rules.ocr_key), of
+        # rules.CONFLICTING_DOCUMENT_KINDS only
     }
 )
 
@@ -509,10 +515,11 @@ def fact_keys(subject: Subject) -> list[IdentifierKey]:
         return keys
     if isinstance(subject, DocumentSubject):
         scope = f"{subject.issuing_country}|{subject.kind}"
-        return [
-            IdentifierKey("document-scope", scope),
-            IdentifierKey("document-ocr", f"{scope}|{ocr_key(subject.number)}"),
-        ]
+        keys = [IdentifierKey("document-scope", scope)]
+        # Without its number a document of a kind one may hold several of cannot conflict.
+        if subject.kind in CONFLICTING_DOCUMENT_KINDS:
+            keys.append(IdentifierKey("document-ocr", f"{scope}|{ocr_key(subject.number)}"))
+        return keys
     return []
 
 

@@ -201,6 +201,17 @@ def test_different_passports_veto_a_name_and_date_a_scanner_slip_does_not(hub: H
     assert "document-conflict" not in evidence and evidence["person"] > 0
 
 
+@pytest.mark.parametrize("kind", ["visa", "other"])
+def test_documents_a_person_may_hold_several_of_never_conflict(hub: Hub, kind: str) -> None:
+    """Two visas, or two "other" documents (a tax number and a membership card), with
+    different numbers say nothing against the name and date they share."""
+    name, born = _name(), _born()
+    document = {"type": "document", "kind": kind, "issuing_country": "UA"}
+    a = hub.post("KMAR", _person(name, born), document | {"number": "AC1234567"})
+    b = hub.post("SZW", _person(name, born), document | {"number": "XY9988776"}, **WORK)
+    assert _types(hub.together(a, b)) == {"person": 9.0}
+
+
 def test_a_father_and_son_at_one_address_are_kept_apart(hub: Hub) -> None:
     name, address = _name(), _address()
     father = hub.post("KMAR", _person(name, "1961-04-12"), address)
