@@ -82,11 +82,17 @@ def test_a_second_cli_run_is_refused_while_one_runs(hub: NightlyHub) -> None:
     assert [(r.status, r.trigger) for r in runs] == [("succeeded", "cli")]
 
 
+# Seconds two `hub serve` processes are given to start before their schedulers fire.
+STARTUP = 25
+
+
 def test_two_schedulers_fire_and_exactly_one_runs(hub: NightlyHub) -> None:
     hold = hub.hold("relink")
     # Both fire at the same second; the winner waits (before its first step, so holding the
-    # lock but no transaction) until the loser has tried and logged that it skipped.
-    at = (datetime.now(ZoneInfo("Europe/Amsterdam")) + timedelta(seconds=10)).strftime("%H:%M:%S")
+    # lock but no transaction) until the loser has tried and logged that it skipped. The second
+    # leaves two servers time to start on a loaded machine (past it, both would wait a day).
+    start = datetime.now(ZoneInfo("Europe/Amsterdam"))
+    at = (start + timedelta(seconds=STARTUP)).strftime("%H:%M:%S")
     ports = [free_port(), free_port()]
     logs = [hub.tmp / f"serve-{port}.log" for port in ports]
     servers = [
@@ -103,10 +109,12 @@ def test_two_schedulers_fire_and_exactly_one_runs(hub: NightlyHub) -> None:
     ]
     try:
         for port in ports:
-            wait_for(lambda port=port: _healthy(port), what="the hub to serve")
-        wait_for(lambda: hold.with_suffix(".reached").exists(), timeout=15, what="a run")
+            wait_for(lambda port=port: _healthy(port), timeout=STARTUP, what="the hub to serve")
+        wait = STARTUP + 15
+        wait_for(lambda: hold.with_suffix(".reached").exists(), timeout=wait, what="a run")
         wait_for(
             lambda: any("nightly run skipped" in log.read_text() for log in logs),
+            timeout=wait,
             what="the second scheduler to skip",
         )
         hold.touch()
