@@ -1,8 +1,13 @@
-"""The ten RIEC regions and the municipalities (CBS codes) the hub knows to lie in each.
+"""The ten RIEC regions and the Dutch municipalities (CBS codes) that lie in each.
 
-The list is deliberately partial: it covers the demo and the larger municipalities. A signal
-from a municipality not listed here keeps its code and has no region until the list grows.
+The municipalities are the CBS indeling of 1 January 2026, shipped as data in
+``municipalities-2026.csv`` beside this module; its header says where the list comes from.
 """
+
+import csv
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
 
 RIEC_REGIONS: dict[str, str] = {
     "amsterdam-amstelland": "Amsterdam-Amstelland",
@@ -17,47 +22,41 @@ RIEC_REGIONS: dict[str, str] = {
     "den-haag": "Den Haag",
 }
 
-MUNICIPALITIES: dict[str, tuple[str, str]] = {
-    # code: (name, RIEC region)
-    "GM0358": ("Aalsmeer", "amsterdam-amstelland"),
-    "GM0362": ("Amstelveen", "amsterdam-amstelland"),
-    "GM0363": ("Amsterdam", "amsterdam-amstelland"),
-    "GM0384": ("Diemen", "amsterdam-amstelland"),
-    "GM0437": ("Ouder-Amstel", "amsterdam-amstelland"),
-    "GM0451": ("Uithoorn", "amsterdam-amstelland"),
-    "GM0392": ("Haarlem", "noord-holland"),
-    "GM0394": ("Haarlemmermeer", "noord-holland"),
-    "GM0479": ("Zaanstad", "noord-holland"),
-    "GM0361": ("Alkmaar", "noord-holland"),
-    "GM0344": ("Utrecht", "midden-nederland"),
-    "GM0307": ("Amersfoort", "midden-nederland"),
-    "GM0202": ("Arnhem", "oost-nederland"),
-    "GM0268": ("Nijmegen", "oost-nederland"),
-    "GM0193": ("Zwolle", "oost-nederland"),
-    "GM0153": ("Enschede", "oost-nederland"),
-    "GM0014": ("Groningen", "noord-nederland"),
-    "GM0080": ("Leeuwarden", "noord-nederland"),
-    "GM0935": ("Maastricht", "limburg"),
-    "GM0983": ("Venlo", "limburg"),
-    "GM0917": ("Heerlen", "limburg"),
-    "GM0758": ("Breda", "zeeland-west-brabant"),
-    "GM0855": ("Tilburg", "zeeland-west-brabant"),
-    "GM0772": ("Eindhoven", "oost-brabant"),
-    "GM0796": ("'s-Hertogenbosch", "oost-brabant"),
-    "GM0599": ("Rotterdam", "rotterdam"),
-    "GM0606": ("Schiedam", "rotterdam"),
-    "GM0622": ("Vlaardingen", "rotterdam"),
-    "GM0505": ("Dordrecht", "rotterdam"),
-    "GM0518": ("'s-Gravenhage", "den-haag"),
-    "GM0546": ("Leiden", "den-haag"),
-    "GM0503": ("Delft", "den-haag"),
-    "GM1783": ("Westland", "den-haag"),
-}
+MUNICIPALITIES_FILE = Path(__file__).with_name("municipalities-2026.csv")
+
+
+class Municipality(NamedTuple):
+    code: str
+    name: str
+    province: str
+    region: str
+
+
+@cache
+def municipalities() -> dict[str, Municipality]:
+    """Every municipality by CBS code, read once from the shipped list."""
+    with MUNICIPALITIES_FILE.open(encoding="utf-8", newline="") as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        return {
+            r["code"]: Municipality(r["code"], r["name"], r["province"], r["riec_region"])
+            for r in rows
+        }
+
+
+def is_municipality(code: str) -> bool:
+    """Whether ``code`` is the CBS code of a municipality that exists today."""
+    return code in municipalities()
 
 
 def region_of(municipality: str | None) -> str | None:
-    """The RIEC region of a municipality code, if the hub knows it."""
+    """The RIEC region of a municipality code, or None for no or an unknown code."""
+    entry = municipalities().get(municipality) if municipality is not None else None
+    return entry.region if entry else None
+
+
+def name_of(municipality: str | None) -> str:
+    """What people read for a municipality code: its name, or the code itself if unknown."""
     if municipality is None:
-        return None
-    entry = MUNICIPALITIES.get(municipality)
-    return entry[1] if entry else None
+        return ""
+    entry = municipalities().get(municipality)
+    return entry.name if entry else municipality

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.agencies.regions import MUNICIPALITIES, region_of
+from hub.agencies.regions import name_of, region_of
 from hub.barriers.vocabulary import BARRIER_ORDER, Vocabulary, load_vocabulary
 from hub.paths import document_dir
 
@@ -503,7 +503,7 @@ class _Forge:
     def address(self, municipality: str, *, addition: bool | None = None) -> _Address:
         rng = self.rng
         low, high = _POSTCODES[municipality]
-        city = _CITY.get(municipality, MUNICIPALITIES[municipality][0])
+        city = _city(municipality)
         holder: list[_Address] = []
 
         def make() -> str:
@@ -1070,7 +1070,7 @@ class _Gen:
 
 
 def _city(municipality: str) -> str:
-    return _CITY.get(municipality, MUNICIPALITIES[municipality][0])
+    return _CITY.get(municipality, name_of(municipality))
 
 
 # --- planted clusters --------------------------------------------------------------------------
@@ -1881,7 +1881,7 @@ def _pick(rng: random.Random, pool: Sequence[str], most: int = 3) -> list[str]:
 
 
 def _anywhere(g: _Gen) -> str:
-    codes = [c for c in MUNICIPALITIES if c in _POSTCODES]
+    codes = list(_POSTCODES)
     return g.rng.choices(codes, [_WEIGHTS.get(c, 1) for c in codes])[0]
 
 

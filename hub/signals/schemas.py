@@ -13,6 +13,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from hub.agencies.regions import is_municipality
 from hub.barriers.schemas import BarrierCode
 from hub.covenants.policy import OWN
 from hub.kit.text import Name, Prose
@@ -46,6 +47,12 @@ def _known_indicator(code: str, info: ValidationInfo) -> str:
     return code
 
 
+def _known_municipality(code: str) -> str:
+    if not is_municipality(code):
+        raise ValueError(f"unknown municipality code {code!r}: not a Dutch municipality in 2026")
+    return code
+
+
 def _not_far_future(value: datetime) -> datetime:
     if value > datetime.now(UTC) + FUTURE_TOLERANCE:
         raise ValueError("observed_at lies more than a day in the future")
@@ -59,7 +66,9 @@ IndicatorCode = Annotated[
     AfterValidator(_known_indicator),
 ]
 ObservedAt = Annotated[Instant, AfterValidator(_not_far_future)]
-Municipality = Annotated[str, Field(pattern=r"^GM[0-9]{4}$", examples=["GM0363"])]
+Municipality = Annotated[
+    str, Field(pattern=r"^GM[0-9]{4}$", examples=["GM0363"]), AfterValidator(_known_municipality)
+]
 Summary = Annotated[Prose, Field(max_length=MAX_SUMMARY)]
 Barriers = Annotated[list[BarrierCode], Field(min_length=1, max_length=5)]
 Subjects = Annotated[list[Subject], Field(max_length=MAX_SUBJECTS)]

@@ -60,6 +60,8 @@ def test_wrong_content_type_is_415(api, kmar, sessions) -> None:
         ({"observed_at": "2999-01-01T00:00:00Z"}, "/observed_at"),
         ({"observed_at": "2026-11-20T09:30:00"}, "/observed_at"),
         ({"municipality": "Amsterdam"}, "/municipality"),
+        ({"municipality": "GM9999"}, "/municipality"),
+        ({"municipality": "GM0457"}, "/municipality"),  # Weesp, part of Amsterdam since 2022
         ({"reliability": "E"}, "/reliability"),
         ({"unexpected": "field"}, "/unexpected"),
         ({"summary": "line one\x00hidden"}, "/summary"),
@@ -79,6 +81,16 @@ def test_invalid_field_points_at_it(api, kmar, sessions, overrides, pointer) -> 
     response = api.post("/api/v1/signals", json=signal_body(**overrides), headers=kmar.headers)
     problem = _assert_refused(response, sessions, kmar)
     assert pointer in _pointers(problem), problem
+
+
+def test_an_unknown_municipality_code_is_named_in_the_problem(api, kmar, sessions) -> None:
+    response = api.post(
+        "/api/v1/signals", json=signal_body(municipality="GM9999"), headers=kmar.headers
+    )
+    problem = _assert_refused(response, sessions, kmar)
+    [error] = problem["errors"]
+    assert error["pointer"] == "/municipality"
+    assert "unknown municipality code 'GM9999'" in error["detail"]
 
 
 def test_missing_barriers_field(api, kmar, sessions) -> None:

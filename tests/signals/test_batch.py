@@ -26,6 +26,19 @@ def test_json_batch_reports_each_item(api, kmar, sessions) -> None:
     assert created.json()["external_ref"] == good["external_ref"]
 
 
+def test_batch_item_with_an_unknown_municipality_is_refused_alone(api, kmar, sessions) -> None:
+    good = signal_body(municipality="GM1992")  # Voorne aan Zee, since 2023
+    bad = signal_body(municipality="GM9999")
+    response = api.post("/api/v1/signals/batch", json=[good, bad], headers=kmar.headers)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["created", "invalid"]
+    assert [e["pointer"] for e in results[1]["problem"]["errors"]] == ["/municipality"]
+    assert stored_count(sessions, kmar.agency_id) == 1
+    stored = api.get(f"/api/v1/signals/{results[0]['id']}", headers=kmar.reader).json()
+    assert stored["region"] == "rotterdam"
+
+
 def test_ndjson_batch_with_a_broken_line(api, kmar, sessions) -> None:
     lines = [json.dumps(signal_body()), "{not json", "", json.dumps(signal_body())]
     response = api.post(

@@ -74,6 +74,26 @@ def test_patch_validates_against_current_barriers(api, kmar) -> None:
     assert api.get(url, headers=kmar.reader).json()["version"] == 1
 
 
+def test_patch_to_an_unknown_municipality_is_400_and_changes_nothing(api, kmar) -> None:
+    created = _post(api, kmar)
+    url = f"/api/v1/signals/{created['id']}"
+    response = api.patch(
+        url, headers=kmar.headers, json={"municipality": "GM9999", "summary": "moved"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/municipality"]
+    current = api.get(url, headers=kmar.reader).json()
+    assert (current["version"], current["municipality"]) == (1, created["municipality"])
+    assert current["summary"] == created["summary"]
+    moved = api.patch(url, headers=kmar.headers, json={"municipality": "GM0384"})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["municipality"], moved.json()["region"]) == (
+        "GM0384",
+        "amsterdam-amstelland",
+    )
+
+
 def test_retract_is_idempotent_and_final(api, kmar) -> None:
     created = _post(api, kmar)
     url = f"/api/v1/signals/{created['id']}"

@@ -120,6 +120,19 @@ def test_refused_rows_go_to_the_errors_file_with_their_reasons(
     assert stored_count(sessions, kmar.agency_id) == 6
 
 
+def test_a_row_with_an_unknown_municipality_is_refused_naming_the_field(
+    uploader, kmar, sessions, tmp_path: Path
+) -> None:
+    rows = [ROW, ROW | {"municipality": "GM9999", "summary": "Somewhere that is no municipality."}]
+    result = uploader.run(write_csv(tmp_path / "places.csv", rows), kmar)
+    assert result.code == 1, result.output
+    assert "2 rows; stored 1, already there 0, refused 1" in result.stdout
+    [refused] = read_errors(tmp_path / "places.errors.csv")
+    assert refused["row"] == "3"
+    assert refused["reason"].startswith("municipality: unknown municipality code 'GM9999'")
+    assert stored_count(sessions, kmar.agency_id) == 1
+
+
 def test_xlsx_and_ndjson_files_upload_and_the_same_rows_in_another_format_add_nothing(
     uploader, kmar, sessions, tmp_path: Path
 ) -> None:
