@@ -469,7 +469,9 @@ def export_case(
     service.exported(session, ctx, id, rendition)
     if rendition == "html":
         return Response(
-            export.render_html(document),
+            export.render_html(
+                document, barrier_names={b.code: b.name for b in vocabulary.barriers}
+            ),
             media_type="text/html; charset=utf-8",
             headers={"Content-Security-Policy": CASE_FILE_POLICY, "Vary": "Accept"},
         )

@@ -6,7 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hub.agencies.regions import RIEC_REGIONS, name_of
 from hub.db import now
+from hub.proposals.naming import proposal_name
 from hub.proposals.schemas import ASSESSMENT_CRITERIA
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -65,11 +67,11 @@ def _assessment(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     ]
 
 
-def render_html(document: dict[str, Any]) -> str:
+def render_html(document: dict[str, Any], *, barrier_names: dict[str, str]) -> str:
     return (
         _environment()
         .get_template("case.html.j2")
-        .render(case=document, criteria=ASSESSMENT_CRITERIA)
+        .render(case=document, criteria=ASSESSMENT_CRITERIA, barrier_names=barrier_names)
     )
 
 
@@ -77,10 +79,13 @@ def render_html(document: dict[str, Any]) -> str:
 def _environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["place"] = name_of
+    env.globals.update(proposal_name=proposal_name, region_names=RIEC_REGIONS)
+    return env

@@ -31,6 +31,7 @@ _FACTS = (
     Signal.id,
     Signal.agency_id,
     Signal.region,
+    Signal.municipality,
     Signal.observed_at,
     Signal.reliability,
     Signal.credibility,
@@ -45,6 +46,7 @@ class _Member:
     id: uuid.UUID
     agency_id: int
     region: str | None
+    municipality: str | None
     observed_at: datetime | None
     reliability: str | None
     credibility: str | None
@@ -69,6 +71,8 @@ class Seen:
     grants: dict[uuid.UUID, Grant]
     regions: frozenset[str]
     score: dict[str, float]
+    # The municipalities of the members whose place the viewer may see (one per member).
+    places: tuple[str, ...] = ()
 
     @property
     def barriers(self) -> list[str]:
@@ -174,5 +178,10 @@ def seen_by(
             mine,
             frozenset(s.region for s in visible if s.region is not None),
             score(facts, points, indicator_weights=weights, now=at),
+            tuple(
+                s.municipality
+                for s in visible
+                if s.municipality is not None and "municipality" in fields_shown(mine[s.id])
+            ),
         )
     return out

@@ -102,8 +102,13 @@ def _facts(member: Mapping[str, Any]) -> MemberFacts:
 
 
 def _summary(
-    proposal: Proposal, facts: list[MemberFacts], parts: Mapping[str, float]
+    proposal: Proposal,
+    facts: list[MemberFacts],
+    parts: Mapping[str, float],
+    places: tuple[str, ...] = (),
 ) -> dict[str, Any]:
+    """The proposal's summary over the members shown; `places` (their municipalities, where
+    shown) is for pages that name the proposal, not part of the API's summary."""
     parts = dict(parts)
     return {
         "id": proposal.id,
@@ -120,6 +125,7 @@ def _summary(
         "case_number": proposal.case_number,
         "decided_at": proposal.decided_at,
         "version": proposal.version,
+        "places": list(places),
     }
 
 
@@ -211,7 +217,7 @@ def read_page(
         )
     }
     _disclose_page(session, keys, viewer, [v for _, _, v in chosen])
-    out = [_summary(rows[v.proposal_id], v.facts, v.score) for _, _, v in chosen]
+    out = [_summary(rows[v.proposal_id], v.facts, v.score, v.places) for _, _, v in chosen]
     last = Position(chosen[-1][0], chosen[-1][1], at) if more and chosen else None
     return out, last
 
@@ -429,7 +435,8 @@ def read_one(
             # Scored as the queue scores it: over the links the linker kept among these members.
             points = sorted(e["points"] for e in explanation if e["kind"] == "link")
             parts = score(facts, points, indicator_weights=weights, now=now())
-            return _summary(proposal, facts, parts) | {
+            places = tuple(m["municipality"] for m in members if m.get("municipality"))
+            return _summary(proposal, facts, parts, places) | {
                 "members": members,
                 "explanation": explanation,
                 "graph": graph_payload(members, explanation),

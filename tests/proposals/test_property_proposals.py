@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 from schwifty import IBAN
 from sqlalchemy import select
 
+from hub.agencies.regions import name_of
 from hub.audit.models import AuditEvent
 from hub.covenants.model import DATA_CATEGORIES, PURPOSES, Covenant, Level, Party, Rule, Scope
 from hub.covenants.policy import SignalFacts
@@ -46,6 +47,7 @@ from hub.covenants.service import sync_covenants
 from hub.db import transaction
 from hub.linking.models import Proposal, ProposalEvent, ProposalMember
 from hub.linking.service import LIVE
+from hub.proposals.naming import main_place
 from hub.proposals.service import PURPOSE as ACTION_PURPOSE
 from tests.conftest import REGION_OF, SECRET_SUMMARY
 from tests.covenants.test_endpoints import served_covenants
@@ -671,6 +673,14 @@ def _check_case_files(live: Harness, views: dict[str, View], proposal_id: str) -
             shown = {m["id"]: m["disclosure"]["level"] for m in document["members"]}
             wanted = {i: level.label for i, level in view.levels.items() if level >= Level.HIT}
             assert shown == wanted, where
+            # Its name's place is the main one of the places the members show, never a hidden one.
+            title = re.search(r"<h1>Case file [^<]*?: ([^<]*)</h1>", got["html"].text)
+            assert title, (where, "the case file's name")
+            place = main_place(m["municipality"] for m in document["members"])
+            if place is None:
+                assert " — " not in title.group(1), (where, title.group(1))
+            else:
+                assert title.group(1).endswith(f" — {name_of(place)}"), (where, title.group(1))
 
 
 def _refusal(response: httpx.Response, proposal_id: str) -> object:

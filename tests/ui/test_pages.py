@@ -115,6 +115,12 @@ def test_the_queue_lists_what_the_analyst_may_see_and_nothing_more(
     )
     if row:  # on the first page: its chips name the barriers in text, in the model's order
         assert re.search(r"chip-entry[^>]*>Entry<.*chip-employment[^>]*>Employment<", row.group(0))
+    # Each row is named by its barriers and main place, not by the proposal's hash.
+    rows = emm.get("/ui/proposals?region=rotterdam&sort=newest").text
+    named = re.search(rf'<tr data-proposal="{rotterdam}">.*?<th scope="row">(.*?)</th>', rows, re.S)
+    assert named, rows
+    assert ">Entry and recruitment · Employment — Rotterdam</a>" in named.group(1)
+    assert rotterdam[:8] not in named.group(1).split(">", 1)[1]
     bad = emm.get("/ui/proposals?min_score=lots")
     assert bad.status_code == 400 and "min_score must be a number" in bad.text
 
@@ -142,7 +148,10 @@ def test_a_proposal_page_shows_graph_members_timeline_and_history(
     page = analyst("RIEC-AA").get(f"/ui/proposals/{proposal}")
     assert page.status_code == 200, page.text
     html = page.text
-    assert re.search(r"<title>Proposal [0-9a-f]{8} · Barrier Hub</title>", html)
+    # Named by its barriers and main place, as the analyst sees them, not by its hash.
+    name = "Entry and recruitment · Employment — Amsterdam"
+    assert f"<title>{name} · Barrier Hub</title>" in html, re.search("<title>.*</title>", html)
+    assert re.search(rf"<h1>{name} <span class=\"status", html)
     graph = re.search(r"data-graph='([^']+)'", html)
     assert graph and all(i in graph.group(1) for i in ids)
     assert '<script src="/ui/static/graph.js" defer></script>' in html
@@ -339,6 +348,9 @@ def test_a_signal_page_shows_the_signal_and_its_proposals(
     full = emm.get(f"/ui/signals/{ids[0]}")
     assert full.status_code == 200
     assert "Twelve workers registered at one address" in full.text  # EMM reads KMAR in full
+    # The place by its name (the CBS code only as a tooltip), with its RIEC region.
+    assert '<span title="GM0363">Amsterdam</span> (Amsterdam-Amstelland)' in full.text
+    assert ">GM0363<" not in full.text
     assert f'href="/ui/proposals/{proposal}"' in full.text
     masked = riec.get(f"/ui/signals/{ids[0]}").text
     assert "Twelve workers" not in masked and "pseudonymised" in masked

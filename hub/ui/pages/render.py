@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
 
-from hub.agencies.regions import RIEC_REGIONS
+from hub.agencies.regions import RIEC_REGIONS, name_of
 from hub.barriers.vocabulary import Vocabulary
+from hub.proposals.naming import proposal_name
 from hub.ui.templating import templates
 
 # Analysts work in the Netherlands: times are shown in Dutch time, and carried in UTC.
@@ -38,8 +39,10 @@ def short(value: object) -> str:
     return str(value)[:8]
 
 
-templates.env.filters.update(when=when, day=day, short=short)
-templates.env.globals.update(proposal_status=PROPOSAL_STATUS, region_names=RIEC_REGIONS)
+templates.env.filters.update(when=when, day=day, short=short, place=name_of)
+templates.env.globals.update(
+    proposal_status=PROPOSAL_STATUS, region_names=RIEC_REGIONS, proposal_name=proposal_name
+)
 
 
 @cache
