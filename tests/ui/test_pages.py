@@ -354,6 +354,11 @@ def test_a_signal_page_shows_the_signal_and_its_proposals(
     assert f'href="/ui/proposals/{proposal}"' in full.text
     masked = riec.get(f"/ui/signals/{ids[0]}").text
     assert "Twelve workers" not in masked and "pseudonymised" in masked
+    # Each pseudonym says which identifier it stands for, and a legend explains them all.
+    assert re.search(
+        r'phone number:</span> <span class="mono pseudonym"[^>]*>ps-[0-9a-f]{20}<', masked
+    )
+    assert "What the pseudonyms (ps-…) stand for" in masked and "person (BSN)" in masked
     assert f'href="/ui/proposals/{proposal}"' in masked
 
 
@@ -558,3 +563,34 @@ def test_a_case_page_shows_its_retention_extensions(
     assert panel, page
     assert reason in panel.group(0) and "in force" in panel.group(0)
     assert "the case's members (2 you see)" in panel.group(0)
+
+
+def test_each_pseudonym_names_the_identifier_it_stands_for(
+    analyst: Analysts, api, world: World, server
+) -> None:
+    phone = {"type": "phone", "number": _phone()}
+    person = {"type": "person", "name": "Ana Marin", "birth_date": "1991-05-17", "bsn": "111222333"}
+    alone = {"type": "person", "name": "Someone Without A Key"}
+    ids = [
+        _post(api, world.headers["KMAR"], _entry(person, alone, phone)),
+        _post(api, world.headers["SZW"], _work(phone)),
+    ]
+    page = analyst("RIEC-AA").get(f"/ui/signals/{ids[0]}").text
+    pairs = re.findall(
+        r'<span class="pseudonym-kind">([^<]*):</span> <span class="mono pseudonym"[^>]*>(ps-\w+)<',
+        page,
+    )
+    meanings = [m for m, _ in pairs]
+    # One per identifier key, in the subject's order: BSN and name + birth date, none, phone.
+    assert meanings == [
+        "person (BSN)",
+        "person (name + birth date)",
+        "this subject alone (it holds nothing the hub links on)",
+        "phone number",
+    ], page
+    assert len({p for _, p in pairs}) == 4
+    assert "Ana Marin" not in page and "111222333" not in page
+    # The proposal's member detail (loaded when opened) names them the same way.
+    [proposal] = [p for p in _proposals_of(server, ids[0])]
+    detail = analyst("RIEC-AA").get(f"/ui/proposals/{proposal.id}/members/{ids[0]}").text
+    assert "person (BSN):</span>" in detail and "phone number:</span>" in detail

@@ -14,6 +14,7 @@ from hub.proposals import reads, reviewers, service
 from hub.proposals.history import history
 from hub.proposals.schemas import ASSESSMENT_CRITERIA
 from hub.signals import reads as signal_reads
+from hub.ui.pages import pseudonyms
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
 
@@ -190,4 +191,5 @@ def member_detail(
     ):
         service.not_found(proposal_id)
     signal, _ = signal_reads.read_one(session, ctx.keys, ctx.viewer, signal_id)
+    pseudonyms.annotate(session, ctx.keys, ctx.viewer, signal)
     return page(request, "_member_detail.html", {"m": signal})

@@ -10,6 +10,7 @@ from fastapi import Request, Response
 from hub.agencies.regions import RIEC_REGIONS, name_of
 from hub.barriers.vocabulary import Vocabulary
 from hub.proposals.naming import proposal_name
+from hub.ui.pages.pseudonyms import ALONE, MEANINGS
 from hub.ui.templating import templates
 
 # Analysts work in the Netherlands: times are shown in Dutch time, and carried in UTC.
@@ -41,7 +42,11 @@ def short(value: object) -> str:
 
 templates.env.filters.update(when=when, day=day, short=short, place=name_of)
 templates.env.globals.update(
-    proposal_status=PROPOSAL_STATUS, region_names=RIEC_REGIONS, proposal_name=proposal_name
+    proposal_status=PROPOSAL_STATUS,
+    region_names=RIEC_REGIONS,
+    proposal_name=proposal_name,
+    pseudonym_meanings=MEANINGS,
+    pseudonym_alone=ALONE,
 )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from hub.deps import SessionDep
 from hub.proposals import reads, service
 from hub.signals import reads as signal_reads
+from hub.ui.pages import pseudonyms
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
 from hub.ui.pages.repository import proposals_holding
@@ -37,6 +38,7 @@ def signal_page(
 ) -> Response:
     """One signal as the analyst may see it for case proposals (404 when not at all)."""
     signal, _ = signal_reads.read_one(session, ctx.keys, ctx.viewer, signal_id)
+    pseudonyms.annotate(session, ctx.keys, ctx.viewer, signal)
     return page(
         request,
         "signal.html",
