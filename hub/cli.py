@@ -384,6 +384,10 @@ def users_create(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option(help="The person's name, as colleagues read it in a proposal's history."),
+    ] = None,
 ) -> None:
     """Create a local UI account; the password is asked twice (never an argument: ps shows it)."""
     from hub.db import transaction
@@ -395,11 +399,13 @@ def users_create(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with transaction(_sessions(_settings())) as session:
-            user = create_user(session, username, agency_code=agency, role=role, password=password)
-            name = user.username
+            user = create_user(
+                session, username, agency_code=agency, role=role, password=password, shown=name
+            )
+            created = user.username
     except AccountError as exc:
         raise fail(str(exc)) from None
-    out.print(f"created {role} {name} of {agency}")
+    out.print(f"created {role} {created} of {agency}")
 
 
 @users_app.command("list")
@@ -410,7 +416,7 @@ def users_list() -> None:
     from hub.db import now, transaction
     from hub.ui.repository import users_with_agency
 
-    table = Table("username", "agency", "role", "sign-in", "status", "created (UTC)")
+    table = Table("username", "name", "agency", "role", "sign-in", "status", "created (UTC)")
     moment = now()
     with transaction(_sessions(_settings())) as session:
         for user, agency in users_with_agency(session):
@@ -422,6 +428,7 @@ def users_list() -> None:
                 status = "active"
             table.add_row(
                 user.username,
+                user.display_name or "",
                 agency.code,
                 user.role,
                 "single sign-on" if user.external else "password",

@@ -155,3 +155,27 @@ def test_serve_demo_uses_its_port_and_accepts_a_local_webhook(demo, demo_env) ->
         printed, _ = server.communicate(timeout=30)
     assert f"{base}/oauth/token" in printed and ":8000" not in printed
     assert "HUB_WEBHOOKS_ALLOW_PRIVATE=true" in printed
+
+
+def test_the_demo_has_an_liec_analyst_who_may_read_the_reports(demo, demo_env) -> None:  # type: ignore[no-untyped-def]
+    from hub.agencies.models import Agency
+    from hub.covenants.loader import load_covenants
+    from hub.covenants.model import Agency as PolicyAgency
+    from hub.covenants.policy import aggregates_allowed
+    from hub.kit import clock
+    from hub.paths import document_dir
+    from hub.ui.models import UIUser
+
+    assert run(demo_env, "demo-credentials", "liec.analyst").stdout.strip()
+    with _sessions(demo_env)() as session:
+        user, agency = session.execute(
+            select(UIUser, Agency)
+            .join(Agency, Agency.id == UIUser.agency_id)
+            .where(UIUser.username == "liec.analyst")
+        ).one()
+        names = dict(session.execute(select(UIUser.username, UIUser.display_name)).all())
+    assert agency.code == "LIEC" and user.role == "analyst"
+    assert all(names.values()), names  # every demo account has a name for the history
+    covenants = load_covenants(document_dir("covenants"))
+    viewer = PolicyAgency(agency.code, agency.kind, agency.region)
+    assert aggregates_allowed(viewer, covenants, clock.today())  # so the Reports tab has a user

@@ -37,15 +37,24 @@ from hub.ui.repository import user_by_username
 # Demo clients may do everything but administer the hub or act as its contact point (which
 # reaches every agency's data subjects: one desk, not every partner).
 DEMO_SCOPES = frozenset(SCOPES) - {"admin", "dpo"}
-# UI accounts: an analyst national and per demo RIEC region, and the contact point's privacy
-# officer (username -> agency; the role is analyst unless DEMO_ROLES says otherwise).
+# UI accounts: an analyst national and per demo RIEC region, the LIEC's (who reads the trend
+# reports), and the contact point's privacy officer (username -> agency; the role is analyst
+# unless DEMO_ROLES says otherwise). DEMO_NAMES: the names colleagues read in the history.
 DEMO_ANALYSTS = {
     "emm.analyst": "EMM",
     "riec-aa.analyst": "RIEC-AA",
     "riec-rr.analyst": "RIEC-RR",
+    "liec.analyst": "LIEC",
     "privacy.officer": "RIEC-AA",
 }
 DEMO_ROLES = {"privacy.officer": "dpo"}
+DEMO_NAMES = {
+    "emm.analyst": "Eva Mulder",
+    "riec-aa.analyst": "Ahmed El Amrani",
+    "riec-rr.analyst": "Roos van Dijk",
+    "liec.analyst": "Lars de Boer",
+    "privacy.officer": "Priya Sewdien",
+}
 # A demo signal reaches the hub this long after it was observed (its case system's lag).
 POSTING_LAG = timedelta(minutes=20)
 
@@ -83,6 +92,7 @@ def _seed_analysts(sessions: Any, data_dir: Path) -> None:
                 agency_code=agency,
                 role=DEMO_ROLES.get(username, "analyst"),
                 password=passwords[username],
+                shown=DEMO_NAMES[username],
             )
     write_secret_json(_analysts_file(data_dir), passwords)
 

@@ -76,10 +76,30 @@ def _known_role(role: str) -> str:
     return role
 
 
+MAX_DISPLAY_NAME = 100
+
+
+def display_name(raw: str | None) -> str | None:
+    """A person's name as colleagues read it: trimmed, one line, None when empty."""
+    if raw is None:
+        return None
+    name = " ".join(raw.split())
+    if len(name) > MAX_DISPLAY_NAME or not name.isprintable():
+        raise AccountError(f"a display name is one line of at most {MAX_DISPLAY_NAME} characters")
+    return name or None
+
+
 def create_user(
-    session: Session, username: str, *, agency_code: str, role: str, password: str
+    session: Session,
+    username: str,
+    *,
+    agency_code: str,
+    role: str,
+    password: str,
+    shown: str | None = None,
 ) -> UIUser:
-    """Add a local account; the password is stored as an Argon2id hash only."""
+    """Add a local account; the password is stored as an Argon2id hash only. `shown` is the
+    display name colleagues read in a proposal's history."""
     name = normalise_username(username)
     if not USERNAME.fullmatch(name):
         raise AccountError(
@@ -94,7 +114,11 @@ def create_user(
     if repository.user_by_username(session, name) is not None:
         raise AccountError(f"username {name!r} is already taken")
     user = UIUser(
-        username=name, agency_id=agency.id, role=role, password_hash=_hasher.hash(password)
+        username=name,
+        display_name=display_name(shown),
+        agency_id=agency.id,
+        role=role,
+        password_hash=_hasher.hash(password),
     )
     session.add(user)
     session.flush()
@@ -143,11 +167,18 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def sign_in_external(
-    session: Session, *, external_id: str, username: str, agency_code: str, role: str
+    session: Session,
+    *,
+    external_id: str,
+    username: str,
+    agency_code: str,
+    role: str,
+    shown: str | None = None,
 ) -> UIUser:
     """The account of a person the OpenID provider vouched for, made or brought up to date.
 
-    The provider is the source of truth for agency and role: both follow its claims each time.
+    The provider is the source of truth for agency, role and display name: they follow its
+    claims each time.
     """
     agency = agencies.by_code(session, agency_code)
     if agency is None:
@@ -173,6 +204,7 @@ def sign_in_external(
     elif user.disabled:
         raise AccountError("this account is disabled; ask your administrator")
     user.agency_id, user.role = agency.id, role
+    user.display_name = display_name(shown)
     session.flush()
     return user
 

@@ -19,6 +19,8 @@ class UIUser(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # The name colleagues read in a proposal's history; None: the username stands in.
+    display_name: Mapped[str | None] = mapped_column(String(100))
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id", ondelete="CASCADE"), index=True
     )
@@ -35,6 +37,10 @@ class UIUser(Base):
     @property
     def external(self) -> bool:
         return self.external_id is not None
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
 
 class UISession(Base):

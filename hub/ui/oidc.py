@@ -123,7 +123,8 @@ async def callback(request: Request) -> Response:
 
 
 def _identity(claims: dict[str, Any], settings: Settings) -> dict[str, str]:
-    """The account the claims describe: who (issuer and subject), name, agency and role."""
+    """The account the claims describe: who (issuer and subject), name, agency, role and the
+    name colleagues read."""
     agency, role = claims.get(settings.oidc_agency_claim), claims.get(settings.oidc_role_claim)
     if isinstance(role, list) and len(role) == 1:
         role = role[0]  # providers often send roles as a list
@@ -153,7 +154,21 @@ def _identity(claims: dict[str, Any], settings: Settings) -> dict[str, str]:
         "username": name,
         "agency_code": agency,
         "role": role,
+        "shown": _person_name(claims),
     }
+
+
+def _person_name(claims: dict[str, Any]) -> str | None:
+    """The person's name as the provider gives it (OpenID `name`, else given + family name);
+    None when it gives none the hub can show, and the username stands in."""
+    name = claims.get("name")
+    if not isinstance(name, str):
+        parts = [claims.get(k) for k in ("given_name", "family_name")]
+        name = " ".join(p for p in parts if isinstance(p, str))
+    try:
+        return accounts.display_name(name)
+    except accounts.AccountError:
+        return None
 
 
 def _sign_in(

@@ -23,6 +23,18 @@ def user_by_external_id(session: Session, external_id: str) -> UIUser | None:
     ).one_or_none()
 
 
+def display_names(session: Session, usernames: set[str], *, agency_id: int) -> dict[str, str]:
+    """Username -> the name colleagues read, for the accounts of one agency among `usernames`."""
+    if not usernames:
+        return {}
+    rows = session.execute(
+        select(UIUser.username, UIUser.display_name).where(
+            UIUser.username.in_(sorted(usernames)), UIUser.agency_id == agency_id
+        )
+    )
+    return {username: shown or username for username, shown in rows}
+
+
 def users_with_agency(session: Session) -> list[tuple[UIUser, Agency]]:
     query = select(UIUser, Agency).join(Agency, Agency.id == UIUser.agency_id)
     return [(u, a) for u, a in session.execute(query.order_by(UIUser.username))]

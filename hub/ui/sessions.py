@@ -30,6 +30,9 @@ HOME = "/ui/"
 # idle timeout is still kept to within a minute.
 _TOUCH_EVERY = timedelta(seconds=60)
 
+# An analyst acting through the UI is recorded as this client id plus the username.
+UI_ACTOR = "ui:"
+
 
 @dataclass(frozen=True)
 class Analyst:
@@ -52,7 +55,7 @@ class Analyst:
         return Caller(
             agency_id=self.agency_id,
             agency_code=self.agency_code,
-            client_id=f"ui:{self.username}",
+            client_id=f"{UI_ACTOR}{self.username}",
             scopes=self.scopes,
             token_id=str(self.session_id),
         )

@@ -83,8 +83,21 @@ def test_prompt_asks_twice_then_list_disable_enable_unlock(operator) -> None:
         app, ["users", "create", "mees", "--agency", "RIEC-AA"], input=f"{PASSWORD}\nother\n"
     )
     assert mismatch.exit_code != 0 and "do not match" in mismatch.output
-    listed = runner.invoke(app, ["users", "list"])
+    named = runner.invoke(
+        app,
+        ["users", "create", "noor", "--agency", "RIEC-AA", "--name", "Noor  Bakker"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert named.exit_code == 0, named.output
+    listed = runner.invoke(app, ["users", "list"], env={"COLUMNS": "200"})
     assert "lotte" in listed.output and "admin" in listed.output and "active" in listed.output
+    assert "Noor Bakker" in listed.output  # the name colleagues read, spaces tidied
+    too_long = runner.invoke(
+        app,
+        ["users", "create", "mies", "--agency", "RIEC-AA", "--name", "x" * 101],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert too_long.exit_code == 2 and "at most 100 characters" in too_long.output
     assert runner.invoke(app, ["users", "disable", "lotte"]).exit_code == 0
     assert "disabled" in runner.invoke(app, ["users", "list"]).output
     assert runner.invoke(app, ["users", "enable", "lotte"]).exit_code == 0

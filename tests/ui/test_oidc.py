@@ -80,6 +80,8 @@ def test_round_trip_signs_in_with_agency_and_role_from_the_claims(
     provider.next_user = {
         "sub": sub,
         "preferred_username": f"Sanne-{sub[:6]}",
+        "given_name": "Sanne",
+        "family_name": "de  Wit",
         "hub_agency": agency,
         "hub_role": "analyst",
     }
@@ -99,14 +101,16 @@ def test_round_trip_signs_in_with_agency_and_role_from_the_claims(
     assert provider.seen[-1]["pkce"] and provider.seen[-1]["nonce"]
     [user] = _users(sso_hub, f"{provider.url}|{sub}")
     assert user.password_hash is None and user.role == "analyst"
+    assert user.display_name == "Sanne de Wit"  # given + family name, as colleagues read it
 
     first = client.cookies[COOKIE]
     provider.next_user["hub_role"] = ["admin"]  # the provider's word wins at the next sign-in
+    provider.next_user["name"] = "Sanne de Wit-Jansen\n"
     assert _walk(client).status_code == 200
     assert "admin" in client.get("/ui/_probe").json()["caller"]["scopes"]
     assert client.cookies[COOKIE] != first  # a new token, as at every sign-in
     [user] = _users(sso_hub, f"{provider.url}|{sub}")
-    assert user.role == "admin"
+    assert user.role == "admin" and user.display_name == "Sanne de Wit-Jansen"
 
 
 def test_claims_only_in_userinfo_are_fetched_from_there(sso_hub, provider, agency, client) -> None:

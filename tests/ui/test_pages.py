@@ -4,6 +4,8 @@ queue, a proposal, a signal, the dashboard and the reports show, and the forms t
 Each test builds its own clusters from fresh phones (as tests/proposals does), so it finds its own
 proposals however many others the suite has made."""
 
+import base64
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -338,6 +340,65 @@ def test_comments_are_in_the_history_for_their_own_agency(
     theirs = other.get(f"/ui/proposals/{proposal}").text
     assert "an analyst of RIEC-AA" in theirs and text not in theirs
     assert act(riec, proposal, "comment", {"text": ""}).status_code == 400
+
+
+def test_the_history_names_people_and_shows_client_ids_only_for_systems(
+    hub: LiveServer, analyst: Analysts, api, world, server, sessions
+) -> None:
+    proposal, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    username = f"anna-{uuid.uuid4().hex[:6]}"
+    with sessions() as session, session.begin():
+        create_user(
+            session,
+            username,
+            agency_code="RIEC-AA",
+            role="analyst",
+            password=PASSWORD,
+            shown="Anna de Vries",
+        )
+    anna = signed_in_client(hub.url, Account(username, PASSWORD, "RIEC-AA", 0, "analyst"))
+    try:
+        assert act(anna, proposal, "comment", {"text": "By a person."}).status_code == 303
+        assert act(anna, proposal, "assign", {"assignee": username}).status_code == 303
+    finally:
+        anna.close()
+    system = api.post(
+        f"/api/v1/proposals/{proposal}/comments",
+        json={"text": "By a system."},
+        headers=world.headers["RIEC-AA"],
+    )
+    assert system.status_code == 201, system.text
+    client_id = _client_id(world.headers["RIEC-AA"])
+
+    def who(html: str) -> list[str]:
+        rows = re.findall(
+            r'<tr id="event-\d+">\s*<td>.*?</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>', html, re.S
+        )
+        return [f"{what}: {re.sub(r'<[^>]+>', '', cell).strip()}" for what, cell in rows]
+
+    colleague = analyst("RIEC-AA").get(f"/ui/proposals/{proposal}").text
+    assert who(colleague) == [
+        "Proposed by the linker: The linker (system)",
+        "Comment: Anna de Vries",
+        "Assigned: Anna de Vries",
+        f"Comment: {client_id} (system)",
+    ], who(colleague)
+    assert (
+        "To Anna de Vries." in colleague
+        and "assigned to <strong>Anna de Vries</strong>" in colleague
+    )
+    assert f"ui:{username}" not in colleague
+    # Another agency reads that an analyst of RIEC-AA acted, never who.
+    outsider = analyst("EMM").get(f"/ui/proposals/{proposal}").text
+    assert "Anna de Vries" not in outsider and client_id not in outsider
+    assert "Comment: an analyst of RIEC-AA" in who(outsider)
+
+
+def _client_id(headers: dict[str, str]) -> str:
+    """The OAuth client id behind a bearer token (its `client_id` claim)."""
+    payload = headers["Authorization"].split()[1].split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return claims.get("client_id") or claims["sub"]
 
 
 def test_a_signal_page_shows_the_signal_and_its_proposals(

@@ -17,6 +17,8 @@ from hub.signals import reads as signal_reads
 from hub.ui.pages import pseudonyms
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
+from hub.ui.repository import display_names
+from hub.ui.sessions import UI_ACTOR
 
 router = APIRouter()
 
@@ -81,6 +83,7 @@ def view(
     # The forms follow the service's checks, which refuse a non-reviewer's action anyway (403).
     may_review = reviewers.may_review(session, ctx.viewer, proposal_id)
     return {
+        "people": _people(session, ctx, events, shown.get("assigned_to")),
         "proposal": shown,
         "members": members,
         "timeline": sorted(
@@ -102,6 +105,21 @@ def view(
         "assessment_criteria": ASSESSMENT_CRITERIA,
         "retention": service.case_retention(session, ctx, proposal_id, members),
     }
+
+
+def _people(
+    session: Session, ctx: service.Context, events: list[dict[str, Any]], assignee: str | None
+) -> dict[str, str]:
+    """The names the page shows for the analysts of the viewer's own agency, by their actor
+    (`ui:` + username): in the history, its assignments and as the proposal's assignee. An
+    API client (a system) has no entry and shows as its client id; another agency's analyst
+    is named by agency only, as the history reads."""
+    usernames = {e["actor"][len(UI_ACTOR) :] for e in events if e["actor"].startswith(UI_ACTOR)}
+    usernames |= {e["detail"]["assignee"] for e in events if e["detail"].get("assignee")}
+    if assignee:
+        usernames.add(assignee)
+    names = display_names(session, usernames, agency_id=ctx.viewer.caller.agency_id)
+    return {f"{UI_ACTOR}{username}": name for username, name in names.items()}
 
 
 def _links_by_member(explanation: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
