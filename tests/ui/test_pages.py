@@ -234,7 +234,7 @@ def test_accepting_through_the_form_makes_a_case_that_leaves_the_open_queue(
     accepted = act(emm, proposal, "decide", accept_form(reason))
     assert accepted.status_code == 303
     page = emm.get(accepted.headers["location"])
-    case = re.search(r"<h1>Case (EMM-\d{4}-\d{4})", page.text)
+    case = re.search(r"Case (EMM-\d{4}-\d{4}) · Proposal", page.text)
     assert case, page.text
     assert "Accepted: the proposal is now a case" in page.text
     assert 'role="status">Accepted' in page.text
@@ -655,3 +655,39 @@ def test_each_pseudonym_names_the_identifier_it_stands_for(
     [proposal] = [p for p in _proposals_of(server, ids[0])]
     detail = analyst("RIEC-AA").get(f"/ui/proposals/{proposal.id}/members/{ids[0]}").text
     assert "person (BSN):</span>" in detail and "phone number:</span>" in detail
+
+
+def test_an_accepted_case_has_an_investigation_view_where_a_covenant_grants_it(
+    analyst: Analysts, api, world, server
+) -> None:
+    proposal, ids = _cluster(api, world, server, ("KMAR", "SZW"))
+    riec = analyst("RIEC-AA")
+    tab = f'<a href="/ui/proposals/{proposal}/investigation">Investigation</a>'
+    # Not a case yet: no investigation view, and none at its address either.
+    assert tab not in riec.get(f"/ui/proposals/{proposal}").text
+    assert riec.get(f"/ui/proposals/{proposal}/investigation").status_code == 404
+
+    accepted = act(riec, proposal, "decide", accept_form("Entry to work, one exploiter."))
+    assert accepted.status_code == 303, accepted.text
+    case_page = riec.get(f"/ui/proposals/{proposal}").text
+    assert tab in case_page and 'aria-current="page">Case proposal</a>' in case_page
+    # Reviewing, RIEC-AA reads the KMAR signal pseudonymised; investigating (riec-accepted-full)
+    # it reads it in full, on a page that only reads.
+    masked = riec.get(f"/ui/proposals/{proposal}/members/{ids[0]}").text
+    assert "Twelve workers" not in masked
+    page = riec.get(f"/ui/proposals/{proposal}/investigation")
+    assert page.status_code == 200, page.text
+    assert 'id="investigation-note"' in page.text
+    assert 'aria-current="page">Investigation</a>' in page.text
+    assert f'hx-get="/ui/proposals/{proposal}/investigation/members/{ids[0]}"' in page.text
+    assert 'action="/ui/proposals/' not in page.text  # no form acts from here
+    full = riec.get(f"/ui/proposals/{proposal}/investigation/members/{ids[0]}")
+    assert full.status_code == 200 and "Twelve workers registered at one address" in full.text
+
+    # The EMM reviews nationally, but no covenant grants it the investigation purpose.
+    other, _ = _cluster(api, world, server, ("KMAR", "SZW"))
+    emm = analyst("EMM")
+    assert act(emm, other, "decide", accept_form("National case.")).status_code == 303
+    assert "Investigation</a>" not in emm.get(f"/ui/proposals/{other}").text
+    assert emm.get(f"/ui/proposals/{other}/investigation").status_code == 404
+    assert emm.get(f"/ui/proposals/{other}/investigation/members/{ids[0]}").status_code == 404

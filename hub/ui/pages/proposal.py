@@ -3,12 +3,14 @@ and the forms to act on it. Read as the API reads it, with the analyst as the ca
 
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from hub.covenants.policy import INVESTIGATION
 from hub.deps import SessionDep, VocabularyDep
 from hub.proposals import reads, reviewers, service
 from hub.proposals.history import history
@@ -17,6 +19,7 @@ from hub.signals import reads as signal_reads
 from hub.ui.pages import pseudonyms
 from hub.ui.pages.deps import ReviewDep
 from hub.ui.pages.render import page
+from hub.ui.pages.repository import proposal_status
 from hub.ui.repository import display_names
 from hub.ui.sessions import UI_ACTOR
 
@@ -67,10 +70,29 @@ OPEN_FORMS = ("comment",)
 AGENCY_COLOURS = 8
 
 
+def investigating(ctx: service.Context) -> service.Context:
+    """The same analyst reading for the investigation purpose instead of case proposals."""
+    return replace(ctx, viewer=replace(ctx.viewer, purpose=INVESTIGATION))
+
+
+def investigation_open(session: Session, ctx: service.Context, proposal: dict[str, Any]) -> bool:
+    """Whether an accepted case has an investigation view for the analyst: a covenant grants
+    its agency two of the members for the investigation purpose."""
+    if proposal["status"] != "accepted":
+        return False
+    return reads.may_see(session, investigating(ctx).viewer, proposal["id"])
+
+
 def view(
-    session: Session, ctx: service.Context, proposal_id: uuid.UUID, weights: dict[str, float]
+    session: Session,
+    ctx: service.Context,
+    proposal_id: uuid.UUID,
+    weights: dict[str, float],
+    *,
+    investigation: bool = False,
 ) -> dict[str, Any]:
-    """Everything the proposal page shows; 404 when the analyst may see fewer than two members."""
+    """Everything the proposal page shows; 404 when the analyst may see fewer than two members.
+    `investigation`: the read-only view of an accepted case for that purpose (`ctx` reads so)."""
     # Members come bare: a summary and subjects are decrypted (and audited) only when the
     # analyst opens a member (`member_detail`), so 200 members cost no 200 decryptions.
     shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights, bare=True)
@@ -81,8 +103,10 @@ def view(
     )
     undone = {e["detail"].get("event") for e in events if e["action"] == "undone"}
     # The forms follow the service's checks, which refuse a non-reviewer's action anyway (403).
-    may_review = reviewers.may_review(session, ctx.viewer, proposal_id)
+    may_review = not investigation and reviewers.may_review(session, ctx.viewer, proposal_id)
     return {
+        "investigation": investigation,
+        "investigation_open": investigation or investigation_open(session, ctx, shown),
         "people": _people(session, ctx, events, shown.get("assigned_to")),
         "proposal": shown,
         "members": members,
@@ -97,7 +121,9 @@ def view(
             e for e in events if e["action"] in service.UNDOABLE and e["id"] not in undone
         ],
         "forms": {
-            name: shown["status"] in allowed and (may_review or name in OPEN_FORMS)
+            name: not investigation
+            and shown["status"] in allowed
+            and (may_review or name in OPEN_FORMS)
             for name, allowed in FORMS.items()
         },
         "may_review": may_review,
@@ -192,6 +218,48 @@ def proposal_page(
     weights = vocabulary.indicator_weights()
     split_part = part if done == "split" else None
     return render(request, session, ctx, proposal_id, weights, notice=notice, part=split_part)
+
+
+@router.get("/proposals/{proposal_id:uuid}/investigation")
+def investigation_page(
+    request: Request,
+    proposal_id: uuid.UUID,
+    ctx: ReviewDep,
+    session: SessionDep,
+    vocabulary: VocabularyDep,
+) -> Response:
+    """An accepted case read for the investigation purpose, where a covenant grants it; 404
+    for a proposal not accepted or not seen so, as for one that does not exist."""
+    reading = _investigation(session, ctx, proposal_id)
+    context = view(
+        session, reading, proposal_id, vocabulary.indicator_weights(), investigation=True
+    )
+    context |= {"notice": None, "error": None, "part": None}
+    return page(request, "proposal.html", context)
+
+
+def _investigation(
+    session: Session, ctx: service.Context, proposal_id: uuid.UUID
+) -> service.Context:
+    """The investigation reading of an accepted case the analyst may see so, or 404."""
+    reading = investigating(ctx)
+    accepted = proposal_status(session, proposal_id) == "accepted"
+    if not accepted or not reads.may_see(session, reading.viewer, proposal_id):
+        service.not_found(proposal_id)
+    return reading
+
+
+@router.get("/proposals/{proposal_id:uuid}/investigation/members/{signal_id:uuid}")
+def investigation_member(
+    request: Request,
+    proposal_id: uuid.UUID,
+    signal_id: uuid.UUID,
+    ctx: ReviewDep,
+    session: SessionDep,
+) -> Response:
+    """A member of an accepted case as read for the investigation purpose (htmx fragment)."""
+    reading = _investigation(session, ctx, proposal_id)
+    return member_detail(request, proposal_id, signal_id, reading, session)
 
 
 @router.get("/proposals/{proposal_id:uuid}/members/{signal_id:uuid}")

@@ -1,4 +1,5 @@
-"""The one query the pages make themselves: the proposals a signal is a member of."""
+"""The queries the pages make themselves: the proposals a signal is a member of, and a
+proposal's status."""
 
 import uuid
 
@@ -18,3 +19,8 @@ def proposals_holding(session: Session, signal_id: uuid.UUID) -> list[Proposal]:
             .order_by(Proposal.created_at.desc())
         )
     )
+
+
+def proposal_status(session: Session, proposal_id: uuid.UUID) -> str | None:
+    """A proposal's status (None: no such proposal); says nothing of who may see it."""
+    return session.scalar(select(Proposal.status).where(Proposal.id == proposal_id))
