@@ -8,7 +8,8 @@ inlined in the page, so it opens offline and prints as it looks.
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,40 @@ MEDIA_TYPES = {"json": "application/json", "html": "text/html", "csv": "text/csv
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 TEMPLATES = Path(__file__).with_name("templates")
 PERIOD_NAMES = {"day": "the day", "7d": "the last 7 days", "28d": "the last 28 days"}
+# Words for the report's fixed row keys and the agency kinds, where the JSON keeps the keys.
+ROW_LABELS = {
+    "total": "All signals",
+    "in_proposal": "In a proposal spanning two barriers or more",
+    "not_in_proposal": "In no such proposal",
+    "new": "New",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+}
+KIND_NAMES = {
+    "emm": "EMM (expertise centre)",
+    "riec": "RIEC",
+    "liec": "LIEC",
+    "kmar": "Royal Marechaussee (KMar)",
+    "ind": "Immigration service (IND)",
+    "szw": "Labour Inspectorate (SZW)",
+    "police": "Police",
+    "municipality": "Municipality",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Words for the keys a report carries: barriers and indicators by the vocabulary."""
+
+    barriers: Mapping[str, str] = field(default_factory=dict)
+    indicators: Mapping[str, str] = field(default_factory=dict)
+
+    def barrier(self, code: str) -> str:
+        return self.barriers.get(code, code)
+
+    def indicator(self, code: str) -> str:
+        return self.indicators.get(code, code)
 
 
 def render_json(report: dict[str, Any]) -> str:
@@ -90,20 +125,28 @@ def render_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The printable page: tables, two inline SVG charts and a written summary."""
+def render_html(report: dict[str, Any], labels: Labels | None = None) -> str:
+    """The printable page: tables, two inline SVG charts and a written summary, in words."""
+    labels = labels or Labels()
     return (
         _environment()
         .get_template("report.html.j2")
         .render(
             report=report,
-            summary=summary(report),
-            weekly_svg=weekly_chart(report),
-            heat_svg=heat_chart(report),
-            region_names={**RIEC_REGIONS, "unknown": "Unknown region"},
+            summary=summary(report, labels),
+            weekly_svg=weekly_chart(report, labels),
+            heat_svg=heat_chart(report, labels),
+            region_names=REGION_NAMES,
             period_names=PERIOD_NAMES,
+            row_labels=ROW_LABELS,
+            kind_names=KIND_NAMES,
+            barrier_names=labels.barriers,
+            indicator_labels=labels.indicators,
         )
     )
+
+
+REGION_NAMES = {**RIEC_REGIONS, "unknown": "Unknown region"}
 
 
 @cache
@@ -127,8 +170,9 @@ def _signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
-def summary(report: dict[str, Any]) -> list[str]:
+def summary(report: dict[str, Any], labels: Labels | None = None) -> list[str]:
     """A few sentences on the biggest changes, made from shown numbers only."""
+    labels = labels or Labels()
     lines: list[str] = []
     for name in ("28d", "7d"):
         period = report["periods"][name]
@@ -143,7 +187,8 @@ def summary(report: dict[str, Any]) -> list[str]:
             moved = [r for r in period[table] if r["change"]]
             if moved:
                 top = max(moved, key=lambda r: (abs(r["change"]), r["key"]))
-                key = RIEC_REGIONS.get(top["key"], top["key"])
+                key = REGION_NAMES.get(top["key"]) if what == "region" else None
+                key = key or labels.barrier(top["key"])
                 direction = "rose" if top["change"] > 0 else "fell"
                 lines.append(
                     f"The largest change by {what} over {PERIOD_NAMES[name]}: {key} "
@@ -154,7 +199,7 @@ def summary(report: dict[str, Any]) -> list[str]:
         if movers[direction]:
             top = movers[direction][0]
             lines.append(
-                f"The indicator that {verb} over the last 28 days: {top['key']} "
+                f"The indicator that {verb} over the last 28 days: {labels.indicator(top['key'])} "
                 f"({_signed(top['change'])})."
             )
     share = report["periods"]["28d"]["multi_barrier"]["share_pct"]["current"]
@@ -195,11 +240,12 @@ def _pyplot() -> Any:
     return pyplot
 
 
-def weekly_chart(report: dict[str, Any]) -> str:
+def weekly_chart(report: dict[str, Any], labels: Labels | None = None) -> str:
     """Lines per barrier over 26 weeks; a hidden week is a gap, never a guess."""
     plt = _pyplot()
     weekly = report["weekly"]
-    labels = [w["to"][5:] for w in weekly["weeks"]]
+    words = labels or Labels()
+    weeks = [w["to"][5:] for w in weekly["weeks"]]
     fig, ax = plt.subplots(figsize=(8, 3.2))
     try:
         for barrier, series in weekly["series"].items():
@@ -209,9 +255,9 @@ def weekly_chart(report: dict[str, Any]) -> str:
                 marker="o",
                 markersize=2.5,
                 linewidth=1.2,
-                label=barrier,
+                label=words.barrier(barrier),
             )
-        ax.set_xticks(range(0, len(labels), 4), labels[::4])
+        ax.set_xticks(range(0, len(weeks), 4), weeks[::4])
         ax.set_ylabel("signals per week")
         ax.set_xlabel("week ending (month-day)")
         ax.grid(alpha=0.3)
@@ -221,7 +267,7 @@ def weekly_chart(report: dict[str, Any]) -> str:
         plt.close(fig)
 
 
-def heat_chart(report: dict[str, Any]) -> str:
+def heat_chart(report: dict[str, Any], labels: Labels | None = None) -> str:
     """Barrier x region, 28 days; hidden cells grey with their marker."""
     plt = _pyplot()
     heat = report["heat_map"]
@@ -230,8 +276,9 @@ def heat_chart(report: dict[str, Any]) -> str:
     try:
         cmap = plt.get_cmap("Blues").with_extremes(bad="#d9d9d9")
         ax.imshow(grid, cmap=cmap, aspect="auto")
-        ax.set_yticks(range(len(heat["barriers"])), heat["barriers"])
-        names = [RIEC_REGIONS.get(r, r) for r in heat["regions"]]
+        barriers = [(labels or Labels()).barrier(b) for b in heat["barriers"]]
+        ax.set_yticks(range(len(barriers)), barriers)
+        names = [REGION_NAMES.get(r, r) for r in heat["regions"]]
         ax.set_xticks(range(len(names)), names, rotation=40, ha="right")
         shown = [v for row in grid for v in row if v == v]
         top = max(shown, default=0)

@@ -15,7 +15,7 @@ from hub.db import now
 from hub.reports import repository
 from hub.reports.build import ReportInput, build_report, earliest_day
 from hub.reports.models import Report
-from hub.reports.render import render_csv, render_html, render_json
+from hub.reports.render import Labels, render_csv, render_html, render_json
 
 # The nightly job is the hub's own act: the audit trail names the hub and this job.
 REPORT_CALLER = Caller(
@@ -58,6 +58,13 @@ def gather(session: Session, report_date: date, vocabulary: Vocabulary) -> Repor
     )
 
 
+def _labels(vocabulary: Vocabulary) -> Labels:
+    return Labels(
+        barriers={b.code: b.name for b in vocabulary.barriers},
+        indicators={i.code: i.label for b in vocabulary.barriers for i in b.indicators},
+    )
+
+
 def build_and_store(session: Session, report_date: date, vocabulary: Vocabulary) -> Built:
     """Build the report for one date and store it, replacing any earlier build of that date."""
     started = time.perf_counter()
@@ -70,7 +77,7 @@ def build_and_store(session: Session, report_date: date, vocabulary: Vocabulary)
     stored.generated_at = datetime.fromisoformat(content["generated_at"])
     stored.schema_version = content["schema_version"]
     stored.json_text = render_json(content)
-    stored.html = render_html(content)
+    stored.html = render_html(content, _labels(vocabulary))
     stored.csv = render_csv(content)
     hidden = content["disclosure"]["hidden_cells"]
     audit.record(

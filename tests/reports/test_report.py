@@ -36,7 +36,8 @@ from tests.reports.checker import differencing
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TODAY = datetime.now(AMS).date()
-REGION = {"GM0363": "amsterdam-amstelland", "GM0599": "rotterdam", "GM1680": "unknown"}
+# Every municipality lies in a region; a signal that names none counts as "unknown".
+REGION = {"GM0363": "amsterdam-amstelland", "GM0599": "rotterdam", None: "unknown"}
 BARRIER_SETS = (
     ["employment"],
     ["employment", "finance"],
@@ -456,3 +457,16 @@ def test_the_html_page_renders_self_contained_in_a_real_browser(
         assert page.locator("svg").first.is_visible()
     finally:
         context.close()
+
+
+def test_the_html_report_says_its_labels_in_words(hub: Hub) -> None:
+    _build(hub)
+    html = hub.api.get(f"/api/v1/reports/{TODAY.isoformat()}.html", headers=hub.liec).text
+    cells = re.findall(r"<td>([^<]*)</td>", html)
+    for raw in ("in_proposal", "not_in_proposal", "total", "kmar", "employment", "new"):
+        assert raw not in cells, raw  # a row named by its JSON key
+    assert "not shown%" not in html and "None%" not in html
+    assert "In a proposal spanning two barriers or more" in cells
+    assert {"All signals", "Employment", "Royal Marechaussee (KMar)", "Accepted"} <= set(cells)
+    assert not [c for c in cells if re.fullmatch(r"[a-z]+\.[a-z0-9-]+", c)]  # indicator codes
+    assert re.search(r"Share of all signals: (\d+(\.\d)?%|not shown \(too few signals)", html)
