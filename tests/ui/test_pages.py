@@ -234,7 +234,7 @@ def test_accepting_through_the_form_makes_a_case_that_leaves_the_open_queue(
     accepted = act(emm, proposal, "decide", accept_form(reason))
     assert accepted.status_code == 303
     page = emm.get(accepted.headers["location"])
-    case = re.search(r"Case (EMM-\d{4}-\d{4}) · Proposal", page.text)
+    case = re.search(r"<h1>Case (EMM-\d{4}-\d{4}): ", page.text)
     assert case, page.text
     assert "Accepted: the proposal is now a case" in page.text
     assert 'role="status">Accepted' in page.text

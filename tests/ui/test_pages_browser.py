@@ -134,7 +134,9 @@ def test_an_analyst_accepts_the_strongest_proposal_and_it_leaves_the_queue(
         assert page.locator(f"#card-{node}").is_visible()
         assert not page.locator("#node-hint").is_visible()
         assert "pseudonymised" in page.inner_text(f"#card-{node}")
-        # The card's summary and subjects arrive when it is shown (htmx), not with the page.
+        # The card's summary and subjects arrive when it is shown (htmx), not with the page:
+        # once its end is scrolled into view, below a long proposal name as the case may be.
+        page.locator(f"#card-{node} .member-detail").scroll_into_view_if_needed()
         page.wait_for_function(
             "id => !document.getElementById('card-' + id).innerText.includes('Loading')", arg=node
         )
@@ -143,6 +145,7 @@ def test_an_analyst_accepts_the_strongest_proposal_and_it_leaves_the_queue(
         first = page.locator("table.members details.member-detail").first
         assert first.locator("ul.subjects").count() == 0
         first.locator("summary").click()
+        first.locator("div[hx-get]").scroll_into_view_if_needed()  # as the analyst reads on
         first.locator("ul.subjects").wait_for()
         # Taller, to the end of the graph: the screen an analyst scrolls to first. (A full-page
         # capture would blank Cytoscape's canvas; a resize lets it redraw.)
