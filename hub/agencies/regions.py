@@ -60,3 +60,10 @@ def name_of(municipality: str | None) -> str:
         return ""
     entry = municipalities().get(municipality)
     return entry.name if entry else municipality
+
+
+def agency_label(code: str) -> str:
+    """An agency code as people read it: a municipality's (its CBS code) by the municipality's
+    name, any other code as it is."""
+    entry = municipalities().get(code)
+    return f"{entry.name} municipality" if entry else code

@@ -7,6 +7,7 @@ from collections import Counter
 from hub.agencies.regions import (
     MUNICIPALITIES_FILE,
     RIEC_REGIONS,
+    agency_label,
     is_municipality,
     municipalities,
     name_of,
@@ -105,3 +106,8 @@ def test_names_for_people_and_codes_for_the_unknown() -> None:
     assert name_of(None) == ""
     assert region_of("GM9999") is None and region_of(None) is None
     assert not is_municipality("GM9999")
+
+
+def test_a_municipality_as_an_agency_reads_by_its_name() -> None:
+    assert agency_label("GM0363") == "Amsterdam municipality"
+    assert agency_label("KMAR") == "KMAR" and agency_label("GM9999") == "GM9999"

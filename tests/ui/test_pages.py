@@ -416,9 +416,7 @@ def test_a_signal_page_shows_the_signal_and_its_proposals(
     masked = riec.get(f"/ui/signals/{ids[0]}").text
     assert "Twelve workers" not in masked and "pseudonymised" in masked
     # Each pseudonym says which identifier it stands for, and a legend explains them all.
-    assert re.search(
-        r'phone number:</span> <span class="mono pseudonym"[^>]*>ps-[0-9a-f]{20}<', masked
-    )
+    assert re.search(r'>number:</span> <span class="mono pseudonym"[^>]*>ps-[0-9a-f]{20}<', masked)
     assert "What the pseudonyms (ps-…) stand for" in masked and "person (BSN)" in masked
     assert f'href="/ui/proposals/{proposal}"' in masked
 
@@ -644,17 +642,17 @@ def test_each_pseudonym_names_the_identifier_it_stands_for(
     meanings = [m for m, _ in pairs]
     # One per identifier key, in the subject's order: BSN and name + birth date, none, phone.
     assert meanings == [
-        "person (BSN)",
-        "person (name + birth date)",
+        "BSN",
+        "name + birth date",
         "this subject alone (it holds nothing the hub links on)",
-        "phone number",
+        "number",
     ], page
     assert len({p for _, p in pairs}) == 4
     assert "Ana Marin" not in page and "111222333" not in page
     # The proposal's member detail (loaded when opened) names them the same way.
     [proposal] = [p for p in _proposals_of(server, ids[0])]
     detail = analyst("RIEC-AA").get(f"/ui/proposals/{proposal.id}/members/{ids[0]}").text
-    assert "person (BSN):</span>" in detail and "phone number:</span>" in detail
+    assert ">BSN:</span>" in detail and ">number:</span>" in detail
 
 
 def test_an_accepted_case_has_an_investigation_view_where_a_covenant_grants_it(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
 
-from hub.agencies.regions import RIEC_REGIONS, name_of
+from hub.agencies.regions import RIEC_REGIONS, agency_label, name_of
 from hub.barriers.vocabulary import Vocabulary
 from hub.proposals.naming import proposal_name
 from hub.ui.pages.pseudonyms import ALONE, MEANINGS
@@ -40,7 +40,7 @@ def short(value: object) -> str:
     return str(value)[:8]
 
 
-templates.env.filters.update(when=when, day=day, short=short, place=name_of)
+templates.env.filters.update(when=when, day=day, short=short, place=name_of, agency=agency_label)
 templates.env.globals.update(
     proposal_status=PROPOSAL_STATUS,
     region_names=RIEC_REGIONS,
