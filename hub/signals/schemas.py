@@ -67,7 +67,14 @@ IndicatorCode = Annotated[
 ]
 ObservedAt = Annotated[Instant, AfterValidator(_not_far_future)]
 Municipality = Annotated[
-    str, Field(pattern=r"^GM[0-9]{4}$", examples=["GM0363"]), AfterValidator(_known_municipality)
+    str,
+    Field(
+        pattern=r"^GM[0-9]{4}$",
+        examples=["GM0363"],
+        description="CBS code of a Dutch municipality of 2026 (the hub ships the list); it "
+        "places the signal in a RIEC region. A code of no municipality is a 400.",
+    ),
+    AfterValidator(_known_municipality),
 ]
 Summary = Annotated[Prose, Field(max_length=MAX_SUMMARY)]
 Barriers = Annotated[list[BarrierCode], Field(min_length=1, max_length=5)]
