@@ -69,6 +69,7 @@ class Seen:
     proposal_id: uuid.UUID
     facts: list[MemberFacts]
     grants: dict[uuid.UUID, Grant]
+    # The regions of the members whose place the viewer may see.
     regions: frozenset[str]
     score: dict[str, float]
     # The municipalities of the members whose place the viewer may see (one per member).
@@ -176,7 +177,13 @@ def seen_by(
             proposal_id,
             facts,
             mine,
-            frozenset(s.region for s in visible if s.region is not None),
+            # Only where the grant shows the place: a filter or a count by region must not
+            # tell where a member seen at hit level lies.
+            frozenset(
+                s.region
+                for s in visible
+                if s.region is not None and "region" in fields_shown(mine[s.id])
+            ),
             score(facts, points, indicator_weights=weights, now=at),
             tuple(
                 s.municipality

@@ -28,7 +28,7 @@ from hub.linking.models import OPEN_STATUSES, Proposal, ProposalMember
 from hub.linking.score import MemberFacts, score
 from hub.proposals import explain, ranking
 from hub.signals import repository
-from hub.signals.models import Signal, SignalBarrier
+from hub.signals.models import Signal
 from hub.signals.reads import disclose, grants_for
 
 
@@ -187,7 +187,10 @@ def read_page(
     if where.agency is not None:
         query = query.where(_json_has(Proposal.agencies, where.agency))
     if where.region is not None:
-        query = query.where(_seen_by(clause & (Signal.region == where.region)) >= 1)
+        # A superset of the members whose place the viewer's grant shows (checked exactly in
+        # _matches): some rule granting the location.
+        placed = visible_to(viewer, needs=frozenset({"location"}), min_level=Level.SUMMARY)
+        query = query.where(_seen_by(placed & (Signal.region == where.region)) >= 1)
     if where.created_from is not None:
         query = query.where(Proposal.created_at >= where.created_from)
     if where.created_to is not None:
@@ -273,34 +276,25 @@ def _disclose_page(
     disclose(session, keys, viewer, [(s, grants[s.id]) for s in signals], bare=True)
 
 
-def open_counts(session: Session, viewer: Viewer) -> dict[str, dict[str, int]]:
+def open_counts(
+    session: Session, viewer: Viewer, *, weights: Mapping[str, float]
+) -> dict[str, dict[str, int]]:
     """Open proposals the viewer may see, counted per barrier and per region of the members
-    it may see (a proposal spanning two barriers counts once under each)."""
-    clause = visible_to(viewer)
-    open_seen = (
-        select(Proposal.id)
-        .where(Proposal.status.in_(("new", "in_review")), _seen_by(clause) >= 2)
-        .subquery()
+    it may see (a proposal spanning two barriers counts once under each): the queue's view,
+    so a region counts only members whose place the viewer's grant shows."""
+    ids = list(
+        session.scalars(
+            select(Proposal.id).where(
+                Proposal.status.in_(("new", "in_review")), _seen_by(visible_to(viewer)) >= 2
+            )
+        )
     )
     counts: dict[str, dict[str, int]] = {"barriers": {}, "regions": {}}
-    member = (
-        select(ProposalMember.proposal_id, Signal.id, Signal.region)
-        .join(Signal, Signal.id == ProposalMember.signal_id)
-        .where(ProposalMember.proposal_id.in_(select(open_seen.c.id)), clause)
-        .subquery()
-    )
-    for barrier, n in session.execute(
-        select(SignalBarrier.barrier, func.count(func.distinct(member.c.proposal_id)))
-        .join(member, member.c.id == SignalBarrier.signal_id)
-        .group_by(SignalBarrier.barrier)
-    ):
-        counts["barriers"][barrier] = n
-    for region, n in session.execute(
-        select(member.c.region, func.count(func.distinct(member.c.proposal_id)))
-        .where(member.c.region.is_not(None))
-        .group_by(member.c.region)
-    ):
-        counts["regions"][region] = n
+    for view in ranking.seen_by(session, viewer, ids, weights=weights, at=now()).values():
+        for barrier in view.barriers:
+            counts["barriers"][barrier] = counts["barriers"].get(barrier, 0) + 1
+        for region in view.regions:
+            counts["regions"][region] = counts["regions"].get(region, 0) + 1
     return counts
 
 

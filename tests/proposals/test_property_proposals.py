@@ -86,6 +86,8 @@ KEY_CATEGORY = {
     "website": "website",
 }
 ALL_CATEGORIES = frozenset(DATA_CATEGORIES)
+# The RIEC regions of the municipalities the postings are drawn from.
+REGIONS = frozenset(REGION_OF[m] for m in MUNICIPALITIES if m is not None)
 READ_PURPOSES = ("case-proposal", "investigation")
 OTHER_PURPOSES = [p for p in [*PURPOSES, None] if p != ACTION_PURPOSE]
 # Values must be fresh in every example, replays included: hypothesis seeds `random` itself.
@@ -640,6 +642,17 @@ def _check_reads(
         assert abs(mine[0]["score"] - detail.json()["score"]) <= 0.01, where
     for _, text in listed:
         _check_text(text, view, (where, "queue"))
+    # Filtered by region, the queue holds the proposal only where the detail shows a member in
+    # that region: a member seen at hit level, or without its location, tells no place.
+    placed = {m.get("region") for m in detail.json()["members"]} if view.exists else set()
+    for region in sorted(REGIONS):
+        params = {"region": region, "created_from": since.isoformat(), "limit": 100}
+        if purpose is not None:
+            params["purpose"] = purpose
+        page = api.get("/api/v1/proposals", params=params, headers=headers)
+        assert page.status_code == 200, page.text
+        found = [i for i in page.json()["items"] if i["id"] == proposal_id]
+        assert len(found) == int(region in placed), (where, "region", region, placed)
 
 
 def _check_case_files(live: Harness, views: dict[str, View], proposal_id: str) -> None:

@@ -21,8 +21,9 @@ def _rows(counts: dict[str, int], order: list[str]) -> list[tuple[str, int, int]
 @router.get("/dashboard")
 def dashboard(request: Request, ctx: ReviewDep, session: SessionDep) -> Response:
     """Counts from the same read as the API's queue: members the analyst may see only."""
-    counts = reads.open_counts(session, ctx.viewer)
-    barrier_order = [b.code for b in request.app.state.vocabulary.barriers]
+    vocabulary = request.app.state.vocabulary
+    counts = reads.open_counts(session, ctx.viewer, weights=vocabulary.indicator_weights())
+    barrier_order = [b.code for b in vocabulary.barriers]
     return page(
         request,
         "dashboard.html",
