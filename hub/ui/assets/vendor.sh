@@ -2,11 +2,16 @@
 # Copy the UI's front-end libraries, exactly as the npm registry ships them, into a folder
 # (default: hub/ui/static/vendor). The hub serves them from there, so it needs no CDN and no
 # internet, and a machine with only Python and pip never runs npm. `npm ci` installs the
-# versions and integrity hashes pinned in package-lock.json; CI re-runs this into a temporary
-# folder and diffs it against the committed files.
+# versions and integrity hashes pinned in package-lock.json; CI re-runs this into temporary
+# folders and diffs them against the committed files.
+#
+# A second folder (default: tests/ui/vendor) gets what only the tests load: axe-core, the
+# accessibility checker the browser tests run on every page. The hub never serves it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-target="$(mkdir -p "${1:-$here/../static/vendor}" && cd "${1:-$here/../static/vendor}" && pwd)"
+folder() { mkdir -p "$1" && cd "$1" && pwd; }
+target="$(folder "${1:-$here/../static/vendor}")"
+tests="$(folder "${2:-$here/../../../tests/ui/vendor}")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -14,9 +19,30 @@ cp "$here/package.json" "$here/package-lock.json" "$work/"
 (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 
 modules="$work/node_modules"
+version() { node -p "require('$modules/$1/package.json').version"; }
 cp "$modules/htmx.org/dist/htmx.min.js" "$target/htmx.min.js"
 cp "$modules/htmx.org/LICENSE" "$target/htmx.LICENSE"
 cp "$modules/cytoscape/dist/cytoscape.min.js" "$target/cytoscape.min.js"
 cp "$modules/cytoscape/LICENSE" "$target/cytoscape.LICENSE"
-echo "vendored htmx.org $(node -p "require('$modules/htmx.org/package.json').version")," \
-  "cytoscape $(node -p "require('$modules/cytoscape/package.json').version") into $target"
+
+# NL Design System: the Rijkshuisstijl design tokens (CSS custom properties under
+# .rhc-theme), Utrecht's styles for plain HTML elements under .utrecht-html, and the
+# Utrecht components the page frame uses. hub.css imports them in this order.
+nlds="$target/nlds"
+mkdir -p "$nlds"
+tokens="$modules/@rijkshuisstijl-community/design-tokens"
+cp "$tokens/dist/index.css" "$nlds/rijkshuisstijl-design-tokens.css"
+cp "$tokens/LICENSE.md" "$nlds/rijkshuisstijl-design-tokens.LICENSE.md"
+cp "$modules/@utrecht/component-library-css/dist/html.css" "$nlds/utrecht-html.css"
+cp "$modules/@utrecht/component-library-css/LICENSE.md" "$nlds/utrecht.LICENSE.md"
+for component in root skip-link page-header nav-bar nav-list page-footer button button-link alert; do
+  cp "$modules/@utrecht/$component-css/dist/index.min.css" "$nlds/utrecht-$component.css"
+done
+
+cp "$modules/axe-core/axe.min.js" "$tests/axe.min.js"
+cp "$modules/axe-core/LICENSE" "$tests/axe-core.LICENSE"
+
+echo "vendored htmx.org $(version htmx.org), cytoscape $(version cytoscape)," \
+  "@utrecht/component-library-css $(version @utrecht/component-library-css)," \
+  "@rijkshuisstijl-community/design-tokens $(version @rijkshuisstijl-community/design-tokens)" \
+  "into $target; axe-core $(version axe-core) into $tests"
