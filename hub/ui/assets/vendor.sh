@@ -26,8 +26,9 @@ cp "$modules/cytoscape/dist/cytoscape.min.js" "$target/cytoscape.min.js"
 cp "$modules/cytoscape/LICENSE" "$target/cytoscape.LICENSE"
 
 # NL Design System: the Rijkshuisstijl design tokens (CSS custom properties under
-# .rhc-theme), Utrecht's styles for plain HTML elements under .utrecht-html, and the
-# Utrecht components the page frame uses. hub.css imports them in this order.
+# .rhc-theme), Utrecht's styles for plain HTML elements under .utrecht-html, the Utrecht
+# components the page frame uses, and the candidate skip link the tokens theme. hub.css
+# imports them.
 nlds="$target/nlds"
 mkdir -p "$nlds"
 tokens="$modules/@rijkshuisstijl-community/design-tokens"
@@ -35,9 +36,13 @@ cp "$tokens/dist/index.css" "$nlds/rijkshuisstijl-design-tokens.css"
 cp "$tokens/LICENSE.md" "$nlds/rijkshuisstijl-design-tokens.LICENSE.md"
 cp "$modules/@utrecht/component-library-css/dist/html.css" "$nlds/utrecht-html.css"
 cp "$modules/@utrecht/component-library-css/LICENSE.md" "$nlds/utrecht.LICENSE.md"
-for component in root skip-link page-header nav-bar nav-list page-footer button button-link alert; do
+for component in root page-header nav-bar nav-list page-footer button button-link alert; do
   cp "$modules/@utrecht/$component-css/dist/index.min.css" "$nlds/utrecht-$component.css"
 done
+
+skip_link="$modules/@nl-design-system-candidate/skip-link-css"
+cp "$skip_link/dist/skip-link.css" "$nlds/nl-skip-link.css"
+cp "$skip_link/LICENSE.md" "$nlds/nl-design-system-candidate.LICENSE.md"
 
 cp "$modules/axe-core/axe.min.js" "$tests/axe.min.js"
 cp "$modules/axe-core/LICENSE" "$tests/axe-core.LICENSE"
