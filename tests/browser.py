@@ -50,3 +50,26 @@ def screenshot_path(name: str, tmp_path: Path) -> Path:
     folder = DOCS if os.environ.get("HUB_SCREENSHOTS") == "docs" else tmp_path
     folder.mkdir(exist_ok=True)
     return folder / name
+
+
+# axe-core from the npm registry (hub/ui/assets/vendor.sh copies it here; the hub never serves it).
+AXE = Path(__file__).resolve().parent / "ui" / "vendor" / "axe.min.js"
+# The rules of WCAG 2.1 levels A and AA, which the Besluit digitale toegankelijkheid overheid
+# requires (through EN 301 549).
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """What axe-core finds against WCAG 2.1 A and AA on the page as it is now, one line per
+    rule and element. axe is evaluated through the DevTools protocol, which the page's CSP
+    does not govern: the page itself stays under its own policy."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: "tag", values: tags},
+                                      resultTypes: ["violations"]})
+            .then(r => r.violations.flatMap(v => v.nodes.map(n =>
+                `${v.id} (${v.impact}): ${n.target.join(" ")}: ${n.failureSummary}`)))""",
+        WCAG_21_AA,
+    )
+    return list(found)

@@ -45,6 +45,13 @@ async def home(request: Request) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
+@router.get("/toegankelijkheid")
+async def accessibility_statement(request: Request) -> Response:
+    """The accessibility statement (Besluit digitale toegankelijkheid overheid), open to all."""
+    await signed_in(request)  # the frame shows who is signed in, when someone is
+    return templates.TemplateResponse(request, "accessibility.html", {})
+
+
 @router.get("/login")
 async def login_page(request: Request, next: str | None = None) -> Response:
     """The login form (and the single sign-on button when one is configured)."""

@@ -17,14 +17,16 @@ def test_a_signed_in_page_has_the_frame(signed_in, account) -> None:
     assert page.status_code == 200
     html = page.text
     assert f"<strong>{account.username}</strong>" in html and f"({account.agency_code})" in html
-    assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html
-    assert '<nav class="site-nav" aria-label="Main">' in html
+    assert '<a class="nl-skip-link nl-skip-link--visible-on-focus" href="#main">' in html
+    assert '<main id="main"' in html
+    assert '<nav class="utrecht-nav-bar site-nav" aria-label="Main">' in html
     for href, label in (
         ("/ui/proposals", "Queue"),
         ("/ui/dashboard", "Dashboard"),
         ("/ui/reports", "Reports"),
     ):
-        assert f'<a href="{href}">{label}</a>' in html
+        assert f'<a class="utrecht-nav-list__link" href="{href}">{label}</a>' in html
+    assert '<a href="/ui/toegankelijkheid">' in html  # the accessibility statement, in the footer
     sign_out = re.search(r'<form method="post" action="/ui/logout".*?</form>', html, re.S)
     assert sign_out and f'value="{meta_token(html)}"' in sign_out.group(0)
     assert signed_in.get("/ui/_probe").json()["session_id"]  # the token is this session's:
@@ -88,6 +90,17 @@ def test_vendored_libraries_are_the_locked_versions_with_their_licences() -> Non
     assert f'"{wanted["cytoscape"]}"' in (vendor / "cytoscape.min.js").read_text()
     assert "Zero-Clause BSD" in (vendor / "htmx.LICENSE").read_text()
     assert "Permission is hereby granted" in (vendor / "cytoscape.LICENSE").read_text()
+    # NL Design System: hub.css imports only what is vendored, and each comes with its licence.
+    imported = re.findall(r'@import url\("([^"]+)"\)', (STATIC_DIR / "hub.css").read_text())
+    assert len(imported) > 5 and all((STATIC_DIR / name).is_file() for name in imported)
+    nlds = vendor / "nlds"
+    for licence in ("utrecht.LICENSE.md", "nl-design-system-candidate.LICENSE.md"):
+        assert "EUROPEAN UNION PUBLIC LICENCE v. 1.2" in (nlds / licence).read_text()
+    assert "Rijksoverheid" in (nlds / "rijkshuisstijl-design-tokens.LICENSE.md").read_text()
+    # axe-core, for the tests only: not under static/, so the hub never serves it.
+    axe = Path(__file__).resolve().parent / "vendor"
+    assert (axe / "axe.min.js").read_text().startswith(f"/*! axe v{wanted['axe-core']}")
+    assert "Mozilla Public License, version 2.0" in (axe / "axe-core.LICENSE").read_text()
 
 
 class _Inline(HTMLParser):
