@@ -5,13 +5,14 @@ for anyone, signed in or not."""
 
 import re
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from hub.demo.seed import DEMO_SCOPES, build_yesterday, demo_credentials
 from tests.browser import axe_violations
@@ -185,6 +186,16 @@ def test_axe_finds_no_wcag_21_aa_violation(chromium, site: Site, state: str) -> 
         assert violations == [], "\n".join(violations)
 
 
+def test_axe_runs_and_reports_what_it_finds(chromium, site: Site) -> None:
+    with browsing(chromium, site, None) as page:
+        page.goto(f"{site.url}/ui/login")
+        assert axe_violations(page) == []
+        # A field without a label, added through the DOM (the CSP allows no inline markup).
+        page.evaluate("document.querySelector('form').append(document.createElement('input'))")
+        found = axe_violations(page)
+        assert found and found[0].startswith("label (critical)"), found
+
+
 @pytest.mark.parametrize("state", list(STATES))
 def test_every_page_fits_a_360_px_screen(chromium, site: Site, state: str) -> None:
     who, open_ = STATES[state]
@@ -227,6 +238,9 @@ FOCUSED = """() => {
 
 def _tab(page) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     page.keyboard.press("Tab")
+    # The page scrolls smoothly to what takes focus: give it the moment that takes.
+    with suppress(PlaywrightTimeout):  # if it never shows, the assertion below says what
+        page.wait_for_function(f"() => ({FOCUSED})().visible", timeout=2000)
     focused = page.evaluate(FOCUSED)
     assert focused["ring"], f"no visible focus indicator on {focused}"
     assert focused["visible"], f"the focused element is off screen: {focused}"

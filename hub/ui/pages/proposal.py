@@ -3,6 +3,7 @@ and the forms to act on it. Read as the API reads it, with the analyst as the ca
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from hub.covenants.model import Agency
 from hub.covenants.policy import INVESTIGATION
 from hub.deps import SessionDep, VocabularyDep
 from hub.proposals import reads, reviewers, service
@@ -67,7 +69,18 @@ FORMS = {
 }
 # Forms open to any agency that sees the proposal; the others are for its reviewers only.
 OPEN_FORMS = ("comment",)
-AGENCY_COLOURS = 8
+# The graph's legend: each agency kind has one colour (hub.css, --agency-<kind>) on every page.
+KIND_NAMES = {
+    "emm": "EMM",
+    "riec": "RIEC",
+    "liec": "LIEC",
+    "kmar": "Royal Marechaussee",
+    "ind": "Immigration service (IND)",
+    "szw": "Labour Inspectorate",
+    "police": "Police",
+    "municipality": "Municipality",
+    "other": "Other agency",
+}
 
 
 def investigating(ctx: service.Context) -> service.Context:
@@ -115,7 +128,6 @@ def view(
         ),
         "links": _links_by_member(shown["explanation"]),
         "identifiers": _identifiers(shown["graph"]),
-        "colours": {a: i % AGENCY_COLOURS for i, a in enumerate(shown["agencies"])},
         "history": events,
         "undoable": [
             e for e in events if e["action"] in service.UNDOABLE and e["id"] not in undone
@@ -146,6 +158,17 @@ def _people(
         usernames.add(assignee)
     names = display_names(session, usernames, agency_id=ctx.viewer.caller.agency_id)
     return {f"{UI_ACTOR}{username}": name for username, name in names.items()}
+
+
+def agency_kinds(agencies: Iterable[Agency], members: list[dict[str, Any]]) -> dict[str, Any]:
+    """The kind of each member's agency (its colour in the graph), and the legend by kind."""
+    kind_of = {a.code: a.kind for a in agencies}
+    kinds = {m["agency"]: kind_of.get(m["agency"], "other") for m in members}
+    legend: dict[str, list[str]] = defaultdict(list)
+    for code, kind in sorted(kinds.items()):
+        legend[kind].append(code)
+    ordered = [(k, legend[k]) for k in KIND_NAMES if k in legend]
+    return {"kinds": kinds, "legend": ordered, "kind_names": KIND_NAMES}
 
 
 def _links_by_member(explanation: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -191,6 +214,7 @@ def render(
 ) -> Response:
     """The proposal page, with a flash `notice` (after an action) or an `error` (it failed)."""
     context = view(session, ctx, proposal_id, weights)
+    context |= agency_kinds(request.app.state.agencies.all(session).values(), context["members"])
     context |= {"notice": notice, "error": error, "part": part}
     return page(request, "proposal.html", context, status_code=status_code)
 
@@ -234,6 +258,7 @@ def investigation_page(
     context = view(
         session, reading, proposal_id, vocabulary.indicator_weights(), investigation=True
     )
+    context |= agency_kinds(request.app.state.agencies.all(session).values(), context["members"])
     context |= {"notice": None, "error": None, "part": None}
     return page(request, "proposal.html", context)
 
