@@ -206,9 +206,11 @@
   cy.nodes().positions(function (node) {
     return positions[node.id()];
   });
-  // Taller where the picture needs it, up to most of the window, so labels stay readable (a
-  // height set through the CSSOM, which the CSP allows, unlike a style attribute).
-  var needed = cy.elements().boundingBox().h + 48;
+  // Taller where the picture needs it to be drawn at full size (as far as the box's width
+  // allows), up to most of the window, so labels stay readable. The height is set through the
+  // CSSOM, which the CSP allows, unlike a style attribute.
+  var drawn = cy.elements().boundingBox();
+  var needed = drawn.h * Math.min(1, (box.clientWidth - 48) / drawn.w) + 48;
   if (needed > box.clientHeight) {
     box.style.height = Math.round(Math.min(needed, window.innerHeight * 0.8)) + "px";
     cy.resize();
