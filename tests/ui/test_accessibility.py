@@ -99,12 +99,19 @@ def site(demo: DemoHub, chromium) -> Site:  # noqa: F811  # type: ignore[no-unty
 
 @contextmanager
 def browsing(  # type: ignore[no-untyped-def]
-    chromium, site: Site, who: str | None, *, width: int = 1366, height: int = 768
+    chromium,
+    site: Site,
+    who: str | None,
+    *,
+    width: int = 1366,
+    height: int = 768,
+    motion: str = "no-preference",
 ) -> Iterator[Any]:
     """A page in a fresh context, signed in as `who` (or not signed in)."""
     context = chromium.new_context(
         viewport={"width": width, "height": height},
         storage_state=site.cookies[who] if who else None,
+        reduced_motion=motion,
     )
     try:
         yield context.new_page()
@@ -240,7 +247,7 @@ def _tab(page) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     page.keyboard.press("Tab")
     # The page scrolls smoothly to what takes focus: give it the moment that takes.
     with suppress(PlaywrightTimeout):  # if it never shows, the assertion below says what
-        page.wait_for_function(f"() => ({FOCUSED})().visible", timeout=2000)
+        page.wait_for_function(f"() => ({FOCUSED})().visible", timeout=5000)
     focused = page.evaluate(FOCUSED)
     assert focused["ring"], f"no visible focus indicator on {focused}"
     assert focused["visible"], f"the focused element is off screen: {focused}"
@@ -257,7 +264,9 @@ def _tab_until(page, found: Callable[[dict[str, Any]], bool], limit: int = 80) -
 
 
 def test_the_main_path_works_by_keyboard_alone(chromium, site: Site) -> None:
-    with browsing(chromium, site, "riec") as page:
+    # Without smooth scrolling (as a user may ask): a Tab pressed at machine speed would
+    # otherwise interrupt the scroll that brought the previous element into view.
+    with browsing(chromium, site, "riec", motion="reduce") as page:
         page.goto(f"{site.url}/ui/proposals")
         # The first Tab lands on the skip link, shown now, and Enter moves focus to main.
         first = _tab(page)
@@ -284,6 +293,10 @@ def test_the_main_path_works_by_keyboard_alone(chromium, site: Site) -> None:
         node = page.evaluate("document.activeElement.dataset.node")
         page.keyboard.press("Enter")
         assert page.locator(f"#card-{node}").is_visible()
+        # The focus goes to the card shown, with a visible ring, not left behind off screen.
+        assert page.evaluate("document.activeElement.id") == f"card-{node}"
+        page.wait_for_function(f"() => ({FOCUSED})().visible", timeout=5000)
+        assert page.evaluate(FOCUSED)["ring"]
         assert page.evaluate(
             "id => document.getElementById('graph')._cyreg.cy.getElementById(id).selected()", node
         ), button

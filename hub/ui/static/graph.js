@@ -223,7 +223,7 @@
   }
 
   var hint = document.getElementById("node-hint");
-  function show(id) {
+  function show(id, focus) {
     var cards = document.querySelectorAll(".node-card");
     for (var i = 0; i < cards.length; i++) {
       cards[i].hidden = true;
@@ -234,8 +234,13 @@
       if (hint) {
         hint.hidden = true;
       }
-      // Into view: below the graph on a narrow screen, and its details load once seen (htmx).
-      card.scrollIntoView({ block: "nearest" });
+      // Into view (below the graph on a narrow screen; its details load once seen, by htmx).
+      // From the table's button the focus goes along, so it never stays behind off screen.
+      if (focus) {
+        card.focus();
+      } else {
+        card.scrollIntoView({ block: "nearest" });
+      }
     }
   }
   cy.on("tap", "node", function (event) {
@@ -254,7 +259,7 @@
     cy.nodes().unselect();
     node.select();
     cy.center(node);
-    show(node.id());
+    show(node.id(), true);
   });
 
   // For tests and tools: how much was drawn.
