@@ -16,8 +16,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from hub.demo.seed import DEMO_SCOPES, build_yesterday, demo_credentials
 from tests.browser import axe_violations
+from tests.factories import accept_form
 from tests.ui.helpers import Account, hidden_token, new_account, signed_in_client
-from tests.ui.test_pages import make_analyst, queue_ids
+from tests.ui.test_pages import act, make_analyst, queue_ids
 from tests.ui.test_pages_browser import DemoHub, demo  # noqa: F401 (a fixture)
 
 STATEMENT = "/ui/toegankelijkheid"
@@ -31,6 +32,7 @@ class Site:
     accounts: dict[str, Account]
     cookies: dict[str, Any]  # account name -> Playwright storage state
     proposal: str
+    case: str  # a proposal the RIEC accepted: a case, with its investigation view
     signal: str
     report_day: date
     subject_request: str
@@ -49,9 +51,11 @@ def site(demo: DemoHub, chromium) -> Site:  # noqa: F811  # type: ignore[no-unty
         "dpo": new_account(sessions, role="dpo"),
     }
     with closing(signed_in_client(demo.url, demo.riec)) as riec:
-        proposal = queue_ids(riec)[0]
+        proposal, case = queue_ids(riec)[:2]
         page = riec.get(f"/ui/proposals/{proposal}").text
         signal = re.findall(r'href="/ui/signals/([0-9a-f-]{36})"', page)[0]
+        accepted = act(riec, case, "decide", accept_form("Housing and wages: one exploiter."))
+        assert accepted.status_code == 303, accepted.text
     with closing(signed_in_client(demo.url, accounts["dpo"])) as dpo:
         form = dpo.get("/ui/subject-requests").text
         opened = dpo.post(
@@ -90,6 +94,7 @@ def site(demo: DemoHub, chromium) -> Site:  # noqa: F811  # type: ignore[no-unty
         accounts,
         cookies,
         proposal,
+        case,
         signal,
         report_day,
         subject_request,
@@ -166,6 +171,8 @@ STATES: dict[str, tuple[str | None, Opener]] = {
     "queue-filtered-empty": ("riec", _go(lambda s: "/ui/proposals?min_score=100000")),
     "proposal": ("riec", _go(lambda s: f"/ui/proposals/{s.proposal}")),
     "proposal-member-opened": ("riec", _open_member),
+    "case": ("riec", _go(lambda s: f"/ui/proposals/{s.case}")),
+    "case-investigation": ("riec", _go(lambda s: f"/ui/proposals/{s.case}/investigation")),
     "signal": ("riec", _go(lambda s: f"/ui/signals/{s.signal}")),
     "dashboard": ("riec", _go(lambda s: "/ui/dashboard")),
     "reports-not-granted": ("riec", _go(lambda s: "/ui/reports")),
