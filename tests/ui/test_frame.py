@@ -94,13 +94,38 @@ def test_vendored_libraries_are_the_locked_versions_with_their_licences() -> Non
     imported = re.findall(r'@import url\("([^"]+)"\)', (STATIC_DIR / "hub.css").read_text())
     assert len(imported) > 5 and all((STATIC_DIR / name).is_file() for name in imported)
     nlds = vendor / "nlds"
-    for licence in ("utrecht.LICENSE.md", "nl-design-system-candidate.LICENSE.md"):
-        assert "EUROPEAN UNION PUBLIC LICENCE v. 1.2" in (nlds / licence).read_text()
-    assert "Rijksoverheid" in (nlds / "rijkshuisstijl-design-tokens.LICENSE.md").read_text()
+    # All under the EUPL, as the hub is; none reserved to one party, as the Rijkshuisstijl
+    # tokens are (to the Rijksoverheid), which is why the theme is NL Design System's example.
+    licences = sorted(licence.name for licence in nlds.glob("*LICENSE*"))
+    assert licences == [
+        "nl-design-system-candidate.LICENSE.md",
+        "utrecht.LICENSE.md",
+        "voorbeeld-design-tokens.LICENSE.md",
+    ]
+    for licence in licences:
+        text = (nlds / licence).read_text()
+        assert "EUROPEAN UNION PUBLIC LICENCE v. 1.2" in text
+        assert "all rights reserved" not in text.lower()
+    # The theme's tokens are scoped to a class, which every page's <html> carries.
+    scope = re.search(r"^\.([\w-]+) \{", (nlds / "voorbeeld-design-tokens.css").read_text(), re.M)
+    assert scope and scope.group(1) == "voorbeeld-theme"
+    assert re.search(
+        r'<html [^>]*class="[^"]*\bvoorbeeld-theme\b', (TEMPLATES_DIR / "base.html").read_text()
+    )
     # axe-core, for the tests only: not under static/, so the hub never serves it.
     axe = Path(__file__).resolve().parent / "vendor"
     assert (axe / "axe.min.js").read_text().startswith(f"/*! axe v{wanted['axe-core']}")
     assert "Mozilla Public License, version 2.0" in (axe / "axe-core.LICENSE").read_text()
+
+
+def test_every_token_hub_css_reads_is_defined() -> None:
+    # A token the theme does not define leaves its property unset without a word; hub.css
+    # fills in what the theme leaves open.
+    css = (STATIC_DIR / "hub.css").read_text()
+    theme = (STATIC_DIR / "vendor" / "nlds" / "voorbeeld-design-tokens.css").read_text()
+    defined = set(re.findall(r"(--[\w-]+)\s*:", theme + css))
+    read = set(re.findall(r"var\((--[\w-]+)", css))
+    assert len(read) > 40 and read - defined == set()
 
 
 class _Inline(HTMLParser):

@@ -25,15 +25,16 @@ cp "$modules/htmx.org/LICENSE" "$target/htmx.LICENSE"
 cp "$modules/cytoscape/dist/cytoscape.min.js" "$target/cytoscape.min.js"
 cp "$modules/cytoscape/LICENSE" "$target/cytoscape.LICENSE"
 
-# NL Design System: the Rijkshuisstijl design tokens (CSS custom properties under
-# .rhc-theme), Utrecht's styles for plain HTML elements under .utrecht-html, the Utrecht
-# components the page frame uses, and the candidate skip link the tokens theme. hub.css
-# imports them.
+# NL Design System: the community's example theme (design tokens as CSS custom properties
+# under .voorbeeld-theme, EUPL-1.2 like the hub; the Rijkshuisstijl tokens are reserved to
+# the Rijksoverheid, so they are not used), Utrecht's styles for plain HTML elements under
+# .utrecht-html, the Utrecht components the page frame uses, and the candidate skip link the
+# tokens theme. hub.css imports them.
 nlds="$target/nlds"
 mkdir -p "$nlds"
-tokens="$modules/@rijkshuisstijl-community/design-tokens"
-cp "$tokens/dist/index.css" "$nlds/rijkshuisstijl-design-tokens.css"
-cp "$tokens/LICENSE.md" "$nlds/rijkshuisstijl-design-tokens.LICENSE.md"
+tokens="$modules/@nl-design-system-unstable/voorbeeld-design-tokens"
+cp "$tokens/dist/theme.css" "$nlds/voorbeeld-design-tokens.css"
+cp "$tokens/LICENSE.md" "$nlds/voorbeeld-design-tokens.LICENSE.md"
 cp "$modules/@utrecht/component-library-css/dist/html.css" "$nlds/utrecht-html.css"
 cp "$modules/@utrecht/component-library-css/LICENSE.md" "$nlds/utrecht.LICENSE.md"
 for component in root page-header nav-bar nav-list page-footer button button-link alert; do
@@ -49,5 +50,5 @@ cp "$modules/axe-core/LICENSE" "$tests/axe-core.LICENSE"
 
 echo "vendored htmx.org $(version htmx.org), cytoscape $(version cytoscape)," \
   "@utrecht/component-library-css $(version @utrecht/component-library-css)," \
-  "@rijkshuisstijl-community/design-tokens $(version @rijkshuisstijl-community/design-tokens)" \
+  "@nl-design-system-unstable/voorbeeld-design-tokens $(version @nl-design-system-unstable/voorbeeld-design-tokens)" \
   "into $target; axe-core $(version axe-core) into $tests"
