@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import LiveServer
+from tests.ui.demo import DemoHub, demo_hub
 from tests.ui.helpers import Account, add_probe, new_account, signed_in_client
 
 
@@ -14,6 +15,15 @@ from tests.ui.helpers import Account, add_probe, new_account, signed_in_client
 def hub(server: LiveServer) -> LiveServer:
     add_probe(server.app)
     return server
+
+
+@pytest.fixture(scope="session")
+def demo(db_factory, tmp_path_factory) -> Iterator[DemoHub]:  # type: ignore[no-untyped-def]
+    """One demo hub for the browser tests that only add to it (accessibility, the graph), so
+    the demo is seeded once. Each module's checks hold whatever the other added, in any order;
+    a module that changes the demo's proposals seeds a hub of its own."""
+    with demo_hub(db_factory, tmp_path_factory, "uidemo") as hub:
+        yield hub
 
 
 @pytest.fixture

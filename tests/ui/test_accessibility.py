@@ -17,9 +17,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from hub.demo.seed import DEMO_SCOPES, build_yesterday, demo_credentials
 from tests.browser import axe_violations
 from tests.factories import accept_form
+from tests.ui.demo import DemoHub
 from tests.ui.helpers import Account, hidden_token, new_account, signed_in_client
 from tests.ui.test_pages import act, make_analyst, queue_ids
-from tests.ui.test_pages_browser import DemoHub, demo  # noqa: F401 (a fixture)
 
 STATEMENT = "/ui/toegankelijkheid"
 
@@ -40,7 +40,7 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(demo: DemoHub, chromium) -> Site:  # noqa: F811  # type: ignore[no-untyped-def]
+def site(demo: DemoHub, chromium) -> Site:  # type: ignore[no-untyped-def]
     app = demo.server.app
     settings = app.state.settings
     sessions = app.state.sessions

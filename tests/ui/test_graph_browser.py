@@ -13,8 +13,9 @@ from hub.agencies.models import AGENCY_KINDS
 from hub.proposals.reads import graph_payload
 from hub.ui.pages.proposal import KIND_NAMES
 from hub.ui.templating import STATIC_DIR
+from tests.ui.demo import DemoHub
 from tests.ui.test_pages import queue_ids
-from tests.ui.test_pages_browser import DemoHub, demo, signed_in_page  # noqa: F401 (a fixture)
+from tests.ui.test_pages_browser import signed_in_page
 
 # Every node's box, label included, on screen; and the pairs of boxes that meet.
 OVERLAPS = """() => {
@@ -56,7 +57,7 @@ def _rgb(hex_colour: str) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def _proposals(demo: DemoHub) -> list[str]:  # noqa: F811
+def _proposals(demo: DemoHub) -> list[str]:
     from tests.ui.helpers import signed_in_client
 
     with closing(signed_in_client(demo.url, demo.riec)) as riec:
@@ -64,14 +65,14 @@ def _proposals(demo: DemoHub) -> list[str]:  # noqa: F811
 
 
 @contextmanager
-def _drawn(chromium, demo: DemoHub, proposal: str) -> Iterator[Any]:  # noqa: F811  # type: ignore[no-untyped-def]
+def _drawn(chromium, demo: DemoHub, proposal: str) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     with signed_in_page(chromium, demo, demo.riec, f"/ui/proposals/{proposal}") as (page, watch):
         page.wait_for_selector("#graph[data-nodes]")
         yield page
         watch.assert_clean()
 
 
-def test_the_same_proposal_always_gives_the_same_picture(chromium, demo: DemoHub) -> None:  # noqa: F811
+def test_the_same_proposal_always_gives_the_same_picture(chromium, demo: DemoHub) -> None:
     proposal = _proposals(demo)[0]
     pictures = []
     for _ in range(3):
@@ -81,7 +82,7 @@ def test_the_same_proposal_always_gives_the_same_picture(chromium, demo: DemoHub
     assert pictures[1] == pictures[0] and pictures[2] == pictures[0]
 
 
-def test_no_labels_overlap_on_any_demo_proposal(chromium, demo: DemoHub) -> None:  # noqa: F811
+def test_no_labels_overlap_on_any_demo_proposal(chromium, demo: DemoHub) -> None:
     proposals = _proposals(demo)
     assert len(proposals) >= 3
     for proposal in proposals[:6]:
@@ -118,7 +119,7 @@ def _large(size: int) -> tuple[dict[str, Any], dict[str, str]]:
     return graph_payload(members, explanation), agencies
 
 
-def test_no_labels_overlap_even_at_200_members(chromium, demo: DemoHub) -> None:  # noqa: F811
+def test_no_labels_overlap_even_at_200_members(chromium, demo: DemoHub) -> None:
     payload, kinds = _large(200)
     assert sum(n["kind"] == "signal" for n in payload["nodes"]) == 200
     with _drawn(chromium, demo, _proposals(demo)[0]) as page:
@@ -152,7 +153,7 @@ def test_no_labels_overlap_even_at_200_members(chromium, demo: DemoHub) -> None:
         assert inside
 
 
-def test_each_agency_kind_has_one_colour_on_every_page(chromium, demo: DemoHub) -> None:  # noqa: F811
+def test_each_agency_kind_has_one_colour_on_every_page(chromium, demo: DemoHub) -> None:
     seen: dict[str, str] = {}
     kinds_seen: dict[str, str] = {}
     for proposal in _proposals(demo)[:4]:
@@ -188,7 +189,7 @@ def test_agency_kind_colours_are_defined_once_and_apart_from_the_barriers() -> N
     assert '"--agency-" + kind' in script and not re.search(r"--agency-\d", script + css)
 
 
-def test_the_graph_has_a_table_of_the_same_nodes(chromium, demo: DemoHub) -> None:  # noqa: F811
+def test_the_graph_has_a_table_of_the_same_nodes(chromium, demo: DemoHub) -> None:
     with _drawn(chromium, demo, _proposals(demo)[0]) as page:
         nodes = page.evaluate(
             """() => document.getElementById("graph")._cyreg.cy

@@ -13,43 +13,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hub.config import Settings
-from hub.db import migrate
-from hub.demo.seed import seed
 from tests.browser import screenshot_path
-from tests.conftest import LiveServer, free_port
 from tests.factories import ASSESSMENT
+from tests.ui.demo import DemoHub, demo_hub
 from tests.ui.helpers import Account, signed_in_client
-from tests.ui.test_pages import make_analyst, queue_ids
-
-
-@dataclass
-class DemoHub:
-    server: LiveServer
-    riec: Account  # RIEC Amsterdam-Amstelland: sees its region pseudonymised
-    rotterdam: Account  # the municipality of Rotterdam: sees only its own signals
-
-    @property
-    def url(self) -> str:
-        return self.server.url
+from tests.ui.test_pages import queue_ids
 
 
 @pytest.fixture(scope="module")
 def demo(db_factory, tmp_path_factory) -> Iterator[DemoHub]:  # type: ignore[no-untyped-def]
-    db = db_factory("uidemo")
-    migrate(db.url)
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("ui-demo"),
-        database_url=db.url,
-        issuer=f"http://127.0.0.1:{free_port()}",
-    )
-    seed(settings)
-    live = LiveServer(settings)
-    live.start()
-    sessions = live.app.state.sessions
-    riec = make_analyst(sessions, "RIEC-AA", "a.jansen")
-    yield DemoHub(live, riec, make_analyst(sessions, "GM0599", "r.bakker"))
-    live.stop()
+    """A demo hub of this module's own: its tests decide and split the demo's proposals, which
+    the demo hub the other browser tests share (tests/ui/conftest.py) must not see."""
+    with demo_hub(db_factory, tmp_path_factory, "uipages") as hub:
+        yield hub
 
 
 @dataclass
