@@ -29,6 +29,7 @@ from hub.digests.endpoints import router as digests_router
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
+from hub.kit.i18n import check_catalogues
 from hub.kit.timing import track_queries
 from hub.ldv.collect import attach_for as attach_processing_log
 from hub.ldv.middleware import TraceContextMiddleware
@@ -55,6 +56,9 @@ from hub.ui.app import build_ui
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the hub: load and check the vocabulary and keys before serving anything."""
     settings = settings or get_settings()
+    # Pages, reports and exports are Dutch unless asked otherwise: without the compiled
+    # catalogue the hub would quietly speak English, so it does not start at all.
+    check_catalogues()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = make_engine(settings.sqlalchemy_url)
     track_queries(engine)

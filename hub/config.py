@@ -3,11 +3,13 @@
 from datetime import time
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.kit.i18n import N_
 from hub.paths import document_dir
 from hub.retention.rules import WGS_CAP_DAYS
 
@@ -121,6 +123,12 @@ class Settings(BaseSettings):
     # For tests and drills: "before:STEP:PATH" or "inside:STEP:PATH" makes the run wait until
     # PATH exists, before that step begins or inside its transaction before the commit.
     nightly_hold: str | None = Field(None, description="Hold a nightly step until a file exists.")
+    # What the hub writes outside a request (the nightly trend report, and exports asked for
+    # without Accept-Language). The UI speaks each analyst's choice, else their browser's, else
+    # Dutch.
+    language: Literal["nl", "en"] = Field(
+        "nl", description="Language of the trend report and of exports: nl (default) or en."
+    )
     # The analysts' web UI (/ui/): local accounts, lock-out and session lifetimes.
     ui_idle_minutes: int = Field(30, ge=1, description="A UI session ends after this idle time.")
     ui_session_hours: int = Field(
@@ -141,7 +149,7 @@ class Settings(BaseSettings):
     oidc_agency_claim: str = Field("hub_agency", description="Claim naming the agency code.")
     oidc_role_claim: str = Field("hub_role", description="Claim naming the UI role.")
     oidc_provider_name: str = Field(
-        "single sign-on", description='Shown on the login page as "Sign in with <name>".'
+        N_("single sign-on"), description='Shown on the login page as "Sign in with <name>".'
     )
 
     @field_validator("token_lifetime")
