@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from hub.kit.i18n import N_
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://barrier-hub.github.io/problems/"
 
@@ -20,7 +22,7 @@ class HubError(Exception):
 
     status: int = 400
     slug: str = "bad-request"
-    title: str = "Bad request"
+    title: str = N_("Bad request")  # N_: the UI shows titles translated
 
     def __init__(
         self,
@@ -49,39 +51,39 @@ class HubError(Exception):
 
 
 class InvalidInput(HubError):
-    status, slug, title = 400, "invalid-input", "Invalid input"
+    status, slug, title = 400, "invalid-input", N_("Invalid input")
 
 
 class Unauthorized(HubError):
-    status, slug, title = 401, "unauthorized", "Unauthorized"
+    status, slug, title = 401, "unauthorized", N_("Unauthorized")
 
 
 class Forbidden(HubError):
-    status, slug, title = 403, "forbidden", "Forbidden"
+    status, slug, title = 403, "forbidden", N_("Forbidden")
 
 
 class NotFound(HubError):
-    status, slug, title = 404, "not-found", "Not found"
+    status, slug, title = 404, "not-found", N_("Not found")
 
 
 class NotAcceptable(HubError):
-    status, slug, title = 406, "not-acceptable", "Not acceptable"
+    status, slug, title = 406, "not-acceptable", N_("Not acceptable")
 
 
 class Conflict(HubError):
-    status, slug, title = 409, "conflict", "Conflict"
+    status, slug, title = 409, "conflict", N_("Conflict")
 
 
 class PreconditionFailed(HubError):
-    status, slug, title = 412, "precondition-failed", "Precondition failed"
+    status, slug, title = 412, "precondition-failed", N_("Precondition failed")
 
 
 class PreconditionRequired(HubError):
-    status, slug, title = 428, "precondition-required", "Precondition required"
+    status, slug, title = 428, "precondition-required", N_("Precondition required")
 
 
 class UnsupportedMediaType(HubError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+    status, slug, title = 415, "unsupported-media-type", N_("Unsupported media type")
 
 
 def instance_of(path: str) -> str:

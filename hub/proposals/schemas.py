@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from hub.kit.i18n import N_
 from hub.kit.text import Prose
 from hub.signals.schemas import SignalOut
 
@@ -36,10 +37,10 @@ class Assessment(BaseModel):
 
 # The criteria in the order of WGS art. 2.23, with the labels the UI and the case file show.
 ASSESSMENT_CRITERIA = (
-    ("kinds_of_signals", "Kind of signals"),
-    ("number_nature_and_size", "Number, nature and size"),
-    ("weight_and_earlier_interventions", "Weight and earlier interventions"),
-    ("participants_and_connections", "Participants involved and how they connect"),
+    ("kinds_of_signals", N_("Kind of signals")),
+    ("number_nature_and_size", N_("Number, nature and size")),
+    ("weight_and_earlier_interventions", N_("Weight and earlier interventions")),
+    ("participants_and_connections", N_("Participants involved and how they connect")),
 )
 
 ASSESSMENT_EXAMPLE = {
@@ -78,9 +79,11 @@ class DecisionIn(BaseModel):
     ) -> Assessment | None:
         decision = info.data.get("decision")
         if decision == "accept" and value is None:
-            raise ValueError("accepting a proposal records the signal assessment (WGS art. 2.23)")
+            raise ValueError(
+                N_("accepting a proposal records the signal assessment (WGS art. 2.23)")
+            )
         if decision == "reject" and value is not None:
-            raise ValueError("a rejection records no signal assessment")
+            raise ValueError(N_("a rejection records no signal assessment"))
         return value
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from hub.kit.i18n import N_
 from hub.kit.text import Prose
 from hub.signals.subjects import DocumentSubject, PersonSubject, identifier_keys
 from hub.subjects.grounds import ALL_GROUNDS, REFUSAL_GROUNDS
@@ -31,7 +32,7 @@ EXAMPLE: dict[str, Any] = {
 def _findable(subject: PersonSubject | DocumentSubject) -> PersonSubject | DocumentSubject:
     # A person by name alone has no match key: a find for one would answer "nothing held".
     if isinstance(subject, PersonSubject) and not identifier_keys(subject):
-        raise ValueError("a person is found by name with birth_date, or by bsn; give one")
+        raise ValueError(N_("a person is found by name with birth_date, or by bsn; give one"))
     return subject
 
 

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from hub.agencies import repository as agencies
+from hub.kit.i18n import gettext as _
 from hub.ui import repository
 from hub.ui.models import UIUser
 from hub.ui.roles import ROLES
@@ -183,26 +184,31 @@ def sign_in_external(
     agency = agencies.by_code(session, agency_code)
     if agency is None:
         raise AccountError(
-            f"your organisation's sign-in names agency {agency_code!r}, which this hub does "
-            "not know; ask your administrator to register it or correct your account"
+            _(
+                "your organisation's sign-in names agency {agency}, which this hub does not "
+                "know; ask your administrator to register it or correct your account"
+            ).format(agency=repr(agency_code))
         )
     if role not in ROLES:
         raise AccountError(
-            f"your organisation's sign-in names role {role!r}; the hub knows "
-            f"{' and '.join(ROLES)} only"
+            _("your organisation's sign-in names role {role}; the hub knows {roles} only").format(
+                role=repr(role), roles=", ".join(ROLES)
+            )
         )
     user = repository.user_by_external_id(session, external_id)
     if user is None:
         name = normalise_username(username)
         if repository.user_by_username(session, name) is not None:
             raise AccountError(
-                f"the account name {name!r} already belongs to another hub account; ask your "
-                "administrator"
+                _(
+                    "the account name {name} already belongs to another hub account; ask your "
+                    "administrator"
+                ).format(name=repr(name))
             )
         user = UIUser(username=name, agency_id=agency.id, role=role, external_id=external_id)
         session.add(user)
     elif user.disabled:
-        raise AccountError("this account is disabled; ask your administrator")
+        raise AccountError(_("this account is disabled; ask your administrator"))
     user.agency_id, user.role = agency.id, role
     user.display_name = display_name(shown)
     session.flush()

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.config import Settings
 from hub.kit.crypto import DataKeys
-from hub.ui import oidc
+from hub.ui import language, oidc
 from hub.ui.csrf import csrf_guard
 from hub.ui.handlers import install_html_handlers
 from hub.ui.pages import router as pages_router
@@ -82,6 +82,7 @@ def build_ui(settings: Settings, data_keys: DataKeys) -> FastAPI:
     ui.state.oidc = oidc.build_client(settings)
     install_html_handlers(ui)
     ui.include_router(router)
+    ui.include_router(language.router)
     ui.include_router(pages_router)
     if ui.state.oidc is not None:
         ui.include_router(oidc.router)
@@ -96,5 +97,6 @@ def build_ui(settings: Settings, data_keys: DataKeys) -> FastAPI:
             https_only=secure_cookies(settings),
         )
     ui.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    ui.add_middleware(language.LanguageMiddleware)
     ui.add_middleware(UIHeadersMiddleware)
     return ui

@@ -1,7 +1,8 @@
 """Cross-site request forgery: every POST under /ui/ proves it came from a page of the hub.
 
 Signed in, the proof is the session's synchronizer token; at the login form, before there is a
-session, it is a random value in a login cookie that the form repeats (double submit). Either
+session, it is a random value in a login cookie that the form repeats (double submit); the
+language switch on the login page proves itself the same way. Either
 travels as the form field `csrf_token` or, from htmx, the `X-CSRF-Token` header. A POST whose
 Origin names another site is refused before anything else.
 """
@@ -15,6 +16,8 @@ from fastapi import Request, Response
 
 from hub.config import Settings
 from hub.errors import Forbidden
+from hub.kit.i18n import gettext as _
+from hub.ui.language import LOGIN_SWITCH_PATH
 from hub.ui.sessions import HOME, LOGIN_PATH, SignInRequired, secure_cookies, signed_in
 
 FIELD = "csrf_token"
@@ -43,8 +46,8 @@ async def csrf_guard(request: Request) -> None:
         return
     origin = request.headers.get("origin")
     if origin is not None and origin.lower() != own_origin(request.app.state.settings):
-        raise Forbidden("This form was sent from another site; the hub refused it.")
-    if request.url.path == LOGIN_PATH:
+        raise Forbidden(_("This form was sent from another site; the hub refused it."))
+    if request.url.path in (LOGIN_PATH, LOGIN_SWITCH_PATH):
         expected = request.cookies.get(LOGIN_COOKIE)
     else:
         analyst = await signed_in(request)
@@ -58,7 +61,10 @@ async def csrf_guard(request: Request) -> None:
         given = value if isinstance(value, str) else None
     if not expected or not given or not hmac.compare_digest(given.encode(), expected.encode()):
         raise Forbidden(
-            "This form is out of date or did not come from the hub. Reload the page and try again."
+            _(
+                "This form is out of date or did not come from the hub. Reload the page and try "
+                "again."
+            )
         )
 
 

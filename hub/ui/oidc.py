@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.config import Settings
 from hub.db import transaction
 from hub.errors import Forbidden, HubError
+from hub.kit.i18n import N_
+from hub.kit.i18n import gettext as _
 from hub.ui import accounts
 from hub.ui.sessions import COOKIE, safe_next, set_session_cookie, start_session
 from hub.ui.templating import templates
@@ -41,11 +43,11 @@ STATE_MAX_AGE = 600
 
 
 class SignOnFailed(HubError):
-    status, slug, title = 400, "sign-on-failed", "Sign-in did not complete"
+    status, slug, title = 400, "sign-on-failed", N_("Sign-in did not complete")
 
 
 class ProviderUnavailable(HubError):
-    status, slug, title = 502, "provider-unavailable", "Sign-in provider unavailable"
+    status, slug, title = 502, "provider-unavailable", N_("Sign-in provider unavailable")
 
 
 def build_client(settings: Settings) -> Any:
@@ -80,7 +82,9 @@ async def start(request: Request, next: str | None = None) -> Response:
         )
     except (*HTTP_ERRORS, ValueError) as exc:
         log.warning("OpenID provider discovery failed: %s", type(exc).__name__)
-        raise ProviderUnavailable("The sign-in provider could not be reached; try later.") from exc
+        raise ProviderUnavailable(
+            _("The sign-in provider could not be reached; try later.")
+        ) from exc
 
 
 @router.get("/login/oidc/callback")
@@ -93,21 +97,25 @@ async def callback(request: Request) -> Response:
         token = await client.authorize_access_token(request)
         claims = dict(token.get("userinfo") or {})
         if not claims:
-            raise SignOnFailed("The provider sent no ID token.")
+            raise SignOnFailed(_("The provider sent no ID token."))
         if settings.oidc_agency_claim not in claims or settings.oidc_role_claim not in claims:
             extra = dict(await client.userinfo(token=token))
             if extra.get("sub") != claims.get("sub"):
-                raise SignOnFailed("The provider's user information is not about this person.")
+                raise SignOnFailed(_("The provider's user information is not about this person."))
             claims = extra | claims
     except (OAuthError, JoseError) as exc:
         log.warning("OpenID sign-on refused: %s", exc)
         raise SignOnFailed(
-            "The sign-in could not be verified (it may have expired or been started in "
-            "another window). Please try again."
+            _(
+                "The sign-in could not be verified (it may have expired or been started in "
+                "another window). Please try again."
+            )
         ) from exc
     except (*HTTP_ERRORS, ValueError) as exc:
         log.warning("OpenID provider unreachable: %s", type(exc).__name__)
-        raise ProviderUnavailable("The sign-in provider could not be reached; try later.") from exc
+        raise ProviderUnavailable(
+            _("The sign-in provider could not be reached; try later.")
+        ) from exc
     identity = _identity(claims, settings)
     try:
         session_token = await run_in_threadpool(
@@ -116,7 +124,9 @@ async def callback(request: Request) -> Response:
     except accounts.AccountError as exc:
         ref = accounts.log_ref(request.app.state.ui_key, identity["external_id"])
         log.warning("OpenID sign-on of user %s refused: %s", ref, exc)
-        raise Forbidden(f"You signed in, but the hub cannot let you in: {exc}.") from exc
+        raise Forbidden(
+            _("You signed in, but the hub cannot let you in: {reason}.").format(reason=exc)
+        ) from exc
     response = templates.TemplateResponse(request, "signed_in.html", {"next": next_url})
     set_session_cookie(response, session_token, settings)
     return response
@@ -130,13 +140,17 @@ def _identity(claims: dict[str, Any], settings: Settings) -> dict[str, str]:
         role = role[0]  # providers often send roles as a list
     if not isinstance(agency, str) or not agency:
         raise Forbidden(
-            f"You signed in, but your account names no agency (claim "
-            f"{settings.oidc_agency_claim!r}); ask your administrator."
+            _(
+                "You signed in, but your account names no agency (claim {claim}); ask your "
+                "administrator."
+            ).format(claim=repr(settings.oidc_agency_claim))
         )
     if not isinstance(role, str) or not role:
         raise Forbidden(
-            f"You signed in, but your account names no single hub role (claim "
-            f"{settings.oidc_role_claim!r}); ask your administrator."
+            _(
+                "You signed in, but your account names no single hub role (claim {claim}); ask "
+                "your administrator."
+            ).format(claim=repr(settings.oidc_role_claim))
         )
     candidates = [claims.get(k) for k in ("preferred_username", "email", "sub")]
     name = next(
@@ -148,7 +162,7 @@ def _identity(claims: dict[str, Any], settings: Settings) -> dict[str, str]:
         None,
     )
     if name is None:
-        raise Forbidden("You signed in, but your account has no name the hub can use.")
+        raise Forbidden(_("You signed in, but your account has no name the hub can use."))
     return {
         "external_id": f"{claims['iss']}|{claims['sub']}",
         "username": name,

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.config import Settings
 from hub.db import now, transaction
+from hub.kit.i18n import N_
+from hub.kit.i18n import gettext as _
 from hub.ui import accounts
 from hub.ui.csrf import clear_login_cookie, login_token, set_login_cookie
 from hub.ui.sessions import (
@@ -31,7 +33,7 @@ router = APIRouter()
 
 # One message for every failure: it must not tell an unknown name from a wrong password, a
 # disabled account or a locked one.
-SIGN_IN_FAILED = (
+SIGN_IN_FAILED = N_(
     "Sign-in failed: the username or password is not right, or the account cannot sign in "
     "now. After {attempts} failed attempts in a row an account is locked for {minutes} minutes."
 )
@@ -75,7 +77,7 @@ def login_form(
             "next": next_url,
             "error": error,
             "username": username,
-            "oidc_name": settings.oidc_provider_name if settings.oidc_metadata_url else None,
+            "oidc_name": _(settings.oidc_provider_name) if settings.oidc_metadata_url else None,
         },
         status_code=status_code,
     )
@@ -98,7 +100,7 @@ async def login(
     ref = accounts.log_ref(request.app.state.ui_key, username)
     if token is None:
         log.warning("UI sign-in refused for user %s: %s", ref, reason)
-        message = SIGN_IN_FAILED.format(
+        message = _(SIGN_IN_FAILED).format(
             attempts=settings.ui_lockout_attempts, minutes=settings.ui_lockout_minutes
         )
         return login_form(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import LiveServer
 from tests.ui.demo import DemoHub, demo_hub
-from tests.ui.helpers import Account, add_probe, new_account, signed_in_client
+from tests.ui.helpers import ENGLISH, Account, add_probe, new_account, signed_in_client
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,7 @@ def account(hub: LiveServer, sessions: sessionmaker[Session]) -> Account:
 @pytest.fixture
 def browser(hub: LiveServer) -> Iterator[httpx.Client]:
     """A cookie-keeping client that, like a test should, looks at each redirect itself."""
-    with httpx.Client(base_url=hub.url, timeout=30) as client:
+    with httpx.Client(base_url=hub.url, timeout=30, headers=ENGLISH) as client:
         yield client
 
 

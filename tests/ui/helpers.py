@@ -18,6 +18,9 @@ from hub.ui.sessions import AnalystDep
 from hub.ui.templating import templates
 
 PASSWORD = "correct horse battery staple"
+# The UI speaks Dutch unless asked otherwise; the page tests read its English texts (the texts
+# in the source), and tests/ui/test_languages.py reads both languages.
+ENGLISH = {"Accept-Language": "en"}
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,13 @@ def sign_in(
     )
 
 
-def signed_in_client(base_url: str, account: Account) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=30)
+def signed_in_client(
+    base_url: str, account: Account, *, headers: dict[str, str] | None = None
+) -> httpx.Client:
+    """A client signed in as `account`, asking for English unless `headers` say otherwise."""
+    client = httpx.Client(
+        base_url=base_url, timeout=30, headers=ENGLISH if headers is None else headers
+    )
     response = sign_in(client, account.username, account.password)
     assert response.status_code == 303, response.text
     return client

@@ -8,7 +8,7 @@ from tests.browser import screenshot_path
 def test_sign_in_and_out_in_a_real_browser_under_the_csp(
     chromium, hub, account, tmp_path: Path
 ) -> None:
-    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
     try:
         page = context.new_page()
         problems: list[str] = []
@@ -19,7 +19,7 @@ def test_sign_in_and_out_in_a_real_browser_under_the_csp(
         assert "skip-link" in page.evaluate("document.activeElement.className")
         page.fill("#username", account.username)
         page.fill("#password", account.password)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_url(f"{hub.url}/ui/_probe/page")
         assert account.username in page.inner_text("header")
         links = page.locator("nav[aria-label=Main] a").all_inner_texts()
@@ -51,7 +51,7 @@ def test_sign_in_and_out_in_a_real_browser_under_the_csp(
 
 
 def test_cytoscape_draws_under_the_csp(chromium, hub) -> None:
-    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
     try:
         page = context.new_page()
         page.goto(f"{hub.url}/ui/login")

@@ -14,7 +14,7 @@ from hub.ui.models import UISession, UIUser
 from hub.ui.oidc import STATE_COOKIE
 from hub.ui.sessions import COOKIE
 from tests.conftest import LiveServer, free_port
-from tests.ui.helpers import add_probe, new_agency
+from tests.ui.helpers import ENGLISH, add_probe, new_agency
 from tests.ui.provider import CLIENT_ID, CLIENT_SECRET, MiniProvider
 
 
@@ -55,7 +55,9 @@ def agency(sso_hub: LiveServer) -> str:
 @pytest.fixture
 def client(sso_hub: LiveServer) -> Iterator[httpx.Client]:
     """A browser-like client: it keeps cookies and follows redirects, across both servers."""
-    with httpx.Client(base_url=sso_hub.url, timeout=30, follow_redirects=True) as browser:
+    with httpx.Client(
+        base_url=sso_hub.url, timeout=30, follow_redirects=True, headers=ENGLISH
+    ) as browser:
         yield browser
 
 
@@ -166,7 +168,7 @@ def test_a_forged_id_token_is_refused(sso_hub, provider, agency, client, tamper)
 
 
 def test_a_callback_without_the_browsers_state_is_refused(sso_hub) -> None:
-    with httpx.Client(base_url=sso_hub.url) as stranger:
+    with httpx.Client(base_url=sso_hub.url, headers=ENGLISH) as stranger:
         response = stranger.get(
             "/ui/login/oidc/callback", params={"code": "stolen", "state": "guessed"}
         )
@@ -175,7 +177,7 @@ def test_a_callback_without_the_browsers_state_is_refused(sso_hub) -> None:
 
 
 def test_the_state_cookie_stays_on_the_sign_on_paths(sso_hub) -> None:
-    with httpx.Client(base_url=sso_hub.url) as browser:
+    with httpx.Client(base_url=sso_hub.url, headers=ENGLISH) as browser:
         started = browser.get("/ui/login/oidc")
         assert started.status_code == 302
         [cookie] = started.headers.get_list("set-cookie")

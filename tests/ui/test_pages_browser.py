@@ -41,9 +41,12 @@ class Watch:
 
 
 @contextmanager
-def signed_in_page(chromium, demo: DemoHub, account: Account, start: str) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
-    """A page at `start`, reached through the login form the way an analyst gets there."""
-    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+def signed_in_page(  # type: ignore[no-untyped-def]
+    chromium, demo: DemoHub, account: Account, start: str, *, locale: str = "en-GB"
+) -> Iterator[tuple]:
+    """A page at `start`, reached through the login form the way an analyst gets there, with
+    a browser set to `locale` (its Accept-Language)."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale=locale)
     watch = Watch()
     try:
         page = context.new_page()
@@ -59,7 +62,7 @@ def signed_in_page(chromium, demo: DemoHub, account: Account, start: str) -> Ite
         assert "/ui/login?next=" in page.url
         page.fill("#username", account.username)
         page.fill("#password", account.password)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_url(demo.url + start)
         yield page, watch
     finally:
@@ -89,8 +92,12 @@ def _click_first_signal_node(page) -> str:  # type: ignore[no-untyped-def]
 def test_an_analyst_accepts_the_strongest_proposal_and_it_leaves_the_queue(
     chromium, demo: DemoHub, tmp_path: Path
 ) -> None:
-    with signed_in_page(chromium, demo, demo.riec, "/ui/proposals") as (page, watch):
-        assert page.title() == "Queue · Barrier Hub"
+    """In a Dutch browser, as the README's screenshots show the hub."""
+    with signed_in_page(chromium, demo, demo.riec, "/ui/proposals", locale="nl-NL") as (
+        page,
+        watch,
+    ):
+        assert page.title() == "Wachtrij · Barrier Hub"
         # The filter form updates the results in place (htmx) and keeps the address in step.
         page.select_option("#f-barrier", "identity")
         page.wait_for_url(re.compile(r"barrier=identity"))
@@ -109,12 +116,12 @@ def test_an_analyst_accepts_the_strongest_proposal_and_it_leaves_the_queue(
         node = _click_first_signal_node(page)
         assert page.locator(f"#card-{node}").is_visible()
         assert not page.locator("#node-hint").is_visible()
-        assert "pseudonymised" in page.inner_text(f"#card-{node}")
+        assert "gepseudonimiseerd" in page.inner_text(f"#card-{node}")
         # The card's summary and subjects arrive when it is shown (htmx), not with the page:
         # once its end is scrolled into view, below a long proposal name as the case may be.
         page.locator(f"#card-{node} .member-detail").scroll_into_view_if_needed()
         page.wait_for_function(
-            "id => !document.getElementById('card-' + id).innerText.includes('Loading')", arg=node
+            "id => !/laden/i.test(document.getElementById('card-' + id).innerText)", arg=node
         )
         assert page.locator(f"#card-{node} ul.subjects").count() == 1
         # In the table of members, they arrive when the analyst opens them.
@@ -133,11 +140,11 @@ def test_an_analyst_accepts_the_strongest_proposal_and_it_leaves_the_queue(
         page.fill("#decide-reason", "Recruitment, housing and wages: one exploiter.")
         for name, text in ASSESSMENT.items():
             page.fill(f"#assess-{name}", text)
-        page.click("text=Accept as a case")
+        page.click("text=Aanvaarden als casus")
         page.wait_for_url(re.compile(r"done=accepted"))
-        assert re.match(r"Case RIEC-AA-\d{4}-\d{4}", page.inner_text("h1"))
-        assert "now a case" in page.inner_text(".flash-area")
-        page.click("nav[aria-label=Main] >> text=Queue")
+        assert re.match(r"Casus RIEC-AA-\d{4}-\d{4}", page.inner_text("h1"))
+        assert "nu een casus" in page.inner_text(".flash-area")
+        page.click("nav.site-nav >> text=Wachtrij")
         page.wait_for_url(f"{demo.url}/ui/proposals")
         assert strongest not in _rows(page)
         watch.assert_clean()

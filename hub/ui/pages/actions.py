@@ -24,6 +24,8 @@ from hub.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from hub.kit.i18n import N_, ngettext
+from hub.kit.i18n import gettext as _
 from hub.proposals import service
 from hub.proposals.schemas import (
     ASSESSMENT_CRITERIA,
@@ -39,19 +41,23 @@ from hub.ui.pages.proposal import render
 
 router = APIRouter()
 Field = Annotated[str, Form()]
-STALE = (
+STALE = N_(
     "Someone else changed this proposal since you opened it; here it is as it is now. "
     "Check it and decide again."
 )
 LABELS = {
-    "decision": "Decision",
-    "reason": "Reason",
-    "assignee": "Assignee",
-    "other": "Other proposal",
-    "members": "Members",
-    "event": "Change to undo",
-    "text": "Comment",
-    "assessment": "Signal assessment",
+    "decision": N_("Decision"),
+    "reason": N_("Reason"),
+    "assignee": N_("Assignee"),
+    "other": N_("Other proposal"),
+    "members": N_("Members"),
+    "event": N_("Change to undo"),
+    "text": N_("Comment"),
+    "assessment": N_("Signal assessment"),
+    "kind": N_("Kind"),
+    "ground": N_("Ground"),
+    "note": N_("Note"),
+    "notes": N_("Notes"),
     **dict(ASSESSMENT_CRITERIA),
 }
 
@@ -63,11 +69,38 @@ def _valid(model: type[BaseModel], **fields: Any) -> Any:
     except ValidationError as exc:
         # The innermost field names the problem (an assessment's criterion, not "assessment").
         problems = [
-            f"{LABELS.get(str(e['loc'][-1]), e['loc'][-1]) if e['loc'] else 'Form'}: "
-            f"{e['msg'].removeprefix('Value error, ')}."
+            _("{field}: {problem}.").format(
+                field=_(LABELS.get(str(e["loc"][-1]), str(e["loc"][-1])))
+                if e["loc"]
+                else _("Form"),
+                problem=_problem(e),
+            )
             for e in exc.errors()
         ]
         raise InvalidInput(" ".join(problems)) from None
+
+
+def _problem(error: Any) -> str:
+    """Pydantic's message about one field, in the page's language (its English as it is)."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "string_too_short":
+        n = ctx["min_length"]
+        return ngettext(
+            "String should have at least {n} character",
+            "String should have at least {n} characters",
+            n,
+        ).format(n=n)
+    if kind == "string_too_long":
+        n = ctx["max_length"]
+        return ngettext(
+            "String should have at most {n} character",
+            "String should have at most {n} characters",
+            n,
+        ).format(n=n)
+    if kind == "missing":
+        return _("Field required")
+    # Our own validators' messages are marked for the catalogue where they are raised.
+    return _(error["msg"].removeprefix("Value error, "))
 
 
 def _version(if_match: str) -> str | None:
@@ -78,13 +111,15 @@ def _version(if_match: str) -> str | None:
 
 def _message(exc: HubError) -> str:
     if isinstance(exc, PreconditionFailed):
-        return STALE
+        return _(STALE)
     if isinstance(exc, PreconditionRequired):
-        return "This form did not say which version of the proposal you saw. Reload the page."
+        return _("This form did not say which version of the proposal you saw. Reload the page.")
     if isinstance(exc, Conflict):
-        return f"{exc.detail} Someone else may have changed it; here it is as it is now."
-    details = "; ".join(e["detail"] for e in exc.errors or () if e.get("detail"))
-    return f"{exc.detail} ({details})" if details else exc.detail
+        return _("{problem} Someone else may have changed it; here it is as it is now.").format(
+            problem=_(exc.detail)
+        )
+    details = "; ".join(_(e["detail"]) for e in exc.errors or () if e.get("detail"))
+    return f"{_(exc.detail)} ({details})" if details else _(exc.detail)
 
 
 def _back(proposal_id: uuid.UUID, done: str) -> str:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from hub.deps import SessionDep
 from hub.errors import HubError
+from hub.kit.i18n import N_
+from hub.kit.i18n import gettext as _
 from hub.proposals import disclosures
 from hub.proposals.schemas import DisclosureDecisionIn
 from hub.ui.pages.actions import _valid
@@ -20,15 +22,15 @@ from hub.ui.sessions import Analyst, AnalystDep
 router = APIRouter()
 Field = Annotated[str, Form()]
 DONE = {
-    "granted": "Granted: the requester may now read that signal for investigation.",
-    "refused": "Refused: the signal stays closed to the requester.",
+    "granted": N_("Granted: the requester may now read that signal for investigation."),
+    "refused": N_("Refused: the signal stays closed to the requester."),
 }
 
 
 def _may_decide(analyst: Analyst) -> None:
     # Every UI role reviews for its agency; consent for the agency's own signals is given by
     # its analysts (API clients need signals:write, the scope of the signal's owner).
-    require_scope(analyst, "proposals:review", "answer disclosure requests")
+    require_scope(analyst, "proposals:review", N_("answer disclosure requests"))
 
 
 def _render(
@@ -47,7 +49,7 @@ def _render(
     return page(
         request,
         "disclosures.html",
-        {"items": items, "done": DONE.get(done or ""), "error": error},
+        {"items": items, "done": _(DONE.get(done or "", "")), "error": error},
         status_code=status_code,
     )
 
@@ -87,5 +89,5 @@ def decide(
         )
     except HubError as exc:
         session.rollback()  # nothing of a failed decision stays
-        return _render(request, session, analyst, error=exc.detail, status_code=exc.status)
+        return _render(request, session, analyst, error=_(exc.detail), status_code=exc.status)
     return RedirectResponse(f"/ui/disclosures?done={found.item.status}", status_code=303)

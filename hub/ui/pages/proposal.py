@@ -14,8 +14,12 @@ from sqlalchemy.orm import Session
 from hub.covenants.model import Agency
 from hub.covenants.policy import INVESTIGATION
 from hub.deps import SessionDep, VocabularyDep
+from hub.kit.i18n import N_
+from hub.kit.i18n import gettext as _
+from hub.kit.terms import term
 from hub.proposals import reads, reviewers, service
 from hub.proposals.history import history
+from hub.proposals.labels import ACTIONS
 from hub.proposals.schemas import ASSESSMENT_CRITERIA
 from hub.signals import reads as signal_reads
 from hub.ui.pages import pseudonyms
@@ -29,33 +33,21 @@ router = APIRouter()
 
 # What a flash after a successful action says (the action's code travels in `done`).
 DONE = {
-    "review-started": "You started the review: other analysts see it is being looked at.",
-    "assigned": "The assignment is saved.",
-    "accepted": "Accepted: the proposal is now a case, numbered above.",
-    "rejected": "Rejected: re-linking will not propose it again unless new signals join.",
-    "merged": "Merged: the other proposal is part of this one now, and its id leads here.",
-    "split": "Split: the members you ticked are now a proposal of their own.",
-    "split-one": "Split: the signal you ticked is on its own now, and kept apart from these.",
-    "split-off": "Split: these are the members you ticked. What was left is one signal, and one "
-    "signal is no proposal.",
-    "undone": "Undone: the proposal is as it was before that change.",
-    "commented": "Your comment is in the history.",
+    "review-started": N_("You started the review: other analysts see it is being looked at."),
+    "assigned": N_("The assignment is saved."),
+    "accepted": N_("Accepted: the proposal is now a case, numbered above."),
+    "rejected": N_("Rejected: re-linking will not propose it again unless new signals join."),
+    "merged": N_("Merged: the other proposal is part of this one now, and its id leads here."),
+    "split": N_("Split: the members you ticked are now a proposal of their own."),
+    "split-one": N_("Split: the signal you ticked is on its own now, and kept apart from these."),
+    "split-off": N_(
+        "Split: these are the members you ticked. What was left is one signal, and one "
+        "signal is no proposal."
+    ),
+    "undone": N_("Undone: the proposal is as it was before that change."),
+    "commented": N_("Your comment is in the history."),
 }
-ACTIONS = {
-    "created": "Proposed by the linker",
-    "changed": "Re-linked",
-    "closed": "Closed by the linker",
-    "assigned": "Assigned",
-    "review-started": "Review started",
-    "accepted": "Accepted",
-    "rejected": "Rejected",
-    "merged": "Merged another proposal in",
-    "merged-into": "Merged into another proposal",
-    "split": "Split",
-    "split-from": "Split off from another proposal",
-    "undone": "Undone",
-    "commented": "Comment",
-}
+
 # The statuses in which each form can do anything (hub.proposals.service checks them again).
 FORMS = {
     "review": ("new",),
@@ -69,17 +61,18 @@ FORMS = {
 }
 # Forms open to any agency that sees the proposal; the others are for its reviewers only.
 OPEN_FORMS = ("comment",)
-# The graph's legend: each agency kind has one colour (hub.css, --agency-<kind>) on every page.
+# The graph's legend: each agency kind has one colour (hub.css, --agency-<kind>) on every page;
+# the page translates the names.
 KIND_NAMES = {
-    "emm": "EMM",
-    "riec": "RIEC",
-    "liec": "LIEC",
-    "kmar": "Royal Marechaussee",
-    "ind": "Immigration service (IND)",
-    "szw": "Labour Inspectorate",
-    "police": "Police",
-    "municipality": "Municipality",
-    "other": "Other agency",
+    "emm": N_("EMM"),
+    "riec": N_("RIEC"),
+    "liec": N_("LIEC"),
+    "kmar": N_("Royal Marechaussee"),
+    "ind": N_("Immigration service (IND)"),
+    "szw": N_("Labour Inspectorate"),
+    "police": N_("Police"),
+    "municipality": N_("Municipality"),
+    "other": N_("Other agency"),
 }
 
 
@@ -127,6 +120,7 @@ def view(
             (m for m in members if m.get("observed_at")), key=lambda m: m["observed_at"]
         ),
         "links": _links_by_member(shown["explanation"]),
+        "graph_terms": _graph_terms(shown["graph"]),
         "identifiers": _identifiers(shown["graph"]),
         "history": events,
         "undoable": [
@@ -187,6 +181,13 @@ def _links_by_member(explanation: list[dict[str, Any]]) -> dict[str, list[dict[s
     return links
 
 
+def _graph_terms(graph: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """The graph's identifier and link types in the page's language (graph.js labels by them)."""
+    types = {n["type"] for n in graph["nodes"] if n.get("type")}
+    types |= {t for e in graph["edges"] for t in e.get("types") or ()}
+    return {t: term(t) for t in sorted(types)}
+
+
 def _identifiers(graph: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The identifier nodes (pseudonyms the analyst may see) and the members carrying each."""
     carriers: dict[str, list[str]] = defaultdict(list)
@@ -236,9 +237,11 @@ def proposal_page(
         if len(service.visible_members(session, ctx, target)) < 2:
             service.not_found(proposal_id)
         return RedirectResponse(f"/ui/proposals/{target}?moved={proposal_id}", status_code=303)
-    notice = DONE.get(done or "")
+    notice = _(DONE.get(done or "", ""))
     if moved is not None:
-        notice = f"Proposal {moved} was merged into this one; this is where it lives on."
+        notice = _("Proposal {moved} was merged into this one; this is where it lives on.").format(
+            moved=moved
+        )
     weights = vocabulary.indicator_weights()
     split_part = part if done == "split" else None
     return render(request, session, ctx, proposal_id, weights, notice=notice, part=split_part)

@@ -12,36 +12,46 @@ from sqlalchemy.orm import Session
 from hub.covenants.redact import pseudonymiser
 from hub.covenants.viewer import Viewer
 from hub.kit.crypto import DataKeys
+from hub.kit.i18n import N_
+from hub.kit.i18n import gettext as _
+from hub.kit.terms import term
 from hub.signals import repository
 
 # Key type -> (the subject it belongs to, what of it the key is made of), after the keys of
 # hub.signals.subjects.identifier_keys.
 KEYS = {
-    "person": ("person", "name + birth date"),
+    "person": (N_("person"), N_("name + birth date")),
     "person-partial": (
-        "person",
-        "name + a birth date that may be a placeholder, such as 1 January",
+        N_("person"),
+        N_("name + a birth date that may be a placeholder, such as 1 January"),
     ),
-    "bsn": ("person", "BSN"),
-    "address": ("address", "postcode + house number, or street + number + place"),
-    "kvk": ("company", "KvK number"),
-    "company-name": ("company", "name"),
-    "iban": ("IBAN", "account number"),
-    "phone": ("phone", "number"),
-    "email": ("email", "address"),
-    "vehicle": ("vehicle", "licence plate"),
-    "document": ("identity document", "country + kind + number"),
-    "website": ("website", "host + path"),
+    "bsn": (N_("person"), N_("BSN")),
+    "address": (N_("address"), N_("postcode + house number, or street + number + place")),
+    "kvk": (N_("company"), N_("KvK number")),
+    "company-name": (N_("company"), N_("name")),
+    "iban": (N_("IBAN"), N_("account number")),
+    "phone": (N_("phone"), N_("number")),
+    "email": (N_("email"), N_("address")),
+    "vehicle": (N_("vehicle"), N_("licence plate")),
+    "document": (N_("identity document"), N_("country + kind + number")),
+    "website": (N_("website"), N_("host + path")),
 }
-# What each key's pseudonym stands for, in full (the legend and a shared identifier's card).
-MEANINGS = {kind: f"{subject} ({part})" for kind, (subject, part) in KEYS.items()}
 # A subject with no key at all links to nothing; its one pseudonym stands for it alone.
-ALONE = "this subject alone (it holds nothing the hub links on)"
+ALONE = N_("this subject alone (it holds nothing the hub links on)")
 
+
+def meaning(kind: str) -> str:
+    """What a pseudonym of key type `kind` stands for, in full and in the page's language (the
+    legend and a shared identifier's card): "person (BSN)"."""
+    if kind not in KEYS:
+        return term(kind)
+    subject, part = KEYS[kind]
+    return f"{_(subject)} ({_(part)})"
 
 def annotate(session: Session, keys: DataKeys, viewer: Viewer, signal: dict[str, Any]) -> None:
     """Give each pseudonymised subject of `signal` (as shown) what each of its pseudonyms
-    stands for (`meanings`: the part of the subject, such as "BSN")."""
+    stands for (`meanings`: the part of the subject, such as "BSN", as its English message id:
+    the page translates it)."""
     shown = [s for s in signal.get("subjects") or () if s.get("pseudonyms")]
     if not shown:
         return

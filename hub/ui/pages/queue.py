@@ -10,6 +10,8 @@ from hub.agencies.regions import RIEC_REGIONS
 from hub.covenants.model import Agency
 from hub.deps import SessionDep, VocabularyDep
 from hub.errors import InvalidInput
+from hub.kit.i18n import N_
+from hub.kit.i18n import gettext as _
 from hub.linking.models import PROPOSAL_STATUSES
 from hub.proposals import reads, service
 from hub.ui.pages.deps import ReviewDep
@@ -21,7 +23,7 @@ PAGE_SIZE = 25
 STATUSES = ("open", *(s for s in PROPOSAL_STATUSES if s != "merged"), "all")
 SORTS = ("score", "newest")
 DONE = {
-    "dissolved": "Split: neither part has two signals left, so the proposal is no more.",
+    "dissolved": N_("Split: neither part has two signals left, so the proposal is no more."),
 }
 
 
@@ -49,19 +51,19 @@ def _home_region(viewer: Agency) -> str:
 
 def _where(filters: Filters, barriers: frozenset[str]) -> reads.QueueFilter:
     if filters.status not in STATUSES:
-        raise _invalid("status", f"one of {', '.join(STATUSES)}")
+        raise _invalid("status", _("one of {values}").format(values=", ".join(STATUSES)))
     if filters.barrier and filters.barrier not in barriers:
-        raise _invalid("barrier", "not a barrier of the model")
+        raise _invalid("barrier", _("not a barrier of the model"))
     if filters.region not in ("all", *RIEC_REGIONS):
-        raise _invalid("region", "not a RIEC region")
+        raise _invalid("region", _("not a RIEC region"))
     if filters.sort not in SORTS:
-        raise _invalid("sort", "score or newest")
+        raise _invalid("sort", _("score or newest"))
     try:
         min_score = float(filters.min_score) if filters.min_score else None
     except ValueError:
-        raise _invalid("min_score", "a number") from None
+        raise _invalid("min_score", _("a number")) from None
     if min_score is not None and min_score < 0:
-        raise _invalid("min_score", "zero or more")
+        raise _invalid("min_score", _("zero or more"))
     return reads.QueueFilter(
         status=None if filters.status == "all" else filters.status,
         barrier=filters.barrier or None,
@@ -73,7 +75,9 @@ def _where(filters: Filters, barriers: frozenset[str]) -> reads.QueueFilter:
 
 def _invalid(name: str, expected: str) -> InvalidInput:
     return InvalidInput(
-        f"The queue cannot be filtered so: {name} must be {expected}.",
+        _("The queue cannot be filtered so: {name} must be {expected}.").format(
+            name=name, expected=expected
+        ),
         errors=[{"in": "query", "name": name, "detail": expected}],
     )
 
@@ -129,7 +133,7 @@ def queue(
         "regions": RIEC_REGIONS,
         "agency_codes": _agency_codes(session, ctx),
         "home_region": _home_region(viewer),
-        "notice": DONE.get(done or ""),
+        "notice": _(DONE.get(done or "", "")),
     }
     if wants_partial(request):
         return page(request, "_queue_results.html", context)

@@ -9,6 +9,8 @@ from hub.covenants.policy import aggregates_allowed
 from hub.deps import SessionDep
 from hub.errors import Forbidden, NotFound
 from hub.kit import clock
+from hub.kit.i18n import N_
+from hub.kit.i18n import gettext as _
 from hub.reports import service
 from hub.reports.render import HTML_POLICY, MEDIA_TYPES
 from hub.ui.pages.deps import require_scope
@@ -16,7 +18,7 @@ from hub.ui.pages.render import page
 from hub.ui.sessions import Analyst, AnalystDep
 
 router = APIRouter()
-NOT_GRANTED = (
+NOT_GRANTED = N_(
     "No covenant in force grants {agency} the trend-report purpose, so its analysts may not "
     "read trend reports. The LIEC and the agencies a covenant names for trend reports can."
 )
@@ -24,7 +26,7 @@ NOT_GRANTED = (
 
 def _may_read(request: Request, session: Session, analyst: Analyst) -> bool:
     """What the API's report_reader checks: the scope, then a covenant granting aggregates."""
-    require_scope(analyst, "reports:read", "read trend reports")
+    require_scope(analyst, "reports:read", N_("read trend reports"))
     state = request.app.state
     viewer = state.agencies.get(session, analyst.agency_id)
     return aggregates_allowed(viewer, state.covenants, clock.today())
@@ -41,7 +43,7 @@ def reports(request: Request, analyst: AnalystDep, session: SessionDep) -> Respo
         {
             "allowed": allowed,
             "reports": rows,
-            "not_granted": NOT_GRANTED.format(agency=analyst.agency_code),
+            "not_granted": _(NOT_GRANTED).format(agency=analyst.agency_code),
         },
     )
 
@@ -52,12 +54,12 @@ def report(
 ) -> Response:
     """One report as stored: the HTML page under its own policy, or the JSON or CSV file."""
     if rendition not in MEDIA_TYPES:
-        raise NotFound("A report comes as .html, .json or .csv.")
+        raise NotFound(_("A report comes as .html, .json or .csv."))
     if not _may_read(request, session, analyst):
-        raise Forbidden(NOT_GRANTED.format(agency=analyst.agency_code))
+        raise Forbidden(_(NOT_GRANTED).format(agency=analyst.agency_code))
     stored = service.read(session, analyst.caller(), day, rendition)
     if stored is None:
-        raise NotFound(f"There is no trend report for {day.isoformat()}.")
+        raise NotFound(_("There is no trend report for {day}.").format(day=day.isoformat()))
     body = {"json": stored.json_text, "html": stored.html, "csv": stored.csv}[rendition]
     headers = {}
     if rendition == "html":

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from hub.deps import SessionDep
 from hub.errors import HubError, InvalidInput
+from hub.kit.i18n import N_, current_language
+from hub.kit.i18n import gettext as _
 from hub.subjects import export, repository, service
 from hub.subjects.grounds import ALL_GROUNDS, REFUSAL_GROUNDS
 from hub.subjects.schemas import CompletionIn, RefusalIn, SubjectRequestCreate
@@ -22,16 +24,16 @@ from hub.ui.sessions import AnalystDep
 router = APIRouter()
 Field = Annotated[str, Form()]
 DONE = {
-    "opened": "Request opened: below is everything that holds the person now.",
-    "done": "Carried out and audited.",
-    "refused": "Refused; the ground is on record.",
-    "lifted": "Restriction lifted: the signals link and are shared under the covenants again.",
+    "opened": N_("Request opened: below is everything that holds the person now."),
+    "done": N_("Carried out and audited."),
+    "refused": N_("Refused; the ground is on record."),
+    "lifted": N_("Restriction lifted: the signals link and are shared under the covenants again."),
 }
 
 
 def desk(request: Request, analyst: AnalystDep) -> service.Desk:
     """The contact point's desk, as the API builds it, with the signed-in user as the caller."""
-    require_scope(analyst, "dpo", "answer data subjects' requests")
+    require_scope(analyst, "dpo", N_("answer data subjects' requests"))
     state = request.app.state
     return service.Desk(
         caller=analyst.caller(), keys=state.data_keys, linker=state.link_worker.linker
@@ -98,7 +100,7 @@ def open_request(
     try:
         if not identifiers:
             raise InvalidInput(
-                "Give a name with a birth date or BSN, or a document number with its country."
+                _("Give a name with a birth date or BSN, or a document number with its country.")
             )
         data = _checked(
             SubjectRequestCreate, kind=kind, identifiers=identifiers, notes=notes.strip() or None
@@ -106,7 +108,7 @@ def open_request(
         created = service.open_request(session, desk, data)
     except HubError as exc:
         session.rollback()
-        return _render_list(request, session, desk, error=exc.detail, status_code=exc.status)
+        return _render_list(request, session, desk, error=_(exc.detail), status_code=exc.status)
     return RedirectResponse(f"/ui/subject-requests/{created.id}?done=opened", status_code=303)
 
 
@@ -128,7 +130,7 @@ def _render_one(
             "item": service.view(session, desk.keys, found),
             "grounds": ALL_GROUNDS,
             "refusal_grounds": REFUSAL_GROUNDS,
-            "done": DONE.get(done or ""),
+            "done": _(DONE.get(done or "", "")),
             "error": error,
         },
         status_code=status_code,
@@ -160,7 +162,7 @@ def _act(
     except HubError as exc:
         session.rollback()  # nothing of a failed step stays
         return _render_one(
-            request, session, desk, request_id, error=exc.detail, status_code=exc.status
+            request, session, desk, request_id, error=_(exc.detail), status_code=exc.status
         )
     return RedirectResponse(f"/ui/subject-requests/{request_id}?done={done}", status_code=303)
 
@@ -216,11 +218,11 @@ def lift(request: Request, request_id: uuid.UUID, desk: DeskDep, session: Sessio
 
 @router.get("/subject-requests/{request_id:uuid}/export.html")
 def export_page(request_id: uuid.UUID, desk: DeskDep, session: SessionDep) -> Response:
-    """The printable access export (audited, as the API's)."""
+    """The printable access export (audited, as the API's), in the page's language."""
     document = service.export(session, desk, request_id)
     # Self-contained, with inline styles the UI's own policy would block.
     return Response(
-        export.render_html(document),
+        export.render_html(document, language=current_language()),
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": export.EXPORT_POLICY},
     )

@@ -25,6 +25,11 @@
 
   var payload = JSON.parse(box.getAttribute("data-graph"));
   var kinds = JSON.parse(box.getAttribute("data-kinds") || "{}");
+  // Identifier and link types in the page's language, from the server's catalogue.
+  var terms = JSON.parse(box.getAttribute("data-terms") || "{}");
+  function term(type) {
+    return terms[type] || type;
+  }
   var css = getComputedStyle(document.documentElement);
   function colour(name, fallback) {
     return css.getPropertyValue(name).trim() || fallback;
@@ -71,7 +76,7 @@
   shared.forEach(function (node) {
     elements.push({
       group: "nodes",
-      data: { id: node.id, kind: node.kind, label: node.kind === "identifier" ? node.type : node.label },
+      data: { id: node.id, kind: node.kind, label: node.kind === "identifier" ? term(node.type) : node.label },
     });
   });
   var edges = payload.edges.slice().sort(function (a, b) {
@@ -85,7 +90,7 @@
         source: edge.source,
         target: edge.target,
         kind: edge.kind,
-        label: edge.kind === "link" ? edge.types.join(", ") : "",
+        label: edge.kind === "link" ? edge.types.map(term).join(", ") : "",
       },
     });
   });
