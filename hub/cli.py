@@ -1002,12 +1002,17 @@ def report_nightly(
         str | None,
         typer.Option("--date", help="Report date, YYYY-MM-DD (default: yesterday in Amsterdam)."),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Language of the HTML page: nl or en (default: HUB_LANGUAGE)."),
+    ] = None,
 ) -> None:
     """Build and store the trend report for one date; a second run replaces it."""
     from datetime import date
 
     from hub.barriers.vocabulary import load_vocabulary
     from hub.db import transaction
+    from hub.kit.i18n import LANGUAGES
     from hub.reports.service import build_and_store, yesterday
 
     if day is None:
@@ -1017,11 +1022,15 @@ def report_nightly(
             report_date = date.fromisoformat(day)
         except ValueError:
             raise fail(f"--date {day!r} is not a date as YYYY-MM-DD") from None
+    if lang is not None and lang not in LANGUAGES:
+        raise fail(f"--lang {lang!r} is not one of {', '.join(LANGUAGES)}")
     settings = _settings()
     vocabulary = load_vocabulary(settings.barriers_dir)
     # One transaction: an interrupted build leaves the report stored before it in place.
     with transaction(_sessions(settings)) as session:
-        built = build_and_store(session, report_date, vocabulary)
+        built = build_and_store(
+            session, report_date, vocabulary, language=lang or settings.language
+        )
     what = "replaced" if built.replaced else "stored"
     out.print(
         f"trend report {report_date.isoformat()} {what} in {built.seconds:.1f} s "

@@ -213,7 +213,9 @@ def build_yesterday(settings: Settings, *, console: Console | None = None) -> da
     engine = make_engine(settings.sqlalchemy_url)
     with transaction(make_sessionmaker(engine)) as session:
         if by_date(session, day) is None:
-            build_and_store(session, day, load_vocabulary(settings.barriers_dir))
+            build_and_store(
+                session, day, load_vocabulary(settings.barriers_dir), language=settings.language
+            )
         if not digests_on(session, day):
             build_for_date(session, day=day)
     engine.dispose()

@@ -127,7 +127,7 @@ def _purge(job: _Job, session: Session) -> dict[str, Any]:
 def _report(job: _Job, session: Session) -> dict[str, Any]:
     from hub.reports.service import build_and_store
 
-    built = build_and_store(session, job.day, job.vocabulary)
+    built = build_and_store(session, job.day, job.vocabulary, language=job.settings.language)
     return {"hidden_cells": built.hidden_cells, "replaced": int(built.replaced)}
 
 

@@ -31,6 +31,8 @@ from hub.deps import (
 from hub.errors import NotFound
 from hub.kit import body
 from hub.kit.crypto import DataKeys
+from hub.kit.i18n import HTML_LANGUAGE
+from hub.kit.i18n import negotiate as negotiate_language
 from hub.kit.negotiate import negotiate
 from hub.kit.pagination import decode_cursor, encode_cursor, next_link, scope
 from hub.kit.times import Instant
@@ -448,9 +450,11 @@ def export_case(
     session: SessionDep,
     keys: DataKeysDep,
     vocabulary: VocabularyDep,
+    settings: SettingsDep,
     accept: Annotated[
         str | None, Header(description="application/json (default) or text/html.")
     ] = None,
+    accept_language: Annotated[str | None, Header(description=HTML_LANGUAGE)] = None,
 ) -> Response:
     """The case file: the proposal with the members as you may see them, the explanation, the
     history, the signal assessment of its acceptance (WGS art. 2.23; for the accepting agency),
@@ -470,7 +474,9 @@ def export_case(
     if rendition == "html":
         return Response(
             export.render_html(
-                document, barrier_names={b.code: b.name for b in vocabulary.barriers}
+                document,
+                barrier_names={b.code: b.name for b in vocabulary.barriers},
+                language=negotiate_language(accept_language, default=settings.language),
             ),
             media_type="text/html; charset=utf-8",
             headers={"Content-Security-Policy": CASE_FILE_POLICY, "Vary": "Accept"},

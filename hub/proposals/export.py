@@ -1,5 +1,5 @@
 """A case file: the proposal as the viewer may see it, its history and the covenants that
-allowed each member, as JSON and as a printable HTML page."""
+allowed each member, as JSON and as a printable HTML page (Dutch unless asked otherwise)."""
 
 from collections import Counter
 from functools import cache
@@ -8,6 +8,9 @@ from typing import Any
 
 from hub.agencies.regions import RIEC_REGIONS, name_of
 from hub.db import now
+from hub.kit.i18n import DEFAULT_LANGUAGE, environment, use_language
+from hub.kit.i18n import gettext as _
+from hub.proposals.labels import ACTIONS, PROPOSAL_STATUS
 from hub.proposals.naming import proposal_name
 from hub.proposals.schemas import ASSESSMENT_CRITERIA
 
@@ -67,25 +70,29 @@ def _assessment(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     ]
 
 
-def render_html(document: dict[str, Any], *, barrier_names: dict[str, str]) -> str:
-    return (
-        _environment()
-        .get_template("case.html.j2")
-        .render(case=document, criteria=ASSESSMENT_CRITERIA, barrier_names=barrier_names)
-    )
+def render_html(
+    document: dict[str, Any], *, barrier_names: dict[str, str], language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The printable case file in `language`."""
+    with use_language(language):
+        return (
+            _environment()
+            .get_template("case.html.j2")
+            .render(
+                case=document,
+                criteria=ASSESSMENT_CRITERIA,
+                proposal_status=PROPOSAL_STATUS,
+                actions=ACTIONS,
+                barrier_names={code: _(name) for code, name in barrier_names.items()},
+            )
+        )
 
 
 @cache
 def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import StrictUndefined
 
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = environment(TEMPLATES, undefined=StrictUndefined)
     env.filters["place"] = name_of
     env.globals.update(proposal_name=proposal_name, region_names=RIEC_REGIONS)
     return env

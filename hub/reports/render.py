@@ -2,7 +2,8 @@
 
 Every rendition is made from the report dict alone, after disclosure control: a chart or a
 sentence can only show what the JSON shows. Charts are matplotlib SVG (Agg, no display),
-inlined in the page, so it opens offline and prints as it looks.
+inlined in the page, so it opens offline and prints as it looks. The page speaks Dutch unless
+asked otherwise (HUB_LANGUAGE, `hub report nightly --lang`); the JSON and CSV have no language.
 """
 
 import csv
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from hub.agencies.regions import RIEC_REGIONS
+from hub.kit.i18n import DEFAULT_LANGUAGE, N_, environment, use_language
+from hub.kit.i18n import gettext as _
 
 CSV_COLUMNS = ("section", "period", "from", "to", "dimension", "key", "value")
 # The renditions' media types, and the page's policy: inline styles and SVG, no script,
@@ -22,41 +25,42 @@ CSV_COLUMNS = ("section", "period", "from", "to", "dimension", "key", "value")
 MEDIA_TYPES = {"json": "application/json", "html": "text/html", "csv": "text/csv"}
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 TEMPLATES = Path(__file__).with_name("templates")
-PERIOD_NAMES = {"day": "the day", "7d": "the last 7 days", "28d": "the last 28 days"}
+PERIOD_NAMES = {"day": N_("the day"), "7d": N_("the last 7 days"), "28d": N_("the last 28 days")}
 # Words for the report's fixed row keys and the agency kinds, where the JSON keeps the keys.
 ROW_LABELS = {
-    "total": "All signals",
-    "in_proposal": "In a proposal spanning two barriers or more",
-    "not_in_proposal": "In no such proposal",
-    "new": "New",
-    "accepted": "Accepted",
-    "rejected": "Rejected",
+    "total": N_("All signals"),
+    "in_proposal": N_("In a proposal spanning two barriers or more"),
+    "not_in_proposal": N_("In no such proposal"),
+    "new": N_("New"),
+    "accepted": N_("Accepted"),
+    "rejected": N_("Rejected"),
 }
 KIND_NAMES = {
-    "emm": "EMM (expertise centre)",
-    "riec": "RIEC",
-    "liec": "LIEC",
-    "kmar": "Royal Marechaussee (KMar)",
-    "ind": "Immigration service (IND)",
-    "szw": "Labour Inspectorate (SZW)",
-    "police": "Police",
-    "municipality": "Municipality",
-    "other": "Other",
+    "emm": N_("EMM (expertise centre)"),
+    "riec": N_("RIEC"),
+    "liec": N_("LIEC"),
+    "kmar": N_("Royal Marechaussee (KMar)"),
+    "ind": N_("Immigration service (IND)"),
+    "szw": N_("Labour Inspectorate (SZW)"),
+    "police": N_("Police"),
+    "municipality": N_("Municipality"),
+    "other": N_("Other"),
 }
 
 
 @dataclass(frozen=True)
 class Labels:
-    """Words for the keys a report carries: barriers and indicators by the vocabulary."""
+    """Words for the keys a report carries: barriers and indicators by the vocabulary, in the
+    current language (the catalogue holds the shipped vocabulary's names)."""
 
     barriers: Mapping[str, str] = field(default_factory=dict)
     indicators: Mapping[str, str] = field(default_factory=dict)
 
     def barrier(self, code: str) -> str:
-        return self.barriers.get(code, code)
+        return _(self.barriers.get(code, code))
 
     def indicator(self, code: str) -> str:
-        return self.indicators.get(code, code)
+        return _(self.indicators.get(code, code))
 
 
 def render_json(report: dict[str, Any]) -> str:
@@ -125,41 +129,44 @@ def render_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def render_html(report: dict[str, Any], labels: Labels | None = None) -> str:
-    """The printable page: tables, two inline SVG charts and a written summary, in words."""
+def render_html(
+    report: dict[str, Any], labels: Labels | None = None, *, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The printable page in `language`: tables, two inline SVG charts and a written summary,
+    in words."""
     labels = labels or Labels()
-    return (
-        _environment()
-        .get_template("report.html.j2")
-        .render(
-            report=report,
-            summary=summary(report, labels),
-            weekly_svg=weekly_chart(report, labels),
-            heat_svg=heat_chart(report, labels),
-            region_names=REGION_NAMES,
-            period_names=PERIOD_NAMES,
-            row_labels=ROW_LABELS,
-            kind_names=KIND_NAMES,
-            barrier_names=labels.barriers,
-            indicator_labels=labels.indicators,
+    with use_language(language):
+        return (
+            _environment()
+            .get_template("report.html.j2")
+            .render(
+                report=report,
+                summary=summary(report, labels),
+                weekly_svg=weekly_chart(report, labels),
+                heat_svg=heat_chart(report, labels),
+                region_names={key: region_name(key) for key in REGION_NAMES},
+                period_names={key: _(name) for key, name in PERIOD_NAMES.items()},
+                row_labels={key: _(name) for key, name in ROW_LABELS.items()},
+                kind_names={key: _(name) for key, name in KIND_NAMES.items()},
+                barrier_names={code: labels.barrier(code) for code in labels.barriers},
+                indicator_labels={code: labels.indicator(code) for code in labels.indicators},
+            )
         )
-    )
 
 
-REGION_NAMES = {**RIEC_REGIONS, "unknown": "Unknown region"}
+REGION_NAMES = {**RIEC_REGIONS, "unknown": N_("Unknown region")}
+
+
+def region_name(code: str) -> str:
+    """A RIEC region by its (Dutch) name; the report's "unknown" in the current language."""
+    return _(REGION_NAMES["unknown"]) if code == "unknown" else REGION_NAMES.get(code, code)
 
 
 @cache
 def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import StrictUndefined
 
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return environment(TEMPLATES, undefined=StrictUndefined)
 
 
 def _count(value: Any) -> int | None:
@@ -171,48 +178,86 @@ def _signed(n: int) -> str:
 
 
 def summary(report: dict[str, Any], labels: Labels | None = None) -> list[str]:
-    """A few sentences on the biggest changes, made from shown numbers only."""
+    """A few sentences on the biggest changes, made from shown numbers only, in the current
+    language."""
     labels = labels or Labels()
     lines: list[str] = []
     for name in ("28d", "7d"):
         period = report["periods"][name]
         total = period["total"]
+        when = _(PERIOD_NAMES[name])
         if _count(total["current"]) is not None:
-            line = f"In {PERIOD_NAMES[name]} the hub counted {total['current']} signals"
-            if total["change"] is not None:
-                pct = f" ({_signed_pct(total['change_pct'])})" if total["change_pct"] else ""
-                line += f", {_signed(total['change'])}{pct} against the {name[:-1]} days before"
-            lines.append(line + ".")
-        for table, what in (("by_barrier", "barrier"), ("by_region", "region")):
+            if total["change"] is None:
+                line = _("In {period} the hub counted {count} signals.")
+            elif total["change_pct"]:
+                line = _(
+                    "In {period} the hub counted {count} signals, {change} ({pct}) against "
+                    "the {days} days before."
+                )
+            else:
+                line = _(
+                    "In {period} the hub counted {count} signals, {change} against the {days} "
+                    "days before."
+                )
+            lines.append(
+                line.format(
+                    period=when,
+                    count=total["current"],
+                    change=_signed(total["change"] or 0),
+                    pct=_signed_pct(total["change_pct"] or 0),
+                    days=name[:-1],
+                )
+            )
+        for table, what in (("by_barrier", _("barrier")), ("by_region", _("region"))):
             moved = [r for r in period[table] if r["change"]]
             if moved:
                 top = max(moved, key=lambda r: (abs(r["change"]), r["key"]))
-                key = REGION_NAMES.get(top["key"]) if what == "region" else None
-                key = key or labels.barrier(top["key"])
-                direction = "rose" if top["change"] > 0 else "fell"
+                if table == "by_region":
+                    key = region_name(top["key"])
+                else:
+                    key = labels.barrier(top["key"])
+                if top["change"] > 0:
+                    line = _(
+                        "The largest change by {what} over {period}: {key} rose from {before} to "
+                        "{now}."
+                    )
+                else:
+                    line = _(
+                        "The largest change by {what} over {period}: {key} fell from {before} to "
+                        "{now}."
+                    )
                 lines.append(
-                    f"The largest change by {what} over {PERIOD_NAMES[name]}: {key} "
-                    f"{direction} from {top['previous']} to {top['current']}."
+                    line.format(
+                        what=what, period=when, key=key, before=top["previous"], now=top["current"]
+                    )
                 )
     movers = report["periods"]["28d"]["movers"]
-    for direction, verb in (("up", "rose most"), ("down", "fell most")):
+    for direction, sentence in (
+        ("up", N_("The indicator that rose most over the last 28 days: {key} ({change}).")),
+        ("down", N_("The indicator that fell most over the last 28 days: {key} ({change}).")),
+    ):
         if movers[direction]:
             top = movers[direction][0]
             lines.append(
-                f"The indicator that {verb} over the last 28 days: {labels.indicator(top['key'])} "
-                f"({_signed(top['change'])})."
+                _(sentence).format(
+                    key=labels.indicator(top["key"]), change=_signed(top["change"])
+                )
             )
     share = report["periods"]["28d"]["multi_barrier"]["share_pct"]["current"]
     if share is not None:
         lines.append(
-            f"{share}% of the signals of the last 28 days sit in a proposal spanning two "
-            "barriers or more."
+            _(
+                "{percent} of the signals of the last 28 days sit in a proposal spanning two "
+                "barriers or more."
+            ).format(percent=f"{share}%")
         )
     median = report["periods"]["28d"]["median_days_to_accepted"]["current"]["days"]
     if median is not None:
-        lines.append(f"Cases accepted in the last 28 days took a median {median} days.")
+        lines.append(
+            _("Cases accepted in the last 28 days took a median {days} days.").format(days=median)
+        )
     if not lines:
-        lines.append("Too few signals in these periods to describe changes without risk.")
+        lines.append(_("Too few signals in these periods to describe changes without risk."))
     return lines
 
 
@@ -258,8 +303,8 @@ def weekly_chart(report: dict[str, Any], labels: Labels | None = None) -> str:
                 label=words.barrier(barrier),
             )
         ax.set_xticks(range(0, len(weeks), 4), weeks[::4])
-        ax.set_ylabel("signals per week")
-        ax.set_xlabel("week ending (month-day)")
+        ax.set_ylabel(_("signals per week"))
+        ax.set_xlabel(_("week ending (month-day)"))
         ax.grid(alpha=0.3)
         ax.legend(ncols=5, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22))
         return _svg(fig)
@@ -278,7 +323,7 @@ def heat_chart(report: dict[str, Any], labels: Labels | None = None) -> str:
         ax.imshow(grid, cmap=cmap, aspect="auto")
         barriers = [(labels or Labels()).barrier(b) for b in heat["barriers"]]
         ax.set_yticks(range(len(barriers)), barriers)
-        names = [REGION_NAMES.get(r, r) for r in heat["regions"]]
+        names = [region_name(r) for r in heat["regions"]]
         ax.set_xticks(range(len(names)), names, rotation=40, ha="right")
         shown = [v for row in grid for v in row if v == v]
         top = max(shown, default=0)

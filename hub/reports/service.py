@@ -65,8 +65,11 @@ def _labels(vocabulary: Vocabulary) -> Labels:
     )
 
 
-def build_and_store(session: Session, report_date: date, vocabulary: Vocabulary) -> Built:
-    """Build the report for one date and store it, replacing any earlier build of that date."""
+def build_and_store(
+    session: Session, report_date: date, vocabulary: Vocabulary, *, language: str
+) -> Built:
+    """Build the report for one date and store it, replacing any earlier build of that date;
+    its HTML page in `language` (the JSON and CSV have none)."""
     started = time.perf_counter()
     content = build_report(gather(session, report_date, vocabulary))
     stored = repository.by_date(session, report_date)
@@ -77,7 +80,7 @@ def build_and_store(session: Session, report_date: date, vocabulary: Vocabulary)
     stored.generated_at = datetime.fromisoformat(content["generated_at"])
     stored.schema_version = content["schema_version"]
     stored.json_text = render_json(content)
-    stored.html = render_html(content, _labels(vocabulary))
+    stored.html = render_html(content, _labels(vocabulary), language=language)
     stored.csv = render_csv(content)
     hidden = content["disclosure"]["hidden_cells"]
     audit.record(

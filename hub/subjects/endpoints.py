@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, Securi
 
 from hub.auth.caller import Caller
 from hub.auth.tokens import authenticate
-from hub.deps import DataKeysDep, SessionDep, SignalWriter
+from hub.deps import DataKeysDep, SessionDep, SettingsDep, SignalWriter
 from hub.kit import body
+from hub.kit.i18n import HTML_LANGUAGE
+from hub.kit.i18n import negotiate as negotiate_language
 from hub.kit.negotiate import negotiate
 from hub.openapi import problem_responses
 from hub.subjects import export, service
@@ -142,9 +144,11 @@ def export_request(
     id: uuid.UUID,
     desk: DeskDep,
     session: SessionDep,
+    settings: SettingsDep,
     accept: Annotated[
         str | None, Header(description="application/json (default) or text/html.")
     ] = None,
+    accept_language: Annotated[str | None, Header(description=HTML_LANGUAGE)] = None,
 ) -> Response:
     """For an access request (AVG art. 15): the person's subjects in each signal that holds
     them (decrypted), the signals' facts, the proposals and cases, and every agency that
@@ -154,7 +158,9 @@ def export_request(
     document = service.export(session, desk, id)
     if rendition == "html":
         return Response(
-            export.render_html(document),
+            export.render_html(
+                document, language=negotiate_language(accept_language, default=settings.language)
+            ),
             media_type="text/html; charset=utf-8",
             headers={"Content-Security-Policy": export.EXPORT_POLICY, "Vary": "Accept"},
         )

@@ -156,9 +156,9 @@ def _populate(server: LiveServer, api: httpx.Client) -> Hub:
     return Hub(server, api, posted, liec.headers, kmar.headers, no_scope.headers, secrets)
 
 
-def _build(hub: Hub, day: date = TODAY) -> dict:
+def _build(hub: Hub, day: date = TODAY, language: str = "nl") -> dict:
     with hub.server.app.state.sessions.begin() as session:
-        build_and_store(session, day, hub.server.app.state.vocabulary)
+        build_and_store(session, day, hub.server.app.state.vocabulary, language=language)
     response = hub.api.get(f"/api/v1/reports/{day.isoformat()}", headers=hub.liec)
     assert response.status_code == 200, response.text
     return response.json()
