@@ -118,7 +118,8 @@ def test_a_hit_level_member_never_leaks_its_content(hit_hub: LiveServer) -> None
         history = api.get(f"{url}/history", headers=riec.headers)
         case_json = api.get(f"{url}/export", headers=riec.headers)
         case_html = api.get(f"{url}/export", headers=riec.headers | {"Accept": "text/html"})
-        assert case_html.status_code == 200 and "contact BELASTING" in case_html.text
+        # The printable case file is Dutch unless the caller asks otherwise.
+        assert case_html.status_code == 200 and "contact op met BELASTING" in case_html.text
         for response in (queue, detail, history, case_json, case_html):
             text = response.text
             assert SECRET not in text

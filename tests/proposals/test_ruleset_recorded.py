@@ -116,7 +116,8 @@ def test_a_decision_records_the_rules_of_what_was_decided_on(
         CURRENT
     )
     html = api.get(
-        f"/api/v1/proposals/{proposal}/export", headers=emm | {"Accept": "text/html"}
+        f"/api/v1/proposals/{proposal}/export",
+        headers=emm | {"Accept": "text/html", "Accept-Language": "en"},
     ).text
     assert f"version {CURRENT['version']}, sha256" in html and CURRENT["hash"] in html
 

@@ -427,6 +427,46 @@ def test_cli_builds_the_report_and_refuses_a_bad_date(hub: Hub, tmp_path: Path) 
     )
 
 
+def test_the_html_page_is_dutch_unless_asked_for_english(hub: Hub, tmp_path: Path) -> None:
+    """The page speaks HUB_LANGUAGE (Dutch by default) or `--lang`; JSON and CSV have none."""
+    url = f"/api/v1/reports/{TODAY.isoformat()}"
+    dutch_json = _build(hub, language="nl")
+    dutch = hub.api.get(url + ".html", headers=hub.liec).text
+    assert '<html lang="nl">' in dutch and "<h2>Samenvatting</h2>" in dutch
+    assert (
+        "Signalen per week per barrière" in dutch and "In de laatste 28 dagen telde de hub" in dutch
+    )
+    assert "<h2>Summary</h2>" not in dutch and "the hub counted" not in dutch
+    csv_dutch = hub.api.get(url + ".csv", headers=hub.liec).text
+    english_json = _build(hub, language="en")
+    english = hub.api.get(url + ".html", headers=hub.liec).text
+    assert '<html lang="en">' in english and "<h2>Summary</h2>" in english
+    assert "In the last 28 days the hub counted" in english and "Samenvatting" not in english
+    assert hub.api.get(url + ".csv", headers=hub.liec).text == csv_dutch
+    dutch_json.pop("generated_at"), english_json.pop("generated_at")
+    assert dutch_json == english_json
+
+    runner = CliRunner()
+    env = {
+        "HUB_DATABASE_URL": hub.server.app.state.settings.sqlalchemy_url,
+        "HUB_DATA_DIR": str(tmp_path),
+    }
+    day = TODAY.isoformat()
+    bad = runner.invoke(cli, ["report", "nightly", "--date", day, "--lang", "de"], env=env)
+    assert bad.exit_code == 2 and "--lang 'de' is not one of nl, en" in bad.output
+    made = runner.invoke(cli, ["report", "nightly", "--date", day, "--lang", "en"], env=env)
+    assert made.exit_code == 0, made.output
+    assert '<html lang="en">' in hub.api.get(url + ".html", headers=hub.liec).text
+    made = runner.invoke(
+        cli, ["report", "nightly", "--date", day], env=env | {"HUB_LANGUAGE": "en"}
+    )
+    assert made.exit_code == 0, made.output
+    assert '<html lang="en">' in hub.api.get(url + ".html", headers=hub.liec).text
+    made = runner.invoke(cli, ["report", "nightly", "--date", day], env=env)
+    assert made.exit_code == 0, made.output
+    assert '<html lang="nl">' in hub.api.get(url + ".html", headers=hub.liec).text
+
+
 def test_the_html_page_renders_self_contained_in_a_real_browser(
     hub: Hub, chromium, tmp_path: Path
 ) -> None:

@@ -152,7 +152,8 @@ def test_an_extension_holds_until_it_ends_and_not_after(
     html = api.get(
         f"/api/v1/proposals/{proposal}/export{PURPOSE}", headers=emm | {"Accept": "text/html"}
     ).text
-    assert "Retention (WGS art. 1.8(7))" in html and extension["id"] in html
+    # The printable case file is Dutch unless the caller asks otherwise.
+    assert "Bewaartermijn (Wgs art. 1.8 lid 7)" in html and extension["id"] in html
     assert "prosecutor" in html and ASSESSMENT["kinds_of_signals"] in html
 
     # Listed, read, revoked once: then the cap applies again, named as an extension ended.
