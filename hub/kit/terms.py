@@ -66,6 +66,7 @@ TERMS = (
     N_("person-partial"),
     N_("company-name"),
     N_("person-similar"),
+    N_("person-similar-partial"),
     N_("document-similar"),
     # a proposal's score parts
     N_("barriers"),
