@@ -112,7 +112,14 @@ def serve(
     """Serve the hub over HTTP."""
     import uvicorn
 
+    from hub.kit.i18n import CatalogueMissing, check_catalogues
     from hub.logs import uvicorn_log_config
+
+    try:
+        # Before anything else: without its Dutch catalogue the hub would speak English.
+        check_catalogues()
+    except CatalogueMissing as exc:
+        raise fail(str(exc)) from None
 
     if scheduler:
         # The app is built by uvicorn (in each worker): the setting travels in the environment.

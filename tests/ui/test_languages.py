@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from hub.app import create_app
+from hub.cli import app as cli
 from hub.kit import i18n
 from hub.kit.i18n import CatalogueMissing, negotiate
 from hub.ui.language import COOKIE
-from tests.conftest import LiveServer, World
+from tests.conftest import LiveServer, World, free_port
 from tests.linking.test_proposals import _entry, _post
 from tests.proposals.test_actions import _cluster
 from tests.subjects.helpers import Person
@@ -299,6 +301,8 @@ def test_the_hub_refuses_to_start_without_the_compiled_catalogue(
     try:
         with pytest.raises(CatalogueMissing, match=r"messages\.mo is missing.*pip install"):
             create_app(settings)
+        served = CliRunner().invoke(cli, ["serve", "--port", str(free_port())])
+        assert served.exit_code == 2 and "translation catalogue" in served.output
     finally:
         monkeypatch.undo()
         i18n.translations.cache_clear()
