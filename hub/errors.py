@@ -30,11 +30,29 @@ class HubError(Exception):
         *,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(detail)
-        self.detail = detail
+        # A detail marked for the catalogue may name {placeholders} filled from `params`: the
+        # API sends it filled in, in English; the UI shows it translated (`translated`).
+        text = detail.format(**params) if params else detail
+        super().__init__(text)
+        self.detail = text
+        self.template = detail
+        self.params = params or {}
         self.errors = errors
         self.headers = headers or {}
+
+    def translated(self) -> str:
+        """The detail in the current language, where the catalogue has it; a status, action
+        or `what` among the values is shown as a word of that language too."""
+        from hub.kit.i18n import gettext
+        from hub.kit.terms import term
+
+        values = {
+            k: term(v) if k in ("status", "action", "what") and isinstance(v, str) else v
+            for k, v in self.params.items()
+        }
+        return gettext(self.template).format(**values) if values else gettext(self.template)
 
     def problem(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -86,6 +86,8 @@ TERMS = (
     N_("open"),
     N_("done"),
     N_("refused"),
+    N_("pending"),
+    N_("granted"),
     N_("lifted"),
     N_("signals"),
     N_("recipients"),

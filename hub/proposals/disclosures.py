@@ -21,6 +21,7 @@ from hub.covenants.policy import INVESTIGATION
 from hub.db import now
 from hub.errors import Conflict, Forbidden, NotFound
 from hub.kit.crypto import DataKeys, Sealed
+from hub.kit.i18n import N_
 from hub.linking.models import Proposal, ProposalMember
 from hub.proposals import reads, service
 from hub.signals.models import Signal
@@ -135,7 +136,9 @@ def own_request(session: Session, caller: Caller, request_id: uuid.UUID) -> Disc
         )
     ).one_or_none()
     if request is None:
-        raise NotFound(f"There is no disclosure request {request_id} of your agency.")
+        raise NotFound(
+            N_("There is no disclosure request {id} of your agency."), params={"id": request_id}
+        )
     return request
 
 
@@ -210,7 +213,8 @@ def _own_item(
     ).one_or_none()
     if row is None:
         raise NotFound(
-            f"There is no item {signal_id} in disclosure request {request_id} for your agency."
+            N_("There is no item {item} in disclosure request {id} for your agency."),
+            params={"item": signal_id, "id": request_id},
         )
     item, request = row
     # Read after the lock: another analyst of the source may just have decided.
@@ -232,7 +236,10 @@ def decide(
     for investigation from now on, until revoked."""
     item, request = _own_item(session, caller, request_id, signal_id)
     if item.status != "pending":
-        raise Conflict(f"This item is {item.status} already; revoke a grant to end it.")
+        raise Conflict(
+            N_("This item is {status} already; revoke a grant to end it."),
+            params={"status": item.status},
+        )
     item.status = "granted" if decision == "grant" else "refused"
     item.decided_at, item.decided_by = now(), caller.client_id
     sealed = keys.seal(reason.encode(), context=_item_context(b"decision", request.id, signal_id))

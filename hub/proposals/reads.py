@@ -24,6 +24,7 @@ from hub.db import now
 from hub.errors import NotFound
 from hub.kit import pagination
 from hub.kit.crypto import DataKeys
+from hub.kit.i18n import N_
 from hub.linking.models import OPEN_STATUSES, Proposal, ProposalMember
 from hub.linking.score import MemberFacts, score
 from hub.proposals import explain, ranking
@@ -437,4 +438,7 @@ def read_one(
                 "grants": grants,
                 "ruleset": {"version": proposal.ruleset_version, "hash": proposal.ruleset_hash},
             }
-    raise NotFound(f"There is no proposal {proposal_id} that you may see for this purpose.")
+    raise NotFound(
+        N_("There is no proposal {id} that you may see for this purpose."),
+        params={"id": proposal_id},
+    )

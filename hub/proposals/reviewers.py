@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hub.covenants.policy import REVIEW_PURPOSE, Grant, reviewing_rule
 from hub.covenants.viewer import Viewer
 from hub.errors import Forbidden
+from hub.kit.i18n import N_
 from hub.linking.models import ProposalMember
 from hub.proposals import reads
 from hub.signals.models import Signal
@@ -51,10 +52,13 @@ def require(
     rule = rule_for(session, viewer, proposal_id, also)
     if rule is None:
         raise Forbidden(
-            f"{viewer.code} may read proposal {proposal_id} and comment on it, but not decide on "
-            "it (accept, reject, assign, review, merge, split or undo): no covenant in force "
-            f"names {viewer.code} as a reviewer of two or more of its members (a rule with "
-            "`reviews: true` for case-proposal)."
+            N_(
+                "{agency} may read proposal {id} and comment on it, but not decide on it "
+                "(accept, reject, assign, review, merge, split or undo): no covenant in force "
+                "names {agency} as a reviewer of two or more of its members (a rule with "
+                "`reviews: true` for case-proposal)."
+            ),
+            params={"agency": viewer.code, "id": proposal_id},
         )
     return rule
 

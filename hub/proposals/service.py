@@ -26,6 +26,7 @@ from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 from hub.kit.bulk import insert_rows
 from hub.kit.crypto import DataKeys, Sealed
+from hub.kit.i18n import N_
 from hub.linking import ruleset
 from hub.linking import service as linking
 from hub.linking.models import (
@@ -101,7 +102,10 @@ def visible_signals(session: Session, ctx: Context) -> Callable[[set[uuid.UUID]]
 
 
 def not_found(proposal_id: uuid.UUID) -> NoReturn:
-    raise NotFound(f"There is no proposal {proposal_id} that you may see for this purpose.")
+    raise NotFound(
+        N_("There is no proposal {id} that you may see for this purpose."),
+        params={"id": proposal_id},
+    )
 
 
 def _find(
@@ -154,7 +158,10 @@ def _locked(
 
 def _require(proposal: Proposal, allowed: Iterable[str], what: str) -> None:
     if proposal.status not in allowed:
-        raise Conflict(f"A proposal that is {proposal.status} cannot be {what}.")
+        raise Conflict(
+            N_("A proposal that is {status} cannot {what}."),
+            params={"status": proposal.status, "what": what},
+        )
 
 
 def _event(
@@ -255,7 +262,7 @@ def assign(
 ) -> Proposal:
     """Give the proposal to an analyst of the caller's agency (None: to nobody)."""
     proposal, rule = _locked(session, ctx, proposal_id, if_match)
-    _require(proposal, (*OPEN, "accepted"), "assigned")
+    _require(proposal, (*OPEN, "accepted"), N_("be assigned"))
     at = now()
     proposal.assigned_to = assignee
     _touch(proposal, at)
@@ -269,7 +276,7 @@ def start_review(
 ) -> Proposal:
     """Mark a new proposal as being reviewed."""
     proposal, rule = _locked(session, ctx, proposal_id, if_match)
-    _require(proposal, ("new",), "put in review")
+    _require(proposal, ("new",), N_("be put in review"))
     at = now()
     proposal.status = "in_review"
     _touch(proposal, at)
@@ -294,13 +301,13 @@ def decide(
     if decision == "accept" and not assessment:
         # The schemas refuse this first; a service caller must not skip the assessment either.
         raise InvalidInput(
-            "Accepting a proposal records the signal assessment (WGS art. 2.23).",
-            errors=[{"pointer": "/assessment", "detail": "is required to accept"}],
+            N_("Accepting a proposal records the signal assessment (WGS art. 2.23)."),
+            errors=[{"pointer": "/assessment", "detail": N_("is required to accept")}],
         )
     proposal, rule = _locked(session, ctx, proposal_id, if_match)
     at = now()
     if decision == "accept":
-        _require(proposal, (*OPEN, "rejected"), "accepted")
+        _require(proposal, (*OPEN, "rejected"), N_("be accepted"))
         proposal.status = "accepted"
         proposal.accepted_by = ctx.caller.agency_code
         proposal.case_number = repository.next_case_number(session, ctx.caller.agency_code, at.year)
@@ -308,7 +315,7 @@ def decide(
         opened = _open(session, ctx, proposal, at)
         detail: dict[str, Any] = {"case_number": proposal.case_number, "opened": opened}
     else:
-        _require(proposal, OPEN, "rejected")
+        _require(proposal, OPEN, N_("be rejected"))
         proposal.status = "rejected"
         detail = {}
     detail["ruleset"] = made_by(proposal)
@@ -361,15 +368,15 @@ def merge(
     other id points here."""
     if other == proposal_id:
         raise InvalidInput(
-            "A proposal cannot be merged with itself.",
-            errors=[{"pointer": "/other", "detail": "is this proposal"}],
+            N_("A proposal cannot be merged with itself."),
+            errors=[{"pointer": "/other", "detail": N_("is this proposal")}],
         )
     target, rule = _locked(session, ctx, proposal_id, if_match)
     absorbed = _find(session, ctx, other)
     # Both proposals change, so the caller must review both.
     other_rule = _reviewed(session, ctx, absorbed)
-    _require(target, (*OPEN, "accepted"), "merged into")
-    _require(absorbed, OPEN, "merged away")
+    _require(target, (*OPEN, "accepted"), N_("be merged into"))
+    _require(absorbed, OPEN, N_("be merged away"))
     at = now()
     kept, taken = repository.members(session, target.id), repository.members(session, absorbed.id)
     anchor = min(kept)
@@ -428,7 +435,7 @@ def split(
     parts apart, and each part together, from now on. Returns this proposal and the new one
     (None when one signal was taken out)."""
     proposal, rule = _locked(session, ctx, proposal_id, if_match)
-    _require(proposal, OPEN, "split")
+    _require(proposal, OPEN, N_("be split"))
     current = repository.members(session, proposal.id)
     seen = visible_members(session, ctx, proposal.id)
     chosen = set(members)
@@ -437,10 +444,10 @@ def split(
         detail = (
             f"not members you may see: {', '.join(unknown)}"
             if unknown
-            else "choose some, not all, of the members"
+            else N_("choose some, not all, of the members")
         )
         raise InvalidInput(
-            "Split off some of the proposal's members.",
+            N_("Split off some of the proposal's members."),
             errors=[{"pointer": "/members", "detail": detail}],
         )
     rest = current - chosen
@@ -539,11 +546,18 @@ def undo(
     )
     proposal, rule = _locked(session, ctx, proposal_id, if_match, named)
     if event is None or event.action not in UNDOABLE:
-        raise NotFound(f"This proposal has no merge or split {event_id} to undo.")
+        raise NotFound(
+            N_("This proposal has no merge or split {event} to undo."), params={"event": event_id}
+        )
     if repository.undone(session, proposal.id, event.pk):
-        raise Conflict(f"The {event.action} {event_id} is undone already.")
+        raise Conflict(
+            N_("The {action} {event} is undone already."),
+            params={"action": event.action, "event": event_id},
+        )
     _require(
-        proposal, (*OPEN, "accepted", *(("closed",) if event.action == "split" else ())), "changed"
+        proposal,
+        (*OPEN, "accepted", *(("closed",) if event.action == "split" else ())),
+        N_("be changed"),
     )
     at = now()
     detail = event.detail or {}
@@ -566,7 +580,7 @@ def _undo_merge(
     absorbed = repository.by_id(session, uuid.UUID(detail["other"]))
     assert absorbed is not None
     if absorbed.status != "merged" or absorbed.merged_into != target.id:
-        raise Conflict("The merged proposal has changed since; this merge cannot be undone.")
+        raise Conflict(N_("The merged proposal has changed since; this merge cannot be undone."))
     repository.delete_pairs(session, LinkJoin, detail.get("joins", []))
     theirs = repository.members(session, absorbed.id)
     absorbed.status, absorbed.merged_into = detail.get("other_status", "new"), None
@@ -602,7 +616,8 @@ def _undo_split(
         assert part is not None
         if part.status not in (*OPEN, "closed"):
             raise Conflict(
-                f"The part split off is {part.status} now; undo that first or merge it back."
+                N_("The part split off is {status} now; undo that first or merge it back."),
+                params={"status": part.status},
             )
         taken |= repository.members(session, part.id) if part.status != "closed" else set()
         part.status, part.merged_into = "merged", proposal.id
@@ -618,7 +633,7 @@ def _undo_split(
 def comment(session: Session, ctx: Context, proposal_id: uuid.UUID, *, text: str) -> ProposalEvent:
     """Add a comment (sealed; readable by the analysts of the commenter's agency)."""
     proposal = _find(session, ctx, proposal_id)
-    _require(proposal, (*OPEN, "accepted", "rejected"), "commented on")
+    _require(proposal, (*OPEN, "accepted", "rejected"), N_("be commented on"))
     event = _event(session, ctx, proposal, "commented", None, text, now())
     session.flush()
     _audit(session, ctx, "commented", proposal, {"event": event.pk})

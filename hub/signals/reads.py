@@ -19,6 +19,7 @@ from hub.covenants.sql import visible_to
 from hub.covenants.viewer import Viewer
 from hub.errors import NotFound
 from hub.kit.crypto import DataKeys
+from hub.kit.i18n import N_
 from hub.ldv import collect as ldv
 from hub.signals import repository
 from hub.signals.models import Signal
@@ -209,7 +210,9 @@ def read_one(
         if grant.level > Level.NONE:
             shown = disclose(session, keys, viewer, [(signal, grant)], parts)
             return shown[0], signal.version
-    raise NotFound(f"There is no signal {signal_id} that you may see for this purpose.")
+    raise NotFound(
+        N_("There is no signal {id} that you may see for this purpose."), params={"id": signal_id}
+    )
 
 
 def read_page(

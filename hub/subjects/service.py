@@ -23,6 +23,7 @@ from hub.db import now
 from hub.digests.build import fingerprint, render
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.kit.crypto import DataKeys, Sealed
+from hub.kit.i18n import N_
 from hub.ldv import collect as ldv
 from hub.linking.service import Linker
 from hub.signals.models import IdempotencyRecord, Identifier, Signal, Subject
@@ -149,7 +150,7 @@ def open_request(session: Session, desk: Desk, data: SubjectRequestCreate) -> Su
 def get(session: Session, request_id: uuid.UUID, *, lock: bool = False) -> SubjectRequest:
     request = repository.request_by_id(session, request_id, lock=lock)
     if request is None:
-        raise NotFound(f"There is no subject request {request_id}.")
+        raise NotFound(N_("There is no subject request {id}."), params={"id": request_id})
     return request
 
 
@@ -209,9 +210,11 @@ def export(session: Session, desk: Desk, request_id: uuid.UUID) -> dict[str, Any
     be about others (AVG art. 15(4)); the export says where a summary exists."""
     request = get(session, request_id)
     if request.kind != "access":
-        raise Conflict("Only an access request is exported; this one is not an access request.")
+        raise Conflict(N_("Only an access request is exported; this one is not an access request."))
     if request.status not in ("open", "done"):
-        raise Conflict(f"This request is {request.status}: nothing is exported.")
+        raise Conflict(
+            N_("This request is {status}: nothing is exported."), params={"status": request.status}
+        )
     held = holdings_of(session, request)
     signals = repository.signals(session, held.signal_ids)
     shown = represent(session, desk.keys, signals)
@@ -280,16 +283,19 @@ def complete(
     """Carry the request out, once: access, rectify, erase or restrict (409 unless open)."""
     request = get(session, request_id, lock=True)
     if request.status != "open":
-        raise Conflict(f"This request is {request.status} already; it is carried out once.")
+        raise Conflict(
+            N_("This request is {status} already; it is carried out once."),
+            params={"status": request.status},
+        )
     if request.kind == "restrict" and data.ground is None:
         raise InvalidInput(
-            "A restriction records its ground.",
-            errors=[{"pointer": "/ground", "detail": "required to restrict"}],
+            N_("A restriction records its ground."),
+            errors=[{"pointer": "/ground", "detail": N_("required to restrict")}],
         )
     if request.kind == "rectify" and data.note is None:
         raise InvalidInput(
-            "Say what each source is to correct.",
-            errors=[{"pointer": "/note", "detail": "required to rectify"}],
+            N_("Say what each source is to correct."),
+            errors=[{"pointer": "/note", "detail": N_("required to rectify")}],
         )
     held = holdings_of(session, request)
     if request.kind == "access":
@@ -317,7 +323,10 @@ def refuse(session: Session, desk: Desk, request_id: uuid.UUID, data: RefusalIn)
     """Refuse the request on its ground (UAVG art. 41(1) or AVG art. 12(5)); 409 unless open."""
     request = get(session, request_id, lock=True)
     if request.status != "open":
-        raise Conflict(f"This request is {request.status} already; it cannot be refused now.")
+        raise Conflict(
+            N_("This request is {status} already; it cannot be refused now."),
+            params={"status": request.status},
+        )
     if data.note is not None:
         notes = "\n\n".join(filter(None, [notes_of(desk.keys, request), f"Refused: {data.note}"]))
         sealed = desk.keys.seal(notes.encode(), context=_context(request.id))
@@ -335,7 +344,7 @@ def lift(session: Session, desk: Desk, request_id: uuid.UUID) -> SubjectRequest:
     """Lift a restriction: its signals link and are shared under the covenants again."""
     request = get(session, request_id, lock=True)
     if request.kind != "restrict" or request.status != "done":
-        raise Conflict("Only a restriction in force can be lifted.")
+        raise Conflict(N_("Only a restriction in force can be lifted."))
     ids = repository.restrictions_of(session, request.id)
     session.execute(delete(SignalRestriction).where(SignalRestriction.request_id == request.id))
     request.status, request.lifted_at = "lifted", now()

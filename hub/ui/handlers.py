@@ -68,7 +68,9 @@ def install_html_handlers(ui: FastAPI) -> None:
 
     @ui.exception_handler(HubError)
     async def _hub(request: Request, exc: HubError) -> Response:
-        return await error_page(request, exc.status, exc.detail, title=exc.title)
+        with use_language(language_of(request)):
+            detail = exc.translated()
+        return await error_page(request, exc.status, detail, title=exc.title)
 
     @ui.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -42,11 +42,22 @@ class Page:
     role: str | None  # who reads it: None signed out, else "analyst" or "dpo"
     dutch: str  # a text only the Dutch page shows
     english: str  # its English, which the Dutch page must not show
+    status: int = 200
 
 
 PAGES = (
     Page("sign-in", "/ui/login", None, ">Inloggen</h1>", ">Sign in</h1>"),
-    Page("error", "/ui/no-such-page", "analyst", "<h1>Niet gevonden</h1>", "<h1>Not found</h1>"),
+    Page(
+        "error", "/ui/no-such-page", "analyst", "<h1>Niet gevonden</h1>", "<h1>Not found</h1>", 404
+    ),
+    Page(
+        "missing proposal",
+        "/ui/proposals/00000000-0000-4000-8000-000000000000",
+        "analyst",
+        "Er is geen voorstel 00000000-0000-4000-8000-000000000000 dat u voor dit doel mag zien.",
+        "There is no proposal 00000000-0000-4000-8000-000000000000 that you may see",
+        404,
+    ),
     Page("queue", "/ui/proposals", "analyst", "<h1>Casusvoorstellen</h1>", "<h1>Case proposals"),
     Page(
         "proposal",
@@ -177,7 +188,7 @@ def test_every_page_speaks_the_language_asked_for(
 ) -> None:
     served = WAYS[way][2]
     response = reader(page.role, way).get(page.path.format(**site.ids))
-    assert response.status_code == (404 if page.name == "error" else 200), response.text
+    assert response.status_code == page.status, response.text
     text = response.text
     assert f'<html lang="{served}">' in text
     if page.name != "access export":  # a document of its own, served as it is

@@ -116,10 +116,10 @@ def _message(exc: HubError) -> str:
         return _("This form did not say which version of the proposal you saw. Reload the page.")
     if isinstance(exc, Conflict):
         return _("{problem} Someone else may have changed it; here it is as it is now.").format(
-            problem=_(exc.detail)
+            problem=exc.translated()
         )
     details = "; ".join(_(e["detail"]) for e in exc.errors or () if e.get("detail"))
-    return f"{_(exc.detail)} ({details})" if details else _(exc.detail)
+    return f"{exc.translated()} ({details})" if details else exc.translated()
 
 
 def _back(proposal_id: uuid.UUID, done: str) -> str:

@@ -89,5 +89,5 @@ def decide(
         )
     except HubError as exc:
         session.rollback()  # nothing of a failed decision stays
-        return _render(request, session, analyst, error=_(exc.detail), status_code=exc.status)
+        return _render(request, session, analyst, error=exc.translated(), status_code=exc.status)
     return RedirectResponse(f"/ui/disclosures?done={found.item.status}", status_code=303)

@@ -108,7 +108,7 @@ def open_request(
         created = service.open_request(session, desk, data)
     except HubError as exc:
         session.rollback()
-        return _render_list(request, session, desk, error=_(exc.detail), status_code=exc.status)
+        return _render_list(request, session, desk, error=exc.translated(), status_code=exc.status)
     return RedirectResponse(f"/ui/subject-requests/{created.id}?done=opened", status_code=303)
 
 
@@ -162,7 +162,7 @@ def _act(
     except HubError as exc:
         session.rollback()  # nothing of a failed step stays
         return _render_one(
-            request, session, desk, request_id, error=_(exc.detail), status_code=exc.status
+            request, session, desk, request_id, error=exc.translated(), status_code=exc.status
         )
     return RedirectResponse(f"/ui/subject-requests/{request_id}?done={done}", status_code=303)
 
