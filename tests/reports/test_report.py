@@ -437,6 +437,7 @@ def test_the_html_page_is_dutch_unless_asked_for_english(hub: Hub, tmp_path: Pat
         "Signalen per week per barrière" in dutch and "In de laatste 28 dagen telde de hub" in dutch
     )
     assert "<h2>Summary</h2>" not in dutch and "the hub counted" not in dutch
+    assert re.search(r"schema [\d.]+\.\s+Aantallen van 1 tot en met 4", dutch)  # two sentences
     csv_dutch = hub.api.get(url + ".csv", headers=hub.liec).text
     english_json = _build(hub, language="en")
     english = hub.api.get(url + ".html", headers=hub.liec).text
