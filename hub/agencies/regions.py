@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from hub.kit.i18n import gettext as _
+
 RIEC_REGIONS: dict[str, str] = {
     "amsterdam-amstelland": "Amsterdam-Amstelland",
     "noord-holland": "Noord-Holland",
@@ -64,6 +66,6 @@ def name_of(municipality: str | None) -> str:
 
 def agency_label(code: str) -> str:
     """An agency code as people read it: a municipality's (its CBS code) by the municipality's
-    name, any other code as it is."""
+    name ("Rotterdam municipality", in the current language), any other code as it is."""
     entry = municipalities().get(code)
-    return f"{entry.name} municipality" if entry else code
+    return _("{name} municipality").format(name=entry.name) if entry else code

@@ -239,9 +239,7 @@ def summary(report: dict[str, Any], labels: Labels | None = None) -> list[str]:
         if movers[direction]:
             top = movers[direction][0]
             lines.append(
-                _(sentence).format(
-                    key=labels.indicator(top["key"]), change=_signed(top["change"])
-                )
+                _(sentence).format(key=labels.indicator(top["key"]), change=_signed(top["change"]))
             )
     share = report["periods"]["28d"]["multi_barrier"]["share_pct"]["current"]
     if share is not None:

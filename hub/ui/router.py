@@ -50,8 +50,14 @@ async def home(request: Request) -> RedirectResponse:
 @router.get("/toegankelijkheid")
 async def accessibility_statement(request: Request) -> Response:
     """The accessibility statement (Besluit digitale toegankelijkheid overheid), open to all."""
-    await signed_in(request)  # the frame shows who is signed in, when someone is
-    return templates.TemplateResponse(request, "accessibility.html", {})
+    analyst = await signed_in(request)  # the frame shows who is signed in, when someone is
+    # Anyone may read it in the other language: without a session, the switch posts with the
+    # sign-in form's token, as it does on the sign-in page.
+    token = None if analyst else login_token(request)
+    response = templates.TemplateResponse(request, "accessibility.html", {})
+    if token:
+        set_login_cookie(response, token, request.app.state.settings)
+    return response
 
 
 @router.get("/login")

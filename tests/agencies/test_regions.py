@@ -14,6 +14,7 @@ from hub.agencies.regions import (
     region_of,
 )
 from hub.demo.synthetic import _POSTCODES
+from hub.kit.i18n import use_language
 
 # The RIEC regions follow the police units, and those follow provinces, except in two places:
 # Noord-Holland's Gooi en Vechtstreek belongs to Midden-Nederland, and Zuid-Holland and
@@ -109,5 +110,8 @@ def test_names_for_people_and_codes_for_the_unknown() -> None:
 
 
 def test_a_municipality_as_an_agency_reads_by_its_name() -> None:
-    assert agency_label("GM0363") == "Amsterdam municipality"
+    with use_language("en"):
+        assert agency_label("GM0363") == "Amsterdam municipality"
+    with use_language("nl"):
+        assert agency_label("GM0363") == "gemeente Amsterdam"
     assert agency_label("KMAR") == "KMAR" and agency_label("GM9999") == "GM9999"

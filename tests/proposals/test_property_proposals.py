@@ -672,7 +672,9 @@ def _check_case_files(live: Harness, views: dict[str, View], proposal_id: str) -
         got = {"history": api.get(f"{url}/history", headers=sent)}
         got["json"] = api.get(f"{url}/export", headers=sent)
         if view.exists:
-            got["html"] = api.get(f"{url}/export", headers=sent | {"Accept": "text/html"})
+            got["html"] = api.get(
+                f"{url}/export", headers=sent | {"Accept": "text/html", "Accept-Language": "en"}
+            )
         note_too = set() if viewer == commenter else {note}
         told = replace(view, forbidden_secrets=view.forbidden_secrets | note_too)
         for name, response in got.items():

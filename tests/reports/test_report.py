@@ -501,7 +501,7 @@ def test_the_html_page_renders_self_contained_in_a_real_browser(
 
 
 def test_the_html_report_says_its_labels_in_words(hub: Hub) -> None:
-    _build(hub)
+    _build(hub, language="en")
     html = hub.api.get(f"/api/v1/reports/{TODAY.isoformat()}.html", headers=hub.liec).text
     cells = re.findall(r"<td>([^<]*)</td>", html)
     for raw in ("in_proposal", "not_in_proposal", "total", "kmar", "employment", "new"):
@@ -511,3 +511,10 @@ def test_the_html_report_says_its_labels_in_words(hub: Hub) -> None:
     assert {"All signals", "Employment", "Royal Marechaussee (KMar)", "Accepted"} <= set(cells)
     assert not [c for c in cells if re.fullmatch(r"[a-z]+\.[a-z0-9-]+", c)]  # indicator codes
     assert re.search(r"Share of all signals: (\d+(\.\d)?%|not shown \(too few signals)", html)
+    # The same words in Dutch, the page's default.
+    _build(hub)
+    dutch = hub.api.get(f"/api/v1/reports/{TODAY.isoformat()}.html", headers=hub.liec).text
+    cells = set(re.findall(r"<td>([^<]*)</td>", dutch))
+    assert {"Alle signalen", "Arbeid", "Koninklijke Marechaussee (KMar)", "Aanvaard"} <= cells
+    assert "In een voorstel over twee of meer barrières" in cells
+    assert re.search(r"Aandeel van alle signalen: (\d+(\.\d)?%|niet getoond \(te weinig)", dutch)

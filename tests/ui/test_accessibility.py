@@ -84,7 +84,7 @@ def site(demo: DemoHub, chromium) -> Site:  # type: ignore[no-untyped-def]
             page.goto(f"{demo.url}/ui/login")
             page.fill("#username", account.username)
             page.fill("#password", account.password)
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
             page.wait_for_url(re.compile(r"/ui/(proposals|subject-requests)$"))
             cookies[name] = context.storage_state()
         finally:
@@ -137,7 +137,7 @@ def _sign_in_wrong(page, site: Site) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{site.url}/ui/login")
     page.fill("#username", "nobody")
     page.fill("#password", "not the password")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_selector("#sign-in-error")
 
 
@@ -319,6 +319,11 @@ def test_the_statement_is_open_to_all_and_linked_from_every_page(site: Site) -> 
     # The digitoegankelijk.nl model: status, what was tested and how, limits, contact.
     for part in ("Nalevingsstatus", "axe-core", "toetsenbord", "Bekende beperkingen", "Contact"):
         assert part in text, part
+    # In English to whoever asks for it, the Dutch names of the law and the ombudsman marked so.
+    english = httpx.get(f"{site.url}{STATEMENT}", headers={"Accept-Language": "en"}).text
+    assert 'lang="en"' in english and "Accessibility statement" in english
+    assert "Compliance status" in english and "Nalevingsstatus" not in english
+    assert '<span lang="nl">Besluit digitale toegankelijkheid overheid</span>' in english
     for page in ("/ui/login", STATEMENT):
         assert f'href="{STATEMENT}"' in httpx.get(f"{site.url}{page}").text
     with closing(signed_in_client(site.url, site.accounts["riec"])) as riec:

@@ -58,6 +58,13 @@ PAGES = (
         "There is no proposal 00000000-0000-4000-8000-000000000000 that you may see",
         404,
     ),
+    Page(
+        "accessibility statement",
+        "/ui/toegankelijkheid",
+        None,
+        "<h1>Toegankelijkheidsverklaring</h1>",
+        "<h1>Accessibility statement</h1>",
+    ),
     Page("queue", "/ui/proposals", "analyst", "<h1>Casusvoorstellen</h1>", "<h1>Case proposals"),
     Page(
         "proposal",
@@ -190,7 +197,7 @@ def test_every_page_speaks_the_language_asked_for(
     response = reader(page.role, way).get(page.path.format(**site.ids))
     assert response.status_code == page.status, response.text
     text = response.text
-    assert f'<html lang="{served}">' in text
+    assert f'<html lang="{served}"' in text
     if page.name != "access export":  # a document of its own, served as it is
         assert response.headers["content-language"] == served
     wanted, other = (page.dutch, page.english) if served == "nl" else (page.english, page.dutch)
@@ -232,7 +239,7 @@ def test_the_switch_remembers_the_choice_in_a_cookie_and_returns_to_the_page(
         cookie = chosen.headers["set-cookie"]
         assert cookie.startswith(f"{COOKIE}=en;") and "Path=/ui" in cookie
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=" in cookie
-        assert '<html lang="en">' in client.get("/ui/dashboard").text
+        assert '<html lang="en"' in client.get("/ui/dashboard").text
 
 
 def test_the_switch_refuses_a_forged_post_an_unknown_language_and_a_foreign_target(
@@ -257,6 +264,16 @@ def test_the_switch_refuses_a_forged_post_an_unknown_language_and_a_foreign_targ
         assert refused.status_code == 403
 
 
+def test_anyone_may_switch_the_statement_page_signed_out(site: Site) -> None:
+    """The accessibility statement is open to all, and so is its other language."""
+    with httpx.Client(base_url=site.url, timeout=30) as visitor:
+        assert ">Toegankelijkheidsverklaring</h1>" in visitor.get("/ui/toegankelijkheid").text
+        chosen = switch(visitor, "/ui/toegankelijkheid", "en")
+        assert chosen.status_code == 303, chosen.text
+        assert chosen.headers["location"] == "/ui/toegankelijkheid"
+        assert ">Accessibility statement</h1>" in visitor.get("/ui/toegankelijkheid").text
+
+
 def test_the_choice_outlives_signing_in_and_out(site: Site) -> None:
     account = site.accounts["analyst"]
     with httpx.Client(base_url=site.url, timeout=30, headers=DUTCH) as client:
@@ -276,7 +293,7 @@ def test_a_failed_sign_in_says_why_in_the_page_language(site: Site) -> None:
     with httpx.Client(base_url=site.url, timeout=30) as client:
         refused = sign_in(client, site.accounts["analyst"].username, "not the password")
         assert refused.status_code == 400
-        assert "Inloggen mislukt" in refused.text and '<html lang="nl">' in refused.text
+        assert "Inloggen mislukt" in refused.text and '<html lang="nl"' in refused.text
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,7 @@ def meaning(kind: str) -> str:
     subject, part = KEYS[kind]
     return f"{_(subject)} ({_(part)})"
 
+
 def annotate(session: Session, keys: DataKeys, viewer: Viewer, signal: dict[str, Any]) -> None:
     """Give each pseudonymised subject of `signal` (as shown) what each of its pseudonyms
     stands for (`meanings`: the part of the subject, such as "BSN", as its English message id:
