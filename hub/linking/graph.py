@@ -294,6 +294,11 @@ def _carriers_statement(blocking: tuple[bool, ...]) -> Any:
     return union_all(*parts)
 
 
+# A block's persons under either person key: one on a placeholder date is stored as
+# person-partial, and a relink that read "person" alone never compared it.
+_BLOCK_VALUE_TYPES = (*_PERSON_KEYS, "document")
+
+
 def _block_values(
     session: Session, data_keys: DataKeys, at: set[tuple[uuid.UUID, int]]
 ) -> tuple[dict[tuple[uuid.UUID, int], PersonKey], dict[uuid.UUID, list[str]]]:
@@ -309,7 +314,7 @@ def _block_values(
                 Identifier.type,
                 Identifier.key_id,
                 Identifier.value,
-            ).where(Identifier.signal_id.in_(chunk), Identifier.type.in_(("person", "document")))
+            ).where(Identifier.signal_id.in_(chunk), Identifier.type.in_(_BLOCK_VALUE_TYPES))
         )
         for signal_id, position, kind, key_id, blob in rows:
             if kind == "document":
