@@ -37,7 +37,15 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
-from quality import console, hub_on_population, in_child, population_arguments, traps_of
+from quality import (
+    Outcome,
+    console,
+    hub_on_population,
+    in_child,
+    population_arguments,
+    score,
+    traps_of,
+)
 from rapidfuzz import fuzz
 from rich.table import Table
 
@@ -105,6 +113,8 @@ class Read:
 
     members: dict[str, Member] = field(default_factory=dict)
     carriers: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # linking key -> the signals carrying it (for the parties they make, rules.parties)
+    holders: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     names: Counter[str] = field(default_factory=Counter)
     # name key -> the signals naming it, each with whether it gives a birth date
     named: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: defaultdict(list))
@@ -123,6 +133,8 @@ def read_population(population: Population) -> Read:
         subjects = [_SUBJECT.validate_python(raw) for raw in body["subjects"]]
         keys = {(k.type, k.value) for s in subjects for k in identifier_keys(s)}
         carriers.update(keys)
+        for key in keys:
+            read.holders[key].append(body["external_ref"])
         named = {
             (k.value, s.birth_date is not None)  # type: ignore[union-attr]
             for s in subjects
@@ -188,13 +200,17 @@ def _noise(name: str, born: date | None, people: Iterable[_Person]) -> str:
 # --- what two members share ----------------------------------------------------------------------
 
 
-def relation(a: Member, b: Member, carriers: Counter, names: Counter) -> Relation:
-    """The best class of evidence between two members of a case, judged by the rules."""
+def relation(a: Member, b: Member, read: Read, party_of: dict[str, int]) -> Relation:
+    """The best class of evidence between two members of a case, judged by the rules (a
+    value's carriers counted as the parties the hub's clusters make of them)."""
+    carriers, names = read.carriers, read.names
     evidence: list[rules.Evidence] = []
     for kind, value in a.keys & b.keys:
         if kind not in rules.LINKING_TYPES:
             continue
         n = carriers[(kind, value)]
+        if not rules.over_cap(kind, n):
+            n = max(2, min(n, rules.parties(read.holders[(kind, value)], party_of)))
         if kind in _PERSON_TYPES:
             points = rules.person_credit(kind, n, names[value.rpartition("|")[0]])
         else:
@@ -250,7 +266,10 @@ def relation(a: Member, b: Member, carriers: Counter, names: Counter) -> Relatio
     if points >= rules.LINK_THRESHOLD:
         return Relation(LINKED, points, "linked: " + _evidence_text(counted))
     if counted:
-        return Relation(BELOW, points, _evidence_text(counted))
+        beside = " + " + " + ".join(sorted({t.split(" (")[0] for t in unseen + name_only}))
+        return Relation(
+            BELOW, points, _evidence_text(counted) + (beside if beside != " + " else "")
+        )
     if unseen:
         return Relation(UNSEEN, 0.0, unseen[0])
     if name_only:
@@ -328,7 +347,7 @@ def classify(
         for i, j in itertools.combinations(range(len(pieces)), 2):
             best = min(
                 (
-                    relation(members[a], members[b], read.carriers, read.names)
+                    relation(members[a], members[b], read, home)
                     for a in pieces[i]
                     for b in pieces[j]
                 ),
@@ -508,6 +527,15 @@ def main(argv: list[str] | None = None) -> int:
         clusters = in_child(hub_on_population, args.size, args.seed, traps, args.pg_url).clusters
         if args.clusters is not None:
             args.clusters.write_text(json.dumps(clusters))
+    items = [population.external_ref(i) for i in range(args.size)]
+    scored = score(Outcome("hub", clusters), [set(c) for c in population.cases], items)
+    console.print(
+        f"hub: planted B-cubed P/R/F1 {scored.planted.precision:.4f} / "
+        f"{scored.planted.recall:.4f} / {scored.planted.f1:.4f}; all-signal B-cubed F1 "
+        f"{scored.bcubed.f1:.4f}; unrelated in proposals {scored.unrelated.count:,} of "
+        f"{scored.unrelated.total:,} ({scored.unrelated.rate:.2%}); "
+        f"{scored.merged} clusters mix cases"
+    )
     read = read_population(population)
     lost, joins = classify(population, clusters, read)
     report(lost, population, clusters, joins, args.examples, read.members)

@@ -517,11 +517,7 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
     name_of = _names_of_persons(hood)
     for token, (kind, carriers) in hood.tokens.items():
         present = sorted(carriers & hood.nodes)
-        if kind in _PERSON_KEYS:
-            names = hood.name_counts.get(name_of.get(token, ""), 0)
-            points = rules.person_credit(kind, len(carriers), names)
-        else:
-            points = rules.credit(kind, len(carriers))
+        points = _value_points(hood, name_of, token, kind, len(carriers))
         for a, b in itertools.combinations(present, 2):
             shared[(a, b)].append(rules.Evidence(kind, token, points))
     for pair, found in hood.similar.items():
@@ -545,7 +541,65 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
             )
     for pair, evidence in shared.items():
         evidence.extend(rules.conflict(kind) for kind in _conflicts(hood, pair, evidence))
+    _count_parties(hood, shared, name_of)
     return shared
+
+
+def _value_points(
+    hood: Neighbourhood, name_of: Mapping[str, str], token: str, kind: str, carriers: int
+) -> float:
+    """A shared value's points, carried by `carriers` (a person's less its name's commonness)."""
+    if kind in _PERSON_KEYS:
+        names = hood.name_counts.get(name_of.get(token, ""), 0)
+        return rules.person_credit(kind, carriers, names)
+    return rules.credit(kind, carriers)
+
+
+def _count_parties(
+    hood: Neighbourhood,
+    shared: dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]],
+    name_of: Mapping[str, str],
+) -> None:
+    """Credit each value three or more signals carry by the parties carrying it
+    (`rules.parties`): the groups the evidence counted by signals links. Once, not until
+    nothing changes, so the result is what one reading of the evidence says."""
+    crowded = [(t, kind, c) for t, (kind, c) in hood.tokens.items() if len(c) > 2]
+    if not crowded:
+        return
+    party_of = _linked_groups(shared)
+    for token, kind, carriers in crowded:
+        counted = rules.parties(carriers, party_of)
+        if counted == len(carriers):
+            continue
+        # One party: the value is only theirs, worth what two signals sharing it are.
+        points = _value_points(hood, name_of, token, kind, max(2, counted))
+        for pair in itertools.combinations(sorted(carriers & hood.nodes), 2):
+            shared[pair] = [
+                rules.Evidence(kind, token, points) if (e.key_type, e.token) == (kind, token) else e
+                for e in shared[pair]
+            ]
+
+
+def _linked_groups(
+    shared: Mapping[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]],
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Signal -> the smallest signal of the group its links reach (linked signals only)."""
+    parent: dict[uuid.UUID, uuid.UUID] = {}
+
+    def root(node: uuid.UUID) -> uuid.UUID:
+        top = node
+        while top in parent:
+            top = parent[top]
+        while node in parent and parent[node] != top:
+            parent[node], node = top, parent[node]
+        return top
+
+    for (a, b), evidence in shared.items():
+        if rules.pair_weight(evidence)[0] >= rules.LINK_THRESHOLD:
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {node: root(node) for node in parent}
 
 
 def _names_of_persons(hood: Neighbourhood) -> dict[str, str]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from hub.linking import clusters, persons, rules
 
-RULESET_VERSION = "4.0.0"
+RULESET_VERSION = "5.0.0"
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,19 @@ RELEASES: tuple[Release, ...] = (
             en="Only documents a person holds one of per country (passport, identity card, "
             "residence permit, driving licence, travel document) contradict each other; two "
             "visas or two 'other' documents with different numbers do not.",
+        ),
+    ),
+    Release(
+        "5.0.0",
+        "95f10710beeb3bd8a26e115478cf1b9ce267d86b71c41d36066c3f343b8629e0",
+        "2026-12-03",
+        Text(
+            nl="Hoe vaak een gegeven voorkomt telt in partijen, niet in signalen: signalen die "
+            "al met elkaar verbonden zijn tellen samen één keer, zodat een signaal met alleen "
+            "het adres van een zaak er weer bij komt.",
+            en="How often a detail occurs counts in parties, not signals: signals already "
+            "linked to each other count once together, so a signal holding only a case's "
+            "address joins it again.",
         ),
     ),
 )
@@ -199,7 +212,8 @@ RULES: tuple[Rule, ...] = (
         group="evidence",
         uses=("rules.BASE_WEIGHT", "rules.FREQUENCY_CAP"),
         parameters=lambda: {
-            "formula": "points = base_points - log2(carriers / 2); 0 when carriers > frequency_cap",
+            "formula": "points = base_points - log2(parties / 2), parties at least 2; 0 when "
+            "carriers > frequency_cap",
             "key_types": sorted(rules.BASE_WEIGHT),
         },
         title=Text("Een gedeeld gegeven", "A shared detail"),
@@ -214,6 +228,34 @@ RULES: tuple[Rule, ...] = (
             "doubling of their number costs one point. Past the type's maximum the detail no "
             "longer counts; it is then, say, a hotel's address or an employment agency's phone "
             "number.",
+        ),
+    ),
+    Rule(
+        id="parties-not-signals",
+        group="evidence",
+        uses=(),
+        parameters=lambda: _parties_examples(),
+        title=Text("Partijen, geen signalen", "Parties, not signals"),
+        reason=Text(
+            nl="Hoe vaak een gegeven voorkomt telt in partijen, niet in signalen. Signalen die "
+            "op grond van hun andere gedeelde gegevens al met elkaar verbonden zijn, zijn samen "
+            "één partij; een signaal dat nergens mee verbonden is, is een partij op zichzelf. "
+            "Wat een gedeeld adres bewijst hangt af van hoeveel anderen het delen, en drie "
+            "signalen van één zaak op het eigen adres zijn daar één partij: een vierde signaal "
+            "met alleen dat adres is dan de tweede partij, en wordt verbonden "
+            "(example_case_of_three_and_a_fourth). Drie of meer onbekenden op één adres blijven "
+            "drie of meer partijen en worden niet op het adres alleen verbonden "
+            "(example_three_strangers). De partijen worden één keer bepaald, uit de verbanden "
+            "die de gegevens geteld in signalen geven. Het maximum van een soort telt signalen.",
+            en="How often a detail occurs counts in parties, not signals. Signals their other "
+            "shared details already link to each other are one party together; a signal linked "
+            "to nothing is a party of its own. What a shared address proves depends on how many "
+            "others share it, and three signals of one case at its own address are one party "
+            "there: a fourth signal holding only that address is then the second party, and is "
+            "linked (example_case_of_three_and_a_fourth). Three or more strangers at one "
+            "address stay three or more parties and are not linked on the address alone "
+            "(example_three_strangers). Parties are found once, from the links the details give "
+            "counted in signals. A type's maximum counts signals.",
         ),
     ),
     Rule(
@@ -610,6 +652,24 @@ RULES: tuple[Rule, ...] = (
 
 # Public constants of the rule modules that are derived from others a rule uses already.
 DERIVED = {"rules.LINKING_TYPES": "rules.BASE_WEIGHT"}
+
+
+def _parties_example(carriers: list[str], party_of: dict[str, str]) -> dict[str, Any]:
+    parties = rules.parties(carriers, party_of)
+    return {
+        "signals": len(carriers),
+        "parties": parties,
+        "address_points": round(rules.credit("address", max(2, parties)), 6),
+        "address_points_counted_in_signals": round(rules.credit("address", len(carriers)), 6),
+    }
+
+
+def _parties_examples() -> dict[str, Any]:
+    case = dict.fromkeys(("a", "b", "c"), "a")
+    return {
+        "example_case_of_three_and_a_fourth": _parties_example(["a", "b", "c", "d"], case),
+        "example_three_strangers": _parties_example(["d", "e", "f"], {}),
+    }
 
 
 def _links_alone_up_to() -> dict[str, int]:

@@ -296,3 +296,30 @@ def test_a_similar_person_on_a_placeholder_date_is_compared_on_relink_too(hub: H
     assert evidence["person-similar-partial"] > 0
     hub.relink()
     assert _types(hub.together(a, b)) == evidence
+
+
+def _phone() -> dict:
+    return {"type": "phone", "number": f"06-3{random.randrange(10**7):07d}"}
+
+
+def test_a_third_signal_at_a_linked_pairs_address_joins_them_strangers_do_not(hub: Hub) -> None:
+    """An address counts the parties carrying it: a pair the phone links is one party, so a
+    signal naming only their address is the second, and links; three strangers are three."""
+    home, phone = _address(), _phone()
+    a = hub.post("KMAR", phone, home)
+    b = hub.post("SZW", phone, home, **WORK)
+    c = hub.post("IND", home)
+    assert _types(hub.together(a, c)) == {"address": 5.0}
+    flat = _address()
+    strangers = [hub.post(agency, flat, **WORK) for agency in ("KMAR", "IND", "POLITIE")]
+    assert hub.together(strangers[0], strangers[1]) is None
+    # A linked pair and two strangers at one address: three parties, none joins.
+    block, phone = _address(), _phone()
+    d = hub.post("KMAR", phone, block)
+    hub.post("SZW", phone, block, **WORK)
+    lone = [hub.post(agency, block) for agency in ("IND", "POLITIE")]
+    assert hub.together(d, lone[0]) is None and hub.together(lone[0], lone[1]) is None
+    hub.relink()
+    assert _types(hub.together(b, c)) == {"address": 5.0}
+    assert hub.together(strangers[0], strangers[2]) is None
+    assert hub.together(d, lone[1]) is None
