@@ -9,7 +9,8 @@ best thing it shares with the rest of its case, judged with the linking rules th
 
 1. the rules link it (the pair reaches the threshold), yet clustering kept it apart;
 2. it shares evidence the hub sees, worth less than the threshold;
-3. it shares near evidence the hub never compares (a near document outside a birth-date block);
+3. it shares near evidence the hub never compares (a document number one typing slip off,
+   outside a birth-date block);
 4. it shares a name only, without a birth date on one side: no rule can link a bare name
    without linking strangers of that name;
 5. it shares nothing: not one value of the case, or only a case person the rest does not name.
@@ -54,6 +55,7 @@ from hub.linking import rules
 from hub.linking.persons import (
     NEAR_DOCUMENT,
     PersonKey,
+    document_parts,
     fold,
     near_documents,
     on_partial_date,
@@ -256,12 +258,12 @@ def relation(a: Member, b: Member, read: Read, party_of: dict[str, int]) -> Rela
     for da in a.documents:
         for db in b.documents:
             if near_documents(da, db):
-                if blocks:
+                if blocks or _scanned_alike(da, db):
                     evidence.append(
                         rules.Evidence(rules.SIMILAR_DOCUMENT, "near document", NEAR_DOCUMENT)
                     )
                 else:
-                    unseen.append("near document (OCR slip or typo), no shared birth-date block")
+                    unseen.append("near document (typing slip), no shared birth-date block")
     points, counted = rules.pair_weight(evidence)
     if points >= rules.LINK_THRESHOLD:
         return Relation(LINKED, points, "linked: " + _evidence_text(counted))
@@ -277,6 +279,17 @@ def relation(a: Member, b: Member, read: Read, party_of: dict[str, int]) -> Rela
     if close_names:
         return Relation(NOTHING, 0.0, close_names[0])
     return Relation(NOTHING, 0.0, "")
+
+
+def _scanned_alike(a: str, b: str) -> bool:
+    """Document match values the hub meets through their scanned token (graph.SCANNED_TYPES)."""
+    (scope_a, number_a), (scope_b, number_b) = document_parts(a), document_parts(b)
+    kind = scope_a.rpartition("|")[2]
+    return (
+        scope_a == scope_b
+        and kind in rules.CONFLICTING_DOCUMENT_KINDS
+        and rules.ocr_key(number_a) == rules.ocr_key(number_b)
+    )
 
 
 def _names_meet(a: str, b: str) -> bool:

@@ -50,7 +50,13 @@ from hub.signals.models import Identifier, Signal
 from hub.signals.service import open_identifier
 from hub.signals.subjects import BLOCKING_TYPES, FACT_TYPES
 
-_READ_TYPES = rules.LINKING_TYPES | BLOCKING_TYPES
+# Fact keys whose carriers are looked up: a document number as a scanner may have read it
+# (rules.ocr_key), so that numbers differing only by a scanner's misreadings meet wherever they
+# are, not only inside a birth-date block. They link as a near document (SIMILAR_DOCUMENT),
+# never as the document itself, and stop past the document cap like the number would.
+SCANNED_TYPES = frozenset({"document-ocr"})
+SCANNED_CAP = rules.FREQUENCY_CAP["document"]
+_READ_TYPES = rules.LINKING_TYPES | BLOCKING_TYPES | SCANNED_TYPES
 _PERSON_KEYS = ("person", "person-partial")
 # What a node's facts hold: the fact keys, and the match keys a conflict is read from.
 _FACT_READ = FACT_TYPES | {"bsn", "document", *_PERSON_KEYS}
@@ -87,6 +93,9 @@ class Neighbourhood:
     facts: dict[uuid.UUID, Facts] = field(default_factory=dict)
     # How many active signals carry each name (person-name token) the pairs rest on.
     name_counts: dict[str, int] = field(default_factory=dict)
+    # Scanned document numbers (SCANNED_TYPES) two or more signals carry: token -> carriers
+    # (signal, subject position).
+    scanned: dict[str, frozenset[tuple[uuid.UUID, int]]] = field(default_factory=dict)
     truncated: bool = False
 
     def add_similar(
@@ -132,7 +141,7 @@ def _tokens_of(
         for signal_id, position, kind, token in session.execute(_TOKENS_OF, {"ids": chunk}):
             if kind in _FACT_READ:
                 hood.add_fact(signal_id, position, kind, token)
-            if kind not in FACT_TYPES:
+            if kind not in FACT_TYPES or kind in SCANNED_TYPES:
                 found.add((signal_id, kind, token))
     return found
 
@@ -429,6 +438,13 @@ def _compare_persons(
     return joined
 
 
+def _cap(kind: str) -> int:
+    """The most signals a key of this type may have and still count (or block)."""
+    if kind in BLOCKING_TYPES:
+        return rules.BLOCK_CAP
+    return SCANNED_CAP if kind in SCANNED_TYPES else rules.FREQUENCY_CAP[kind]
+
+
 def neighbourhood(
     session: Session,
     seeds: Iterable[uuid.UUID],
@@ -455,23 +471,21 @@ def neighbourhood(
         by_seeds = Counter((kind, token) for _, kind, token in found) if first else Counter()
         # Enough rows of each key to know whether it is past its cap (or, for a value the seeds
         # just pushed past it, to have every carrier it linked before).
-        limits = {
-            key: (rules.BLOCK_CAP if key[0] in BLOCKING_TYPES else rules.FREQUENCY_CAP[key[0]])
-            + 1
-            + by_seeds[key]
-            for key in keys
-        }
+        limits = {key: _cap(key[0]) + 1 + by_seeds[key] for key in keys}
         carriers, sealed = _carriers_up_to(session, limits)
         # A signal may carry a value twice: a key that filled its limit with fewer signals
         # than that is counted exactly.
         counts = {key: len({s for s, _ in rows}) for key, rows in carriers.items()}
         short = {k for k, n in counts.items() if len(carriers[k]) >= limits[k] > n}
         counts |= _carriers(session, short)
-        linking, crossed, blocking = set(), set(), set()
+        linking, crossed, blocking, scanned = set(), set(), set(), set()
         for key, n in counts.items():
             if key[0] in BLOCKING_TYPES:
                 if 2 <= n <= rules.BLOCK_CAP:
                     blocking.add(key)
+            elif key[0] in SCANNED_TYPES:
+                if 2 <= n <= SCANNED_CAP:
+                    scanned.add(key)
             elif rules.over_cap(key[0], n):
                 hood.capped[key] = n  # at least n: counting stops past the cap
                 if n - by_seeds[key] <= rules.FREQUENCY_CAP[key[0]]:
@@ -482,7 +496,7 @@ def neighbourhood(
                 linking.add(key)
         first = False
         if short:
-            carriers |= _positions_with(session, short & (linking | crossed | blocking))
+            carriers |= _positions_with(session, short & (linking | crossed | blocking | scanned))
         current, frontier = frontier, set()
         if data_keys is not None and blocking:
             blocks = {key: carriers[key] for key in blocking if key in carriers}
@@ -501,6 +515,9 @@ def neighbourhood(
             if key in linking:
                 hood.tokens[key[1]] = (key[0], signals)
             frontier |= signals
+        for key in scanned:
+            hood.scanned[key[1]] = frozenset(carriers.get(key, ()))
+            frontier |= {signal_id for signal_id, _ in hood.scanned[key[1]]}
         frontier -= hood.nodes
         if len(hood.nodes) + len(frontier) > limit:
             hood.truncated = True
@@ -539,10 +556,26 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
                 else rules.Evidence(e.key_type, e.token, max(0.0, e.points - penalty))
                 for e in found.values()
             )
+    _scanned_alike(hood, shared)
     for pair, evidence in shared.items():
         evidence.extend(rules.conflict(kind) for kind in _conflicts(hood, pair, evidence))
     _count_parties(hood, shared, name_of)
     return shared
+
+
+def _scanned_alike(
+    hood: Neighbourhood, shared: dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]
+) -> None:
+    """Near documents of two signals whose numbers differ but read the same as a scanner may
+    have read them: found through the scanned token, no birth-date block needed."""
+    for token, carriers in hood.scanned.items():
+        present = sorted(c for c in carriers if c[0] in hood.nodes)
+        for (a, pa), (b, pb) in itertools.combinations(present, 2):
+            if a == b or _at(hood, a, pa, "document") & _at(hood, b, pb, "document"):
+                continue  # one signal, or the same number: the document key says so
+            pair = (min(a, b), max(a, b))
+            if not any(e.key_type == rules.SIMILAR_DOCUMENT for e in shared.get(pair, ())):
+                shared[pair].append(rules.Evidence(rules.SIMILAR_DOCUMENT, token, NEAR_DOCUMENT))
 
 
 def _value_points(
@@ -688,6 +721,10 @@ def whole(session: Session, *, data_keys: DataKeys | None = None) -> Neighbourho
         if kind in BLOCKING_TYPES:
             if len(signals) <= rules.BLOCK_CAP and data_keys is not None:
                 blocks.append((token, carriers))
+        elif kind in SCANNED_TYPES:
+            if len(signals) <= SCANNED_CAP:
+                hood.scanned[token] = frozenset(carriers)
+                hood.nodes |= signals
         elif (kind, token) in excluded:
             continue
         elif rules.over_cap(kind, len(signals)):

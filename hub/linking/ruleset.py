@@ -97,15 +97,17 @@ RELEASES: tuple[Release, ...] = (
     ),
     Release(
         "5.0.0",
-        "95f10710beeb3bd8a26e115478cf1b9ce267d86b71c41d36066c3f343b8629e0",
+        "dd50eb3989ed51ffec27d7eee709011dae792cc4cdf21dfebf02d964dfc51c91",
         "2026-12-03",
         Text(
             nl="Hoe vaak een gegeven voorkomt telt in partijen, niet in signalen: signalen die "
             "al met elkaar verbonden zijn tellen samen één keer, zodat een signaal met alleen "
-            "het adres van een zaak er weer bij komt.",
+            "het adres van een zaak er weer bij komt. Documentnummers die alleen verschillen "
+            "in wat een scanner verwart tellen ook zonder gedeelde geboortedatum.",
             en="How often a detail occurs counts in parties, not signals: signals already "
             "linked to each other count once together, so a signal holding only a case's "
-            "address joins it again.",
+            "address joins it again. Document numbers that differ only in what a scanner "
+            "confuses count without a shared date of birth too.",
         ),
     ),
 )
@@ -307,6 +309,7 @@ RULES: tuple[Rule, ...] = (
             "points": persons.NEAR_DOCUMENT,
             "min_length": persons.DOCUMENT_MIN_LENGTH,
             "edits": 1,
+            "scanned_alike_anywhere": sorted(rules.CONFLICTING_DOCUMENT_KINDS),
         },
         title=Text("Een bijna gelijk documentnummer", "A near-identical document number"),
         reason=Text(
@@ -314,11 +317,17 @@ RULES: tuple[Rule, ...] = (
             "dezelfde soort en hetzelfde land bevatten die één tikfout verschillen (een cijfer "
             "anders, twee omgewisseld, één weggevallen) zijn waarschijnlijk dezelfde persoon. "
             "Alleen nummers van minstens min_length tekens tellen: kortere lijken te snel op "
-            "elkaar.",
+            "elkaar. Nummers die alleen verschillen in wat een scanner verwart (O en 0, I en 1, "
+            "B en 8, S en 5) tellen ook zonder gedeelde geboortedatum, in elk signaal, voor "
+            "de soorten in scanned_alike_anywhere: een scanner leest letters voor cijfers, "
+            "geen ander nummer.",
             en="Two persons with the same date of birth whose signals hold document numbers of "
             "the same kind and country that differ by one slip (a digit wrong, two swapped, one "
             "dropped) are probably the same person. Only numbers of at least min_length "
-            "characters count: shorter ones resemble each other too easily.",
+            "characters count: shorter ones resemble each other too easily. Numbers that differ "
+            "only in what a scanner confuses (O and 0, I and 1, B and 8, S and 5) count without "
+            "a shared date of birth too, in any signal, for the kinds in "
+            "scanned_alike_anywhere: a scanner misreads letters for digits, not another number.",
         ),
     ),
     Rule(

@@ -323,3 +323,23 @@ def test_a_third_signal_at_a_linked_pairs_address_joins_them_strangers_do_not(hu
     assert _types(hub.together(b, c)) == {"address": 5.0}
     assert hub.together(strangers[0], strangers[2]) is None
     assert hub.together(d, lone[1]) is None
+
+
+def _passport(number: str) -> dict:
+    return {"type": "document", "kind": "passport", "issuing_country": "UA", "number": number}
+
+
+def test_a_scanner_slip_in_a_passport_links_without_a_person_to_block_on(hub: Hub) -> None:
+    """Numbers the same once read as a scanner may have (O/0, I/1, B/8, S/5) are a near
+    document wherever they are: a signal holding only the slipped number joins."""
+    digits = f"{random.randrange(10**7):07d}"
+    number = f"XE{digits[:2]}8{digits[3:]}"
+    a = hub.post("KMAR", _passport(number), _phone())
+    b = hub.post("SZW", _passport(number.replace("8", "B", 1)), **WORK)
+    assert _types(hub.together(a, b)) == {"document-similar": 6.0}
+    # One digit other than a scanner's misreading: no link without a block to compare in.
+    c = hub.post("IND", _passport(number[:-1] + str((int(number[-1]) + 1) % 10)), **WORK)
+    assert hub.together(a, c) is None
+    hub.relink()
+    assert _types(hub.together(a, b)) == {"document-similar": 6.0}
+    assert hub.together(a, c) is None
