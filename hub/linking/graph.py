@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import networkx as nx
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import (
     ColumnElement,
@@ -36,9 +36,9 @@ from hub.kit.crypto import DataKeys
 from hub.linking import rules
 from hub.linking.models import LinkExclusion
 from hub.linking.persons import (
-    CLOSE,
     NEAR_DOCUMENT,
     PersonKey,
+    candidates,
     document_parts,
     fold,
     near_documents,
@@ -753,20 +753,12 @@ def _compare_blocks(
     for token, carriers in blocks:
         present = [c for c in carriers if c in persons]
         # Candidates in both forms: as written (folded) and in the spelling keys.
-        candidates = {
-            (i, j)
-            for names in (
-                [fold(persons[c].name) for c in present],
-                [spelled(persons[c].name) for c in present],
-            )
-            for i, name in enumerate(names)
-            for _, _, j in process.extract(
-                name, names, scorer=fuzz.token_set_ratio, score_cutoff=CLOSE, limit=None
-            )
-        }
-        for i, j in sorted(candidates):
+        found = candidates([fold(persons[c].name) for c in present]) | candidates(
+            [spelled(persons[c].name) for c in present]
+        )
+        for i, j in sorted(found):
             a, b = present[i], present[j]
-            if i >= j or a[0] == b[0]:
+            if a[0] == b[0]:
                 continue
             points = similarity(persons[a], persons[b])
             if points > 0:

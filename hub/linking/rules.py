@@ -232,13 +232,17 @@ SPELLING_RULES: tuple[tuple[str, str], ...] = (
     ("sh", "x"),  # English ш
     ("zh", "x"),  # English ж (German writes it sch: Zhukov, Schukow)
     ("rz", "x"),  # Polish ж
+    ("ts", "c"),  # English and French ц (ISO 9 and Polish write c: Tsvetkov, Cvetkov)
     ("gue", "ge"),  # French g before e, i (Cyrillic ge)
     ("gui", "gi"),
     ("ou", "u"),  # French u (Cyrillic u)
     ("w", "v"),  # German and Polish в
     ("kh", "h"),  # Cyrillic kha
     ("ff", "v"),  # French and old German -off, -ow
-    ("y", "i"),  # й, ы, ь romanised as y or i (or j, rare: left)
+    ("y", "i"),  # й, ы, ь romanised as y or i
+    # й, я, ю, є as j in ISO 9, German and Polish (Julija, Jaroszenko beside Yuliia, Yaroshenko);
+    # French writes ж as j (Jivko, Zhivko): one letter of difference the comparison allows.
+    ("j", "i"),
 )
 
 

@@ -97,17 +97,21 @@ RELEASES: tuple[Release, ...] = (
     ),
     Release(
         "5.0.0",
-        "dd50eb3989ed51ffec27d7eee709011dae792cc4cdf21dfebf02d964dfc51c91",
+        "de9c84d9a115c55705fc3dea72bbb106cb4ae72f9a5e89d87cdbf2b24b68c0c4",
         "2026-12-03",
         Text(
             nl="Hoe vaak een gegeven voorkomt telt in partijen, niet in signalen: signalen die "
             "al met elkaar verbonden zijn tellen samen één keer, zodat een signaal met alleen "
             "het adres van een zaak er weer bij komt. Documentnummers die alleen verschillen "
-            "in wat een scanner verwart tellen ook zonder gedeelde geboortedatum.",
+            "in wat een scanner verwart tellen ook zonder gedeelde geboortedatum. Namen worden "
+            "ook in de geschreven volgorde vergeleken, en j en i, ts en c gelden in Slavische "
+            "spellingen als gelijk (Julija en Yuliia, Cvetkov en Tsvetkov).",
             en="How often a detail occurs counts in parties, not signals: signals already "
             "linked to each other count once together, so a signal holding only a case's "
             "address joins it again. Document numbers that differ only in what a scanner "
-            "confuses count without a shared date of birth too.",
+            "confuses count without a shared date of birth too. Names are also compared in "
+            "the order written, and j and i, ts and c count as the same in Slavic spellings "
+            "(Julija and Yuliia, Cvetkov and Tsvetkov).",
         ),
     ),
 )
@@ -283,7 +287,9 @@ RULES: tuple[Rule, ...] = (
         reason=Text(
             nl="Namen worden verschillend geschreven. Twee personen met dezelfde geboortedatum "
             "(of met dag en maand omgewisseld) worden vergeleken op naam, zonder accenten en "
-            "ongeacht de volgorde van de woorden; een ontbrekende tussennaam telt als gelijk. "
+            "ongeacht de volgorde van de woorden (of in de geschreven volgorde, als dat hoger "
+            "scoort: een verschrijving in een eerste letter); een ontbrekende tussennaam telt "
+            "als gelijk. "
             "Een bijna gelijke naam (score vanaf name_near van 100) of een gelijkende naam "
             "(vanaf name_close) telt de punten van points_same_birth_date, of van "
             "points_day_and_month_swapped bij omgewisselde dag en maand: minder dan een precies "
@@ -292,7 +298,8 @@ RULES: tuple[Rule, ...] = (
             "vergelijken. Een andere geboortedatum is nooit dezelfde persoon.",
             en="Names are spelled differently. Two persons with the same date of birth (or with "
             "day and month swapped) are compared by name, without accents and whatever the "
-            "order of the words; a missing middle name counts as the same. A near-identical "
+            "order of the words (or in the order written, when that scores higher: a slip in a "
+            "first letter); a missing middle name counts as the same. A near-identical "
             "name (a score from name_near out of 100) or a similar one (from name_close) counts "
             "the points of points_same_birth_date, or of points_day_and_month_swapped when day "
             "and month are swapped: fewer than an exactly equal name. A date of birth shared by "
@@ -491,6 +498,10 @@ RULES: tuple[Rule, ...] = (
                     "gueorguieva",
                     "zhukov",
                     "schukow",
+                    "tsvetkov",
+                    "cvetkov",
+                    "yuliia",
+                    "julija",
                 )
             },
             "example_document": rules.ocr_key("AB0S1234"),

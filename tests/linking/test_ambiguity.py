@@ -202,6 +202,16 @@ def test_fact_keys_are_made_at_ingest_and_only_tokens_of_them_are_stored() -> No
         ("Maria Georgieva", "Maria Gueorguieva"),
         ("Oleksandr Zhukov", "Oleksandr Schukow"),
         ("Yuri Ivanov", "Iouri Iwanow"),
+        # The synthetic population's romanisations the rules missed (bench/recall_misses.py):
+        # j and y for й, я, ю; ts and c for ц; a first letter that changes the words' sorted
+        # order (Zhanna, Janna).
+        ("Zhanna Savchenko", "Janna Savtchenko"),
+        ("Yuliia Yaroshenko", "Jarošenko Julija"),
+        ("Yordan Tsvetkov", "Cvetkov Jordan"),
+        ("Tsvetelina Zhelyazkova", "Zwetelina Scheljaskowa"),
+        ("Zhivko Hristov", "Schiwko Christow"),
+        ("Hristo Zhelyazkov", "Christo Żelazkow"),
+        ("Zhivko Tsvetkov", "Jivko Tsvetkov"),
     ],
 )
 def test_one_name_in_other_alphabets_spellings_is_the_same_person(a: str, b: str) -> None:
@@ -217,7 +227,13 @@ def test_the_spelling_key_folds_the_slavic_forms_together() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Taras Shevchenko", "Oleg Sidorenko"), ("Maria Georgieva", "Maria Petrova")],
+    [
+        ("Taras Shevchenko", "Oleg Sidorenko"),
+        ("Maria Georgieva", "Maria Petrova"),
+        ("Yana Kovach", "Jana Novak"),
+        ("Tsvetan Petrov", "Cvetan Ivanov"),
+        ("Jan de Vries", "Jan de Boer"),
+    ],
 )
 def test_different_names_stay_different(a: str, b: str) -> None:
     born = "1988-05-23"

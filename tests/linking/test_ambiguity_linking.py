@@ -236,13 +236,20 @@ def test_the_explanation_shows_the_evidence_against_beside_the_evidence_for(hub:
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("Taras Shevchenko", "Taras Schewtschenko"), ("Maria Georgieva", "Maria Gueorguieva")],
+    [
+        ("Taras Shevchenko", "Taras Schewtschenko"),
+        ("Maria Georgieva", "Maria Gueorguieva"),
+        ("Zhanna Savchenko", "Janna Savtchenko"),
+        ("Yordan Tsvetkov", "Cvetkov Jordan"),
+    ],
 )
 def test_one_name_spelled_across_alphabets_links(hub: Hub, first: str, second: str) -> None:
     suffix = "".join(random.choices("bcdfghklmnprstvw", k=6))
     born = _born()
     a = hub.post("KMAR", _person(f"{first} {suffix}", born))
     b = hub.post("SZW", _person(f"{second} {suffix}", born), **WORK)
+    assert set(_types(hub.together(a, b))) == {"person-similar"}
+    hub.relink()
     assert set(_types(hub.together(a, b))) == {"person-similar"}
 
 
