@@ -11,8 +11,9 @@ best thing it shares with the rest of its case, judged with the linking rules th
 2. it shares evidence the hub sees, worth less than the threshold;
 3. it shares near evidence the hub never compares (a document number one typing slip off,
    outside a birth-date block);
-4. it shares a name only, without a birth date on one side: no rule can link a bare name
-   without linking strangers of that name;
+4. it shares a name only, without a birth date on one side, and nothing beside it: no rule
+   can link a bare name without linking strangers of that name (rules.NAME_ONLY counts the
+   same name only beside an agreeing address, phone, IBAN or document);
 5. it shares nothing: not one value of the case, or only a case person the rest does not name.
 
 Each category has the lost pieces' members, and its share of the lost planted B-cubed recall
@@ -225,9 +226,12 @@ def relation(a: Member, b: Member, read: Read, party_of: dict[str, int]) -> Rela
     for pa in a.persons:
         for pb in b.persons:
             if pa.born is None or pb.born is None:
-                if _names_meet(pa.name, pb.name):
+                if pa.name == pb.name and names[pa.name] <= rules.COMMON_NAME_FROM:
+                    what = f"same name, no birth date ({_slips(pa, pb)})"
+                    evidence.append(rules.Evidence(rules.NAME_ONLY, what, rules.NAME_ONLY_WEIGHT))
+                elif _names_meet(pa.name, pb.name):
                     side = "both" if pa.born is None and pb.born is None else "one side"
-                    name_only.append(f"name only, no birth date on {side} ({_slips(pa, pb)})")
+                    name_only.append(f"similar name, no birth date on {side} ({_slips(pa, pb)})")
                 continue
             if pa.block != pb.block or pa.block is None:
                 if _names_meet(pa.name, pb.name):
@@ -267,11 +271,12 @@ def relation(a: Member, b: Member, read: Read, party_of: dict[str, int]) -> Rela
     points, counted = rules.pair_weight(evidence)
     if points >= rules.LINK_THRESHOLD:
         return Relation(LINKED, points, "linked: " + _evidence_text(counted))
-    if counted:
-        beside = " + " + " + ".join(sorted({t.split(" (")[0] for t in unseen + name_only}))
-        return Relation(
-            BELOW, points, _evidence_text(counted) + (beside if beside != " + " else "")
-        )
+    bare = [e.token for e in counted if e.key_type == rules.NAME_ONLY]
+    if any(e.points > 0 for e in counted) or (counted and not bare):
+        beside = sorted({t.split(" (")[0] for t in unseen + name_only})
+        return Relation(BELOW, points, " + ".join([_evidence_text(counted), *beside]))
+    if bare:  # the same name and nothing beside it that the name could count with
+        return Relation(NAME_ONLY, 0.0, bare[0] + ", nothing beside it")
     if unseen:
         return Relation(UNSEEN, 0.0, unseen[0])
     if name_only:

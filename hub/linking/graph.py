@@ -50,13 +50,21 @@ from hub.signals.models import Identifier, Signal
 from hub.signals.service import open_identifier
 from hub.signals.subjects import BLOCKING_TYPES, FACT_TYPES
 
-# Fact keys whose carriers are looked up: a document number as a scanner may have read it
-# (rules.ocr_key), so that numbers differing only by a scanner's misreadings meet wherever they
-# are, not only inside a birth-date block. They link as a near document (SIMILAR_DOCUMENT),
-# never as the document itself, and stop past the document cap like the number would.
-SCANNED_TYPES = frozenset({"document-ocr"})
-SCANNED_CAP = rules.FREQUENCY_CAP["document"]
-_READ_TYPES = rules.LINKING_TYPES | BLOCKING_TYPES | SCANNED_TYPES
+# Fact keys whose carriers are looked up, with the most carriers at which they still count:
+# - a document number as a scanner may have read it (rules.ocr_key), so that numbers differing
+#   only by a scanner's misreadings meet wherever they are, not only inside a birth-date block;
+#   they link as a near document (SIMILAR_DOCUMENT), and stop at the document cap;
+# - a name, so that a person without a birth date meets the same name (rules.NAME_ONLY), only
+#   while the name is not common.
+SHARED_FACTS: Mapping[str, int] = {
+    "document-ocr": rules.FREQUENCY_CAP["document"],
+    "person-name": rules.COMMON_NAME_FROM,
+}
+# Those whose carriers join the neighbourhood. Not a name: it counts only beside an agreeing
+# address, phone, IBAN or document (rules.CORROBORATING_TYPES), which bring its carriers in
+# anyway, so following names would only make every neighbourhood bigger.
+_GROWS_THROUGH = frozenset({"document-ocr"})
+_READ_TYPES = rules.LINKING_TYPES | BLOCKING_TYPES | SHARED_FACTS.keys()
 _PERSON_KEYS = ("person", "person-partial")
 # What a node's facts hold: the fact keys, and the match keys a conflict is read from.
 _FACT_READ = FACT_TYPES | {"bsn", "document", *_PERSON_KEYS}
@@ -93,9 +101,11 @@ class Neighbourhood:
     facts: dict[uuid.UUID, Facts] = field(default_factory=dict)
     # How many active signals carry each name (person-name token) the pairs rest on.
     name_counts: dict[str, int] = field(default_factory=dict)
-    # Scanned document numbers (SCANNED_TYPES) two or more signals carry: token -> carriers
+    # The SHARED_FACTS two or more signals carry, up to their cap: type -> token -> carriers
     # (signal, subject position).
-    scanned: dict[str, frozenset[tuple[uuid.UUID, int]]] = field(default_factory=dict)
+    shared_facts: dict[str, dict[str, frozenset[tuple[uuid.UUID, int]]]] = field(
+        default_factory=dict
+    )
     truncated: bool = False
 
     def add_similar(
@@ -117,6 +127,16 @@ class Neighbourhood:
             found[key] = rules.Evidence(kind, token, points)
         if at is not None:
             self.similar_at.setdefault(pair, set()).add(at if a < b else (at[1], at[0]))
+
+    @property
+    def scanned(self) -> dict[str, frozenset[tuple[uuid.UUID, int]]]:
+        """Document numbers as a scanner may read them, shared: token -> carriers."""
+        return self.shared_facts.setdefault("document-ocr", {})
+
+    @property
+    def named(self) -> dict[str, frozenset[tuple[uuid.UUID, int]]]:
+        """Names, shared: token -> carriers."""
+        return self.shared_facts.setdefault("person-name", {})
 
     def add_fact(self, signal_id: uuid.UUID, position: int, kind: str, token: str) -> None:
         self.facts.setdefault(signal_id, {}).setdefault(position, {}).setdefault(kind, set()).add(
@@ -141,7 +161,7 @@ def _tokens_of(
         for signal_id, position, kind, token in session.execute(_TOKENS_OF, {"ids": chunk}):
             if kind in _FACT_READ:
                 hood.add_fact(signal_id, position, kind, token)
-            if kind not in FACT_TYPES or kind in SCANNED_TYPES:
+            if kind not in FACT_TYPES or kind in SHARED_FACTS:
                 found.add((signal_id, kind, token))
     return found
 
@@ -442,7 +462,7 @@ def _cap(kind: str) -> int:
     """The most signals a key of this type may have and still count (or block)."""
     if kind in BLOCKING_TYPES:
         return rules.BLOCK_CAP
-    return SCANNED_CAP if kind in SCANNED_TYPES else rules.FREQUENCY_CAP[kind]
+    return SHARED_FACTS[kind] if kind in SHARED_FACTS else rules.FREQUENCY_CAP[kind]
 
 
 def neighbourhood(
@@ -478,14 +498,14 @@ def neighbourhood(
         counts = {key: len({s for s, _ in rows}) for key, rows in carriers.items()}
         short = {k for k, n in counts.items() if len(carriers[k]) >= limits[k] > n}
         counts |= _carriers(session, short)
-        linking, crossed, blocking, scanned = set(), set(), set(), set()
+        linking, crossed, blocking, facts = set(), set(), set(), set()
         for key, n in counts.items():
             if key[0] in BLOCKING_TYPES:
                 if 2 <= n <= rules.BLOCK_CAP:
                     blocking.add(key)
-            elif key[0] in SCANNED_TYPES:
-                if 2 <= n <= SCANNED_CAP:
-                    scanned.add(key)
+            elif key[0] in SHARED_FACTS:
+                if 2 <= n <= SHARED_FACTS[key[0]]:
+                    facts.add(key)
             elif rules.over_cap(key[0], n):
                 hood.capped[key] = n  # at least n: counting stops past the cap
                 if n - by_seeds[key] <= rules.FREQUENCY_CAP[key[0]]:
@@ -496,7 +516,7 @@ def neighbourhood(
                 linking.add(key)
         first = False
         if short:
-            carriers |= _positions_with(session, short & (linking | crossed | blocking | scanned))
+            carriers |= _positions_with(session, short & (linking | crossed | blocking | facts))
         current, frontier = frontier, set()
         if data_keys is not None and blocking:
             blocks = {key: carriers[key] for key in blocking if key in carriers}
@@ -515,9 +535,11 @@ def neighbourhood(
             if key in linking:
                 hood.tokens[key[1]] = (key[0], signals)
             frontier |= signals
-        for key in scanned:
-            hood.scanned[key[1]] = frozenset(carriers.get(key, ()))
-            frontier |= {signal_id for signal_id, _ in hood.scanned[key[1]]}
+        for kind, token in facts:
+            shared = frozenset(carriers.get((kind, token), ()))
+            hood.shared_facts.setdefault(kind, {})[token] = shared
+            if kind in _GROWS_THROUGH:
+                frontier |= {signal_id for signal_id, _ in shared}
         frontier -= hood.nodes
         if len(hood.nodes) + len(frontier) > limit:
             hood.truncated = True
@@ -557,6 +579,7 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
                 for e in found.values()
             )
     _scanned_alike(hood, shared)
+    _names_alike(hood, shared)
     for pair, evidence in shared.items():
         evidence.extend(rules.conflict(kind) for kind in _conflicts(hood, pair, evidence))
     _count_parties(hood, shared, name_of)
@@ -576,6 +599,22 @@ def _scanned_alike(
             pair = (min(a, b), max(a, b))
             if not any(e.key_type == rules.SIMILAR_DOCUMENT for e in shared.get(pair, ())):
                 shared[pair].append(rules.Evidence(rules.SIMILAR_DOCUMENT, token, NEAR_DOCUMENT))
+
+
+def _names_alike(
+    hood: Neighbourhood, shared: dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]
+) -> None:
+    """The same name where one person, or both, has no birth date (no birth-era fact): the
+    person rules cannot judge it, and with dates on both sides they do."""
+    for token, carriers in hood.named.items():
+        present = [c for c in carriers if c[0] in hood.nodes]
+        undated = [(a, pa) for a, pa in present if not _at(hood, a, pa, "birth-era")]
+        for a, pa in undated:
+            for b, pb in present:
+                if a != b and ((b, pb) not in undated or (a, pa) < (b, pb)):
+                    shared[(min(a, b), max(a, b))].append(
+                        rules.Evidence(rules.NAME_ONLY, token, rules.NAME_ONLY_WEIGHT)
+                    )
 
 
 def _value_points(
@@ -721,10 +760,11 @@ def whole(session: Session, *, data_keys: DataKeys | None = None) -> Neighbourho
         if kind in BLOCKING_TYPES:
             if len(signals) <= rules.BLOCK_CAP and data_keys is not None:
                 blocks.append((token, carriers))
-        elif kind in SCANNED_TYPES:
-            if len(signals) <= SCANNED_CAP:
-                hood.scanned[token] = frozenset(carriers)
-                hood.nodes |= signals
+        elif kind in SHARED_FACTS:
+            if len(signals) <= SHARED_FACTS[kind]:
+                hood.shared_facts.setdefault(kind, {})[token] = frozenset(carriers)
+                if kind in _GROWS_THROUGH:
+                    hood.nodes |= signals
         elif (kind, token) in excluded:
             continue
         elif rules.over_cap(kind, len(signals)):

@@ -14,8 +14,9 @@ Per pair, each key type counts once (its best shared value), so ten shared addre
 building do not add up to a passport. A pair is linked when its points reach LINK_THRESHOLD.
 
 Ambiguity (issue 18) adds four rules, each below with its reason:
-- a person match resting on a partial or placeholder birth date links only beside an agreeing
-  document, phone, IBAN or address (`PARTIAL_DATE_TYPES`, `CORROBORATING_TYPES`);
+- a person match resting on a partial or placeholder birth date, or on the same name without
+  one (`NAME_ONLY`), links only beside an agreeing document, phone, IBAN or address
+  (`PARTIAL_DATE_TYPES`, `CORROBORATING_TYPES`);
 - a person's credit falls with how common the name is in the hub (`name_penalty`);
 - contradicting evidence counts against a pair and vetoes a person-only link (`CONFLICT_WEIGHT`);
 - names are compared across alphabets and spellings (`spelling_key`), document numbers across
@@ -86,9 +87,18 @@ LINK_THRESHOLD = 4.5
 # systems register 1 January, some 1 July (mid-year). Issue 18's data joined twenty people on a
 # common name and 1 January; a real 1 January birthday is rare next to the placeholders.
 PLACEHOLDER_DAYS = frozenset({(1, 1), (7, 1)})
-# Person matches whose birth date is partial: a name and a placeholder date say "the same
-# common name, born some year", which is not the same person.
-PARTIAL_DATE_TYPES = frozenset({"person-partial", SIMILAR_PERSON_PARTIAL})
+# The same name, exactly, where one person (or both) has no birth date at all: the most partial
+# date there is. Found through the name's token (a fact key), so only for names no more than
+# COMMON_NAME_FROM signals hold: a common name without a date is no evidence. Worth less than a
+# name with a placeholder date, and like it never alone (PARTIAL_DATE_TYPES): nothing can link
+# a bare name without linking strangers of that name, but the same name at an agreeing address
+# is one person. (Bare names are half the planted recall the synthetic population loses; the
+# few beside an address, 0.003 of it, this recovers: bench/recall_misses.py.)
+NAME_ONLY = "name-only"
+NAME_ONLY_WEIGHT = 3.0
+# Person matches whose birth date is partial, or missing: a name and a placeholder date say
+# "the same common name, born some year", which is not the same person.
+PARTIAL_DATE_TYPES = frozenset({"person-partial", SIMILAR_PERSON_PARTIAL, NAME_ONLY})
 # What may corroborate such a match: a second identifier of the person or their life, agreeing
 # (issue 18's list). An e-mail, BSN or vehicle links alone anyway; the rule only decides
 # whether the partial person match adds its points.
@@ -117,7 +127,8 @@ COMMON_NAME_FROM = 8
 # Counting stops here, and the penalty with it (log2(512 / 8) = 6 points: a person match of a
 # name that common never links alone, whatever its date). Fixed so incremental and relink agree.
 NAME_COUNT_CAP = 512
-# Person evidence whose credit the name's frequency lowers.
+# Person evidence whose credit the name's frequency lowers (a bare name stops at
+# COMMON_NAME_FROM instead: it has no date to make a common name rarer).
 NAMED_PERSON_TYPES = frozenset({"person", "person-partial", SIMILAR_PERSON, SIMILAR_PERSON_PARTIAL})
 
 
@@ -149,7 +160,7 @@ CONFLICT_WEIGHT: Mapping[str, float] = {
 }
 # A pair whose only positive evidence is one of these is vetoed by any conflict: the name and
 # date are what a conflict most often shows to be two people's.
-PERSON_ONLY_TYPES = NAMED_PERSON_TYPES
+PERSON_ONLY_TYPES = NAMED_PERSON_TYPES | {NAME_ONLY}
 # Evidence a conflict never takes points from: the same identity document or BSN is the same
 # person whatever else differs (a typo in a date, a second nationality).
 CONFLICT_PROOF_TYPES = frozenset({"document", "bsn", SIMILAR_DOCUMENT})

@@ -97,7 +97,7 @@ RELEASES: tuple[Release, ...] = (
     ),
     Release(
         "5.0.0",
-        "de9c84d9a115c55705fc3dea72bbb106cb4ae72f9a5e89d87cdbf2b24b68c0c4",
+        "d79caf5c6834e881cdb56ba583f32a42bacc76f8ce2e4f7f42659ffe70b169f7",
         "2026-12-03",
         Text(
             nl="Hoe vaak een gegeven voorkomt telt in partijen, niet in signalen: signalen die "
@@ -105,13 +105,15 @@ RELEASES: tuple[Release, ...] = (
             "het adres van een zaak er weer bij komt. Documentnummers die alleen verschillen "
             "in wat een scanner verwart tellen ook zonder gedeelde geboortedatum. Namen worden "
             "ook in de geschreven volgorde vergeleken, en j en i, ts en c gelden in Slavische "
-            "spellingen als gelijk (Julija en Yuliia, Cvetkov en Tsvetkov).",
+            "spellingen als gelijk (Julija en Yuliia, Cvetkov en Tsvetkov). Dezelfde naam "
+            "zonder geboortedatum telt naast een tweede gegeven, zoals een onvolledige datum.",
             en="How often a detail occurs counts in parties, not signals: signals already "
             "linked to each other count once together, so a signal holding only a case's "
             "address joins it again. Document numbers that differ only in what a scanner "
             "confuses count without a shared date of birth too. Names are also compared in "
             "the order written, and j and i, ts and c count as the same in Slavic spellings "
-            "(Julija and Yuliia, Cvetkov and Tsvetkov).",
+            "(Julija and Yuliia, Cvetkov and Tsvetkov). The same name without a date of birth "
+            "counts beside a second detail, as a partial date does.",
         ),
     ),
 )
@@ -345,9 +347,14 @@ RULES: tuple[Rule, ...] = (
             "rules.PARTIAL_DATE_TYPES",
             "rules.CORROBORATING_TYPES",
             "rules.SIMILAR_PERSON_PARTIAL",
+            "rules.NAME_ONLY",
+            "rules.NAME_ONLY_WEIGHT",
         ),
         parameters=lambda: {
             "placeholder_days": sorted(f"{m:02d}-{d:02d}" for m, d in rules.PLACEHOLDER_DAYS),
+            "name_only_type": rules.NAME_ONLY,
+            "name_only_points": rules.NAME_ONLY_WEIGHT,
+            "name_only_up_to": rules.COMMON_NAME_FROM,
             "evidence_types": sorted(rules.PARTIAL_DATE_TYPES),
             "similar_evidence_type": rules.SIMILAR_PERSON_PARTIAL,
             "needs_one_of": sorted(rules.CORROBORATING_TYPES),
@@ -365,7 +372,12 @@ RULES: tuple[Rule, ...] = (
             "gelijkende naam similar_evidence_type) dat minder punten telt, en alleen meetelt "
             "als de twee signalen ook een tweede gegeven delen van een soort uit needs_one_of "
             "(een document, telefoon, rekening of adres). Zonder dat staat de overeenkomst met "
-            "0 punten in de uitleg.",
+            "0 punten in de uitleg. Een persoon zonder geboortedatum heeft de onvolledigste "
+            "datum die er is: precies dezelfde naam, als minstens één van beide geen "
+            "geboortedatum heeft, is bewijs van de soort name_only_type, name_only_points "
+            "punten waard, en alleen voor een naam die hoogstens name_only_up_to signalen "
+            "dragen. Ook dat telt alleen naast zo'n tweede gegeven: een naam alleen verbindt "
+            "nooit.",
             en="When the real date of birth is unknown, immigration and police systems often "
             "register 1 January or 1 July (placeholder_days), or the year alone (examples in "
             "partial). Thousands of people with a common name share such a date. A person with "
@@ -373,7 +385,11 @@ RULES: tuple[Rule, ...] = (
             "similar_evidence_type) that counts fewer points, and counts only when the two "
             "signals also share a second detail of a type in needs_one_of (a document, phone, "
             "account or address). Without that the match stands in the explanation at 0 "
-            "points.",
+            "points. A person without a date of birth has the most partial date there is: "
+            "exactly the same name, where at least one of the two has no date of birth, is "
+            "evidence of the type name_only_type, worth name_only_points points, and only for a "
+            "name at most name_only_up_to signals carry. It too counts only beside such a "
+            "second detail: a name alone never links.",
         ),
     ),
     Rule(

@@ -18,6 +18,7 @@ from hub.db import make_engine, make_sessionmaker, migrate, transaction
 from hub.demo.synthetic import DEMO_AGENCIES
 from hub.kit.crypto import DataKeys
 from hub.linking.models import Proposal, ProposalLink, ProposalMember
+from hub.linking.rules import credit
 from hub.linking.service import LIVE, link_signals, relink
 from hub.signals.models import Identifier, Signal
 from hub.signals.schemas import SignalCreate
@@ -350,3 +351,25 @@ def test_a_scanner_slip_in_a_passport_links_without_a_person_to_block_on(hub: Hu
     hub.relink()
     assert _types(hub.together(a, b)) == {"document-similar": 6.0}
     assert hub.together(a, c) is None
+
+
+def test_a_name_without_a_date_links_beside_an_agreeing_address_alone_it_does_not(
+    hub: Hub,
+) -> None:
+    name, born, home = _name(), _born(), _address()
+    a = hub.post("KMAR", _person(name, born), home)
+    b = hub.post("SZW", {"type": "person", "name": name.upper()}, home, **WORK)
+    # Two more signals at the address, naming nobody: with the pair, three parties, too many
+    # for the address to link alone.
+    lone = [hub.post(agency, home, **WORK) for agency in ("IND", "POLITIE")]
+    evidence = _types(hub.together(a, b))
+    assert evidence == {"name-only": 3.0, "address": pytest.approx(credit("address", 3), 1e-3)}
+    assert hub.together(a, lone[0]) is None and hub.together(lone[0], lone[1]) is None
+    # The name alone, without the address: no link.
+    name = _name()
+    c = hub.post("KMAR", _person(name, born))
+    d = hub.post("SZW", {"type": "person", "name": name}, **WORK)
+    assert hub.together(c, d) is None
+    hub.relink()
+    assert _types(hub.together(a, b)) == evidence
+    assert hub.together(c, d) is None and hub.together(a, lone[1]) is None

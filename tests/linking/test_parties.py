@@ -63,3 +63,24 @@ def test_carriers_outside_the_neighbourhood_count_each() -> None:
     hood = _hood({"phone": ("phone", [a, b]), "home": ("address", [a, b, c, gone])})
     hood.nodes.discard(gone)  # restricted, say: it links nothing and is no one's party
     assert _points(graph.pairs(hood), a, c, "address") == rules.credit("address", 3)
+
+
+def _named(hood: graph.Neighbourhood, name: str, *persons: tuple[uuid.UUID, bool]) -> None:
+    """Persons of one name (at subject position 0), each with or without a birth date."""
+    hood.named[name] = frozenset((signal_id, 0) for signal_id, _ in persons)
+    for signal_id, dated in persons:
+        hood.nodes.add(signal_id)
+        hood.add_fact(signal_id, 0, "person-name", name)
+        if dated:
+            hood.add_fact(signal_id, 0, "birth-era", "331")
+
+
+def test_a_name_counts_where_one_side_has_no_birth_date() -> None:
+    a, b, c = _ids(3)
+    hood = graph.Neighbourhood()
+    _named(hood, "ann", (a, True), (b, False), (c, True))
+    shared = graph.pairs(hood)
+    assert _points(shared, a, b, rules.NAME_ONLY) == rules.NAME_ONLY_WEIGHT
+    assert _points(shared, b, c, rules.NAME_ONLY) == rules.NAME_ONLY_WEIGHT
+    # Both dated: the person rules judge them (the dates may say two people).
+    assert (min(a, c), max(a, c)) not in shared
