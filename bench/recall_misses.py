@@ -203,91 +203,103 @@ def _noise(name: str, born: date | None, people: Iterable[_Person]) -> str:
 # --- what two members share ----------------------------------------------------------------------
 
 
+@dataclass
+class _Shared:
+    """What two members share, sorted by whether the hub sees it."""
+
+    evidence: list[rules.Evidence] = field(default_factory=list)  # what the hub weighs
+    unseen: list[str] = field(default_factory=list)  # near, but never compared
+    similar_bare: list[str] = field(default_factory=list)  # similar names, a date missing
+    too_far: list[str] = field(default_factory=list)  # names in one block, too different
+
+
 def relation(a: Member, b: Member, read: Read, party_of: dict[str, int]) -> Relation:
     """The best class of evidence between two members of a case, judged by the rules (a
     value's carriers counted as the parties the hub's clusters make of them)."""
-    carriers, names = read.carriers, read.names
-    evidence: list[rules.Evidence] = []
-    for kind, value in a.keys & b.keys:
-        if kind not in rules.LINKING_TYPES:
-            continue
-        n = carriers[(kind, value)]
-        if not rules.over_cap(kind, n):
-            n = max(2, min(n, rules.parties(read.holders[(kind, value)], party_of)))
-        if kind in _PERSON_TYPES:
-            points = rules.person_credit(kind, n, names[value.rpartition("|")[0]])
-        else:
-            points = rules.credit(kind, n)
-        evidence.append(rules.Evidence(kind, f"{kind} carried by {n}", points))
-    blocks = {p.block for p in a.persons if p.block} & {p.block for p in b.persons if p.block}
-    unseen: list[str] = []
-    name_only: list[str] = []
-    close_names: list[str] = []
-    for pa in a.persons:
-        for pb in b.persons:
-            if pa.born is None or pb.born is None:
-                if pa.name == pb.name and names[pa.name] <= rules.COMMON_NAME_FROM:
-                    what = f"same name, no birth date ({_slips(pa, pb)})"
-                    evidence.append(rules.Evidence(rules.NAME_ONLY, what, rules.NAME_ONLY_WEIGHT))
-                elif _names_meet(pa.name, pb.name):
-                    side = "both" if pa.born is None and pb.born is None else "one side"
-                    name_only.append(f"similar name, no birth date on {side} ({_slips(pa, pb)})")
-                continue
-            if pa.block != pb.block or pa.block is None:
-                if _names_meet(pa.name, pb.name):
-                    unseen.append(f"similar name in another birth-date block ({_slips(pa, pb)})")
-                continue
-            ka, kb = (
-                PersonKey(pa.name, pa.born.isoformat()),
-                PersonKey(pb.name, pb.born.isoformat()),
-            )
-            points = similarity(ka, kb)
-            if points > 0:
-                penalty = rules.name_penalty(max(names[pa.name], names[pb.name]))
-                kind = (
-                    rules.SIMILAR_PERSON_PARTIAL
-                    if on_partial_date(ka, kb)
-                    else rules.SIMILAR_PERSON
-                )
-                evidence.append(
-                    rules.Evidence(
-                        kind, f"similar person ({_slips(pa, pb)})", max(0.0, points - penalty)
-                    )
-                )
-            elif ka != kb:
-                ratio = fuzz.token_sort_ratio(fold(pa.name), fold(pb.name))
-                close_names.append(
-                    f"same block, names too far apart ({_slips(pa, pb)}; ratio {ratio:.0f})"
-                )
-    for da in a.documents:
-        for db in b.documents:
-            if near_documents(da, db):
-                if blocks or _scanned_alike(da, db):
-                    evidence.append(
-                        rules.Evidence(rules.SIMILAR_DOCUMENT, "near document", NEAR_DOCUMENT)
-                    )
-                else:
-                    unseen.append("near document (typing slip), no shared birth-date block")
-    points, counted = rules.pair_weight(evidence)
+    shared = _Shared(_exact(a, b, read, party_of))
+    _persons(a, b, read.names, shared)
+    _documents(a, b, shared)
+    points, counted = rules.pair_weight(shared.evidence)
     if points >= rules.LINK_THRESHOLD:
         return Relation(LINKED, points, "linked: " + _evidence_text(counted))
     bare = [e.token for e in counted if e.key_type == rules.NAME_ONLY]
     if any(e.points > 0 for e in counted) or (counted and not bare):
-        beside = sorted({t.split(" (")[0] for t in unseen + name_only})
+        beside = sorted({t.split(" (")[0] for t in shared.unseen + shared.similar_bare})
         return Relation(BELOW, points, " + ".join([_evidence_text(counted), *beside]))
     if bare:  # the same name and nothing beside it that the name could count with
         return Relation(NAME_ONLY, 0.0, bare[0] + ", nothing beside it")
-    if unseen:
-        return Relation(UNSEEN, 0.0, unseen[0])
-    if name_only:
-        return Relation(NAME_ONLY, 0.0, name_only[0])
-    if close_names:
-        return Relation(NOTHING, 0.0, close_names[0])
-    return Relation(NOTHING, 0.0, "")
+    if shared.unseen:
+        return Relation(UNSEEN, 0.0, shared.unseen[0])
+    if shared.similar_bare:
+        return Relation(NAME_ONLY, 0.0, shared.similar_bare[0])
+    return Relation(NOTHING, 0.0, shared.too_far[0] if shared.too_far else "")
+
+
+def _exact(a: Member, b: Member, read: Read, party_of: dict[str, int]) -> list[rules.Evidence]:
+    """The linking values both carry, with the points the rules give them."""
+    found = []
+    for kind, value in a.keys & b.keys:
+        if kind not in rules.LINKING_TYPES:
+            continue
+        n = read.carriers[(kind, value)]
+        if not rules.over_cap(kind, n):
+            n = max(2, min(n, rules.parties(read.holders[(kind, value)], party_of)))
+        if kind in _PERSON_TYPES:
+            points = rules.person_credit(kind, n, read.names[value.rpartition("|")[0]])
+        else:
+            points = rules.credit(kind, n)
+        found.append(rules.Evidence(kind, f"{kind} carried by {n}", points))
+    return found
+
+
+def _persons(a: Member, b: Member, names: Counter, shared: _Shared) -> None:
+    """The two members' persons compared as the hub compares them (or cannot)."""
+    for pa, pb in itertools.product(a.persons, b.persons):
+        slips = " | ".join(sorted({pa.noise, pb.noise}))
+        if pa.born is None or pb.born is None:
+            if pa.name == pb.name and names[pa.name] <= rules.COMMON_NAME_FROM:
+                what = f"same name, no birth date ({slips})"
+                shared.evidence.append(
+                    rules.Evidence(rules.NAME_ONLY, what, rules.NAME_ONLY_WEIGHT)
+                )
+            elif _names_meet(pa.name, pb.name):
+                side = "both" if pa.born is None and pb.born is None else "one side"
+                shared.similar_bare.append(f"similar name, no birth date on {side} ({slips})")
+            continue
+        if pa.block != pb.block:
+            if _names_meet(pa.name, pb.name):
+                shared.unseen.append(f"similar name in another birth-date block ({slips})")
+            continue
+        ka, kb = PersonKey(pa.name, pa.born.isoformat()), PersonKey(pb.name, pb.born.isoformat())
+        points = similarity(ka, kb)
+        if points > 0:
+            penalty = rules.name_penalty(max(names[pa.name], names[pb.name]))
+            kind = rules.SIMILAR_PERSON_PARTIAL if on_partial_date(ka, kb) else rules.SIMILAR_PERSON
+            shared.evidence.append(
+                rules.Evidence(kind, f"similar person ({slips})", max(0.0, points - penalty))
+            )
+        elif ka != kb:
+            ratio = fuzz.token_sort_ratio(fold(pa.name), fold(pb.name))
+            shared.too_far.append(f"same block, names too far apart ({slips}; ratio {ratio:.0f})")
+
+
+def _documents(a: Member, b: Member, shared: _Shared) -> None:
+    """Near document numbers: seen inside a shared birth-date block or through the scanned
+    token, unseen otherwise."""
+    blocks = {p.block for p in a.persons if p.block} & {p.block for p in b.persons if p.block}
+    for da, db in itertools.product(a.documents, b.documents):
+        if not near_documents(da, db):
+            continue
+        if blocks or _scanned_alike(da, db):
+            shared.evidence.append(
+                rules.Evidence(rules.SIMILAR_DOCUMENT, "near document", NEAR_DOCUMENT)
+            )
+        else:
+            shared.unseen.append("near document (typing slip), no shared birth-date block")
 
 
 def _scanned_alike(a: str, b: str) -> bool:
-    """Document match values the hub meets through their scanned token (graph.SCANNED_TYPES)."""
+    """Document match values the hub meets through their scanned token (graph.SHARED_FACTS)."""
     (scope_a, number_a), (scope_b, number_b) = document_parts(a), document_parts(b)
     kind = scope_a.rpartition("|")[2]
     return (
@@ -301,10 +313,6 @@ def _names_meet(a: str, b: str) -> bool:
     """The names match as `similarity` would judge them on an equal date (or are equal)."""
     day = "1980-05-17"
     return a == b or similarity(PersonKey(a, day), PersonKey(b, day)) > 0
-
-
-def _slips(a: PersonView, b: PersonView) -> str:
-    return " | ".join(sorted({a.noise, b.noise}))
 
 
 def _evidence_text(counted: list[rules.Evidence]) -> str:
@@ -513,7 +521,7 @@ def bare_names(read: Read, population: Population, up_to: int) -> tuple[int, int
 
 def report_bare_names(read: Read, population: Population) -> None:
     table = Table(
-        title="what linking a bare name would cost (no birth date on one side; exact names)",
+        title="what linking a bare name alone would cost (no birth date on one side; exact names)",
         title_justify="left",
     )
     for name in (
