@@ -646,12 +646,11 @@ def print_targets(title: str, targets: Iterable[Target]) -> None:
     console.print(table)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def population_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that say which synthetic population to make and where the hub stores it
+    (bench/recall_misses.py takes the same)."""
     parser.add_argument("--size", type=int, default=10_000, help="synthetic signals")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--skip-febrl", action="store_true")
-    parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument(
         "--pg-url", default=os.environ.get("HUB_BENCH_DATABASE_URL") or DEFAULT_PG_URL
     )
@@ -677,6 +676,13 @@ def main(argv: list[str] | None = None) -> int:
         default=defaults.ocr_slip_rate,
         help="share of document numbers copied into a case's later signals with an OCR slip",
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    population_arguments(parser)
+    parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument("--skip-synthetic", action="store_true")
     args = parser.parse_args(argv)
     try:
         traps_of(args)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import networkx as nx
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import (
     ColumnElement,
@@ -36,9 +36,9 @@ from hub.kit.crypto import DataKeys
 from hub.linking import rules
 from hub.linking.models import LinkExclusion
 from hub.linking.persons import (
-    CLOSE,
     NEAR_DOCUMENT,
     PersonKey,
+    candidates,
     document_parts,
     fold,
     near_documents,
@@ -50,7 +50,21 @@ from hub.signals.models import Identifier, Signal
 from hub.signals.service import open_identifier
 from hub.signals.subjects import BLOCKING_TYPES, FACT_TYPES
 
-_READ_TYPES = rules.LINKING_TYPES | BLOCKING_TYPES
+# Fact keys whose carriers are looked up, with the most carriers at which they still count:
+# - a document number as a scanner may have read it (rules.ocr_key), so that numbers differing
+#   only by a scanner's misreadings meet wherever they are, not only inside a birth-date block;
+#   they link as a near document (SIMILAR_DOCUMENT), and stop at the document cap;
+# - a name, so that a person without a birth date meets the same name (rules.NAME_ONLY), only
+#   while the name is not common.
+SHARED_FACTS: Mapping[str, int] = {
+    "document-ocr": rules.FREQUENCY_CAP["document"],
+    "person-name": rules.COMMON_NAME_FROM,
+}
+# Those whose carriers join the neighbourhood. Not a name: it counts only beside an agreeing
+# address, phone, IBAN or document (rules.CORROBORATING_TYPES), which bring its carriers in
+# anyway, so following names would only make every neighbourhood bigger.
+_GROWS_THROUGH = frozenset({"document-ocr"})
+_READ_TYPES = rules.LINKING_TYPES | BLOCKING_TYPES | SHARED_FACTS.keys()
 _PERSON_KEYS = ("person", "person-partial")
 # What a node's facts hold: the fact keys, and the match keys a conflict is read from.
 _FACT_READ = FACT_TYPES | {"bsn", "document", *_PERSON_KEYS}
@@ -87,6 +101,11 @@ class Neighbourhood:
     facts: dict[uuid.UUID, Facts] = field(default_factory=dict)
     # How many active signals carry each name (person-name token) the pairs rest on.
     name_counts: dict[str, int] = field(default_factory=dict)
+    # The SHARED_FACTS two or more signals carry, up to their cap: type -> token -> carriers
+    # (signal, subject position).
+    shared_facts: dict[str, dict[str, frozenset[tuple[uuid.UUID, int]]]] = field(
+        default_factory=dict
+    )
     truncated: bool = False
 
     def add_similar(
@@ -108,6 +127,16 @@ class Neighbourhood:
             found[key] = rules.Evidence(kind, token, points)
         if at is not None:
             self.similar_at.setdefault(pair, set()).add(at if a < b else (at[1], at[0]))
+
+    @property
+    def scanned(self) -> dict[str, frozenset[tuple[uuid.UUID, int]]]:
+        """Document numbers as a scanner may read them, shared: token -> carriers."""
+        return self.shared_facts.setdefault("document-ocr", {})
+
+    @property
+    def named(self) -> dict[str, frozenset[tuple[uuid.UUID, int]]]:
+        """Names, shared: token -> carriers."""
+        return self.shared_facts.setdefault("person-name", {})
 
     def add_fact(self, signal_id: uuid.UUID, position: int, kind: str, token: str) -> None:
         self.facts.setdefault(signal_id, {}).setdefault(position, {}).setdefault(kind, set()).add(
@@ -132,7 +161,7 @@ def _tokens_of(
         for signal_id, position, kind, token in session.execute(_TOKENS_OF, {"ids": chunk}):
             if kind in _FACT_READ:
                 hood.add_fact(signal_id, position, kind, token)
-            if kind not in FACT_TYPES:
+            if kind not in FACT_TYPES or kind in SHARED_FACTS:
                 found.add((signal_id, kind, token))
     return found
 
@@ -294,6 +323,11 @@ def _carriers_statement(blocking: tuple[bool, ...]) -> Any:
     return union_all(*parts)
 
 
+# A block's persons under either person key: one on a placeholder date is stored as
+# person-partial, and a relink that read "person" alone never compared it.
+_BLOCK_VALUE_TYPES = (*_PERSON_KEYS, "document")
+
+
 def _block_values(
     session: Session, data_keys: DataKeys, at: set[tuple[uuid.UUID, int]]
 ) -> tuple[dict[tuple[uuid.UUID, int], PersonKey], dict[uuid.UUID, list[str]]]:
@@ -309,7 +343,7 @@ def _block_values(
                 Identifier.type,
                 Identifier.key_id,
                 Identifier.value,
-            ).where(Identifier.signal_id.in_(chunk), Identifier.type.in_(("person", "document")))
+            ).where(Identifier.signal_id.in_(chunk), Identifier.type.in_(_BLOCK_VALUE_TYPES))
         )
         for signal_id, position, kind, key_id, blob in rows:
             if kind == "document":
@@ -424,6 +458,13 @@ def _compare_persons(
     return joined
 
 
+def _cap(kind: str) -> int:
+    """The most signals a key of this type may have and still count (or block)."""
+    if kind in BLOCKING_TYPES:
+        return rules.BLOCK_CAP
+    return SHARED_FACTS[kind] if kind in SHARED_FACTS else rules.FREQUENCY_CAP[kind]
+
+
 def neighbourhood(
     session: Session,
     seeds: Iterable[uuid.UUID],
@@ -450,23 +491,21 @@ def neighbourhood(
         by_seeds = Counter((kind, token) for _, kind, token in found) if first else Counter()
         # Enough rows of each key to know whether it is past its cap (or, for a value the seeds
         # just pushed past it, to have every carrier it linked before).
-        limits = {
-            key: (rules.BLOCK_CAP if key[0] in BLOCKING_TYPES else rules.FREQUENCY_CAP[key[0]])
-            + 1
-            + by_seeds[key]
-            for key in keys
-        }
+        limits = {key: _cap(key[0]) + 1 + by_seeds[key] for key in keys}
         carriers, sealed = _carriers_up_to(session, limits)
         # A signal may carry a value twice: a key that filled its limit with fewer signals
         # than that is counted exactly.
         counts = {key: len({s for s, _ in rows}) for key, rows in carriers.items()}
         short = {k for k, n in counts.items() if len(carriers[k]) >= limits[k] > n}
         counts |= _carriers(session, short)
-        linking, crossed, blocking = set(), set(), set()
+        linking, crossed, blocking, facts = set(), set(), set(), set()
         for key, n in counts.items():
             if key[0] in BLOCKING_TYPES:
                 if 2 <= n <= rules.BLOCK_CAP:
                     blocking.add(key)
+            elif key[0] in SHARED_FACTS:
+                if 2 <= n <= SHARED_FACTS[key[0]]:
+                    facts.add(key)
             elif rules.over_cap(key[0], n):
                 hood.capped[key] = n  # at least n: counting stops past the cap
                 if n - by_seeds[key] <= rules.FREQUENCY_CAP[key[0]]:
@@ -477,7 +516,7 @@ def neighbourhood(
                 linking.add(key)
         first = False
         if short:
-            carriers |= _positions_with(session, short & (linking | crossed | blocking))
+            carriers |= _positions_with(session, short & (linking | crossed | blocking | facts))
         current, frontier = frontier, set()
         if data_keys is not None and blocking:
             blocks = {key: carriers[key] for key in blocking if key in carriers}
@@ -496,6 +535,11 @@ def neighbourhood(
             if key in linking:
                 hood.tokens[key[1]] = (key[0], signals)
             frontier |= signals
+        for kind, token in facts:
+            shared = frozenset(carriers.get((kind, token), ()))
+            hood.shared_facts.setdefault(kind, {})[token] = shared
+            if kind in _GROWS_THROUGH:
+                frontier |= {signal_id for signal_id, _ in shared}
         frontier -= hood.nodes
         if len(hood.nodes) + len(frontier) > limit:
             hood.truncated = True
@@ -512,11 +556,7 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
     name_of = _names_of_persons(hood)
     for token, (kind, carriers) in hood.tokens.items():
         present = sorted(carriers & hood.nodes)
-        if kind in _PERSON_KEYS:
-            names = hood.name_counts.get(name_of.get(token, ""), 0)
-            points = rules.person_credit(kind, len(carriers), names)
-        else:
-            points = rules.credit(kind, len(carriers))
+        points = _value_points(hood, name_of, token, kind, len(carriers))
         for a, b in itertools.combinations(present, 2):
             shared[(a, b)].append(rules.Evidence(kind, token, points))
     for pair, found in hood.similar.items():
@@ -538,9 +578,100 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
                 else rules.Evidence(e.key_type, e.token, max(0.0, e.points - penalty))
                 for e in found.values()
             )
+    _scanned_alike(hood, shared)
+    _names_alike(hood, shared)
     for pair, evidence in shared.items():
         evidence.extend(rules.conflict(kind) for kind in _conflicts(hood, pair, evidence))
+    _count_parties(hood, shared, name_of)
     return shared
+
+
+def _scanned_alike(
+    hood: Neighbourhood, shared: dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]
+) -> None:
+    """Near documents of two signals whose numbers differ but read the same as a scanner may
+    have read them: found through the scanned token, no birth-date block needed."""
+    for token, carriers in hood.scanned.items():
+        present = sorted(c for c in carriers if c[0] in hood.nodes)
+        for (a, pa), (b, pb) in itertools.combinations(present, 2):
+            if a == b or _at(hood, a, pa, "document") & _at(hood, b, pb, "document"):
+                continue  # one signal, or the same number: the document key says so
+            pair = (min(a, b), max(a, b))
+            if not any(e.key_type == rules.SIMILAR_DOCUMENT for e in shared.get(pair, ())):
+                shared[pair].append(rules.Evidence(rules.SIMILAR_DOCUMENT, token, NEAR_DOCUMENT))
+
+
+def _names_alike(
+    hood: Neighbourhood, shared: dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]
+) -> None:
+    """The same name where one person, or both, has no birth date (no birth-era fact): the
+    person rules cannot judge it, and with dates on both sides they do."""
+    for token, carriers in hood.named.items():
+        present = [c for c in carriers if c[0] in hood.nodes]
+        undated = [(a, pa) for a, pa in present if not _at(hood, a, pa, "birth-era")]
+        for a, pa in undated:
+            for b, pb in present:
+                if a != b and ((b, pb) not in undated or (a, pa) < (b, pb)):
+                    shared[(min(a, b), max(a, b))].append(
+                        rules.Evidence(rules.NAME_ONLY, token, rules.NAME_ONLY_WEIGHT)
+                    )
+
+
+def _value_points(
+    hood: Neighbourhood, name_of: Mapping[str, str], token: str, kind: str, carriers: int
+) -> float:
+    """A shared value's points, carried by `carriers` (a person's less its name's commonness)."""
+    if kind in _PERSON_KEYS:
+        names = hood.name_counts.get(name_of.get(token, ""), 0)
+        return rules.person_credit(kind, carriers, names)
+    return rules.credit(kind, carriers)
+
+
+def _count_parties(
+    hood: Neighbourhood,
+    shared: dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]],
+    name_of: Mapping[str, str],
+) -> None:
+    """Credit each value three or more signals carry by the parties carrying it
+    (`rules.parties`): the groups the evidence counted by signals links. Once, not until
+    nothing changes, so the result is what one reading of the evidence says."""
+    crowded = [(t, kind, c) for t, (kind, c) in hood.tokens.items() if len(c) > 2]
+    if not crowded:
+        return
+    party_of = _linked_groups(shared)
+    for token, kind, carriers in crowded:
+        counted = rules.parties(carriers, party_of)
+        if counted == len(carriers):
+            continue
+        # One party: the value is only theirs, worth what two signals sharing it are.
+        points = _value_points(hood, name_of, token, kind, max(2, counted))
+        for pair in itertools.combinations(sorted(carriers & hood.nodes), 2):
+            shared[pair] = [
+                rules.Evidence(kind, token, points) if (e.key_type, e.token) == (kind, token) else e
+                for e in shared[pair]
+            ]
+
+
+def _linked_groups(
+    shared: Mapping[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]],
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Signal -> the smallest signal of the group its links reach (linked signals only)."""
+    parent: dict[uuid.UUID, uuid.UUID] = {}
+
+    def root(node: uuid.UUID) -> uuid.UUID:
+        top = node
+        while top in parent:
+            top = parent[top]
+        while node in parent and parent[node] != top:
+            parent[node], node = top, parent[node]
+        return top
+
+    for (a, b), evidence in shared.items():
+        if rules.pair_weight(evidence)[0] >= rules.LINK_THRESHOLD:
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {node: root(node) for node in parent}
 
 
 def _names_of_persons(hood: Neighbourhood) -> dict[str, str]:
@@ -629,6 +760,11 @@ def whole(session: Session, *, data_keys: DataKeys | None = None) -> Neighbourho
         if kind in BLOCKING_TYPES:
             if len(signals) <= rules.BLOCK_CAP and data_keys is not None:
                 blocks.append((token, carriers))
+        elif kind in SHARED_FACTS:
+            if len(signals) <= SHARED_FACTS[kind]:
+                hood.shared_facts.setdefault(kind, {})[token] = frozenset(carriers)
+                if kind in _GROWS_THROUGH:
+                    hood.nodes |= signals
         elif (kind, token) in excluded:
             continue
         elif rules.over_cap(kind, len(signals)):
@@ -657,20 +793,12 @@ def _compare_blocks(
     for token, carriers in blocks:
         present = [c for c in carriers if c in persons]
         # Candidates in both forms: as written (folded) and in the spelling keys.
-        candidates = {
-            (i, j)
-            for names in (
-                [fold(persons[c].name) for c in present],
-                [spelled(persons[c].name) for c in present],
-            )
-            for i, name in enumerate(names)
-            for _, _, j in process.extract(
-                name, names, scorer=fuzz.token_set_ratio, score_cutoff=CLOSE, limit=None
-            )
-        }
-        for i, j in sorted(candidates):
+        found = candidates([fold(persons[c].name) for c in present]) | candidates(
+            [spelled(persons[c].name) for c in present]
+        )
+        for i, j in sorted(found):
             a, b = present[i], present[j]
-            if i >= j or a[0] == b[0]:
+            if a[0] == b[0]:
                 continue
             points = similarity(persons[a], persons[b])
             if points > 0:

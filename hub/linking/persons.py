@@ -6,7 +6,8 @@ through the blind index. Only then are both persons' stored match values (normal
 birth date) decrypted inside the hub and compared:
 
 - names: transliterated to ASCII (Știrbu = Stirbu, Đorđević = Dordevic) and compared with
-  rapidfuzz's token-sort ratio, which ignores word order (given and family name swapped); a name
+  rapidfuzz's token-sort ratio, which ignores word order (given and family name swapped), or
+  as written when that scores higher (`name_ratio`: a slip in a first letter); a name
   whose words are all in the other one (a missing middle name) counts as a match too; and
   compared again in their spelling keys (`hub.linking.rules.spelling_key`), where the German,
   French, Polish and Bulgarian spellings of one Slavic name meet (Schewtschenko = Ševčenko =
@@ -22,10 +23,11 @@ Numbers are compared in their OCR keys too (`hub.linking.rules.ocr_key`: O/0, I/
 so a scanner's misreads, however many, count as one slip.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from anyascii import anyascii
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from hub.linking import rules
@@ -82,6 +84,13 @@ def _dates(a: str, b: str) -> str | None:
     return None
 
 
+def name_ratio(a: str, b: str) -> float:
+    """How alike two names are (0 to 100): in any order of their words (given and family name
+    swapped), or as written. Sorting the words alone misplaces a word whose first letter
+    differs (zhanna/janna sort to either end), so a one-letter slip scored like a stranger."""
+    return max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a, b))
+
+
 def similarity(a: PersonKey, b: PersonKey) -> float:
     """Points for two persons that are probably the same; 0 when not (or when exactly equal)."""
     if a == b:
@@ -90,10 +99,7 @@ def similarity(a: PersonKey, b: PersonKey) -> float:
     if dates is None:
         return 0.0
     name_a, name_b = fold(a.name), fold(b.name)
-    ratio = max(
-        fuzz.token_sort_ratio(name_a, name_b),
-        fuzz.token_sort_ratio(spelled(a.name), spelled(b.name)),
-    )
+    ratio = max(name_ratio(name_a, name_b), name_ratio(spelled(a.name), spelled(b.name)))
     words_a, words_b = set(name_a.split()), set(name_b.split())
     if min(len(words_a), len(words_b)) >= 2 and (words_a <= words_b or words_b <= words_a):
         ratio = max(ratio, NEAR)  # a missing middle name
@@ -101,6 +107,30 @@ def similarity(a: PersonKey, b: PersonKey) -> float:
     if band is None:
         return 0.0
     return (SAME_DATE if dates == "same" else SWAPPED_DATE)[band]
+
+
+def candidates(names: Sequence[str]) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of these names that `similarity` may find alike, found in C (one
+    rapidfuzz call per name): a relink compares only these, so they must hold every pair the
+    incremental path, which compares all, would link.
+
+    Two scorers: the plain ratio (`name_ratio` as written), and the token-set ratio, which
+    meets a missing middle name and is never below the token-sort ratio of names without a
+    repeated word (tests/linking/test_persons.py checks); a name repeating a word (van ...
+    van) is scored by the token-sort ratio as well."""
+    found: set[tuple[int, int]] = set()
+    for i, name in enumerate(names):
+        words = name.split()
+        scorers = [fuzz.token_set_ratio, fuzz.ratio]
+        if len(set(words)) < len(words):
+            scorers.append(fuzz.token_sort_ratio)
+        for scorer in scorers:
+            for _, _, j in process.extract(
+                name, names, scorer=scorer, score_cutoff=CLOSE, limit=None
+            ):
+                if i != j:
+                    found.add((min(i, j), max(i, j)))
+    return found
 
 
 def document_parts(value: str) -> tuple[str, str]:

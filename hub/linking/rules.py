@@ -4,17 +4,19 @@ Two signals are linked by the match keys they share (blind-index tokens of the k
 `hub.signals.subjects.identifier_keys` makes). Each key type has a base weight, in points of
 log2 odds in the Fellegi-Sunter manner: a shared passport number is near-proof, a shared address
 is a hint. A value carried by many signals says less, as Splink's term-frequency adjustment and
-nomenklatura's capped logarithmic credit have it: each doubling of the number of signals that
-carry a value costs one point, and past a per-type cap the value stops linking altogether (and
-is listed for analysts, who can lift the cap by excluding or accepting it). Ten workers at one
-address is evidence; a 400-bed hotel's address is not.
+nomenklatura's capped logarithmic credit have it: each doubling of the number of parties that
+carry a value costs one point (signals already linked to each other are one party, `parties`),
+and past a per-type cap of signals the value stops linking altogether (and is listed for
+analysts, who can lift the cap by excluding or accepting it). Ten workers at one address is
+evidence; a 400-bed hotel's address is not.
 
 Per pair, each key type counts once (its best shared value), so ten shared addresses of one
 building do not add up to a passport. A pair is linked when its points reach LINK_THRESHOLD.
 
 Ambiguity (issue 18) adds four rules, each below with its reason:
-- a person match resting on a partial or placeholder birth date links only beside an agreeing
-  document, phone, IBAN or address (`PARTIAL_DATE_TYPES`, `CORROBORATING_TYPES`);
+- a person match resting on a partial or placeholder birth date, or on the same name without
+  one (`NAME_ONLY`), links only beside an agreeing document, phone, IBAN or address
+  (`PARTIAL_DATE_TYPES`, `CORROBORATING_TYPES`);
 - a person's credit falls with how common the name is in the hub (`name_penalty`);
 - contradicting evidence counts against a pair and vetoes a person-only link (`CONFLICT_WEIGHT`);
 - names are compared across alphabets and spellings (`spelling_key`), document numbers across
@@ -24,7 +26,7 @@ which year bucket, which OCR form) is derived at ingest and stored as its own ke
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 # Base points when exactly two signals share the value.
@@ -85,9 +87,18 @@ LINK_THRESHOLD = 4.5
 # systems register 1 January, some 1 July (mid-year). Issue 18's data joined twenty people on a
 # common name and 1 January; a real 1 January birthday is rare next to the placeholders.
 PLACEHOLDER_DAYS = frozenset({(1, 1), (7, 1)})
-# Person matches whose birth date is partial: a name and a placeholder date say "the same
-# common name, born some year", which is not the same person.
-PARTIAL_DATE_TYPES = frozenset({"person-partial", SIMILAR_PERSON_PARTIAL})
+# The same name, exactly, where one person (or both) has no birth date at all: the most partial
+# date there is. Found through the name's token (a fact key), so only for names no more than
+# COMMON_NAME_FROM signals hold: a common name without a date is no evidence. Worth less than a
+# name with a placeholder date, and like it never alone (PARTIAL_DATE_TYPES): nothing can link
+# a bare name without linking strangers of that name, but the same name at an agreeing address
+# is one person. (Bare names are half the planted recall the synthetic population loses; the
+# few beside an address, 0.003 of it, this recovers: bench/recall_misses.py.)
+NAME_ONLY = "name-only"
+NAME_ONLY_WEIGHT = 3.0
+# Person matches whose birth date is partial, or missing: a name and a placeholder date say
+# "the same common name, born some year", which is not the same person.
+PARTIAL_DATE_TYPES = frozenset({"person-partial", SIMILAR_PERSON_PARTIAL, NAME_ONLY})
 # What may corroborate such a match: a second identifier of the person or their life, agreeing
 # (issue 18's list). An e-mail, BSN or vehicle links alone anyway; the rule only decides
 # whether the partial person match adds its points.
@@ -116,7 +127,8 @@ COMMON_NAME_FROM = 8
 # Counting stops here, and the penalty with it (log2(512 / 8) = 6 points: a person match of a
 # name that common never links alone, whatever its date). Fixed so incremental and relink agree.
 NAME_COUNT_CAP = 512
-# Person evidence whose credit the name's frequency lowers.
+# Person evidence whose credit the name's frequency lowers (a bare name stops at
+# COMMON_NAME_FROM instead: it has no date to make a common name rarer).
 NAMED_PERSON_TYPES = frozenset({"person", "person-partial", SIMILAR_PERSON, SIMILAR_PERSON_PARTIAL})
 
 
@@ -148,7 +160,7 @@ CONFLICT_WEIGHT: Mapping[str, float] = {
 }
 # A pair whose only positive evidence is one of these is vetoed by any conflict: the name and
 # date are what a conflict most often shows to be two people's.
-PERSON_ONLY_TYPES = NAMED_PERSON_TYPES
+PERSON_ONLY_TYPES = NAMED_PERSON_TYPES | {NAME_ONLY}
 # Evidence a conflict never takes points from: the same identity document or BSN is the same
 # person whatever else differs (a typo in a date, a second nationality).
 CONFLICT_PROOF_TYPES = frozenset({"document", "bsn", SIMILAR_DOCUMENT})
@@ -231,13 +243,17 @@ SPELLING_RULES: tuple[tuple[str, str], ...] = (
     ("sh", "x"),  # English ш
     ("zh", "x"),  # English ж (German writes it sch: Zhukov, Schukow)
     ("rz", "x"),  # Polish ж
+    ("ts", "c"),  # English and French ц (ISO 9 and Polish write c: Tsvetkov, Cvetkov)
     ("gue", "ge"),  # French g before e, i (Cyrillic ge)
     ("gui", "gi"),
     ("ou", "u"),  # French u (Cyrillic u)
     ("w", "v"),  # German and Polish в
     ("kh", "h"),  # Cyrillic kha
     ("ff", "v"),  # French and old German -off, -ow
-    ("y", "i"),  # й, ы, ь romanised as y or i (or j, rare: left)
+    ("y", "i"),  # й, ы, ь romanised as y or i
+    # й, я, ю, є as j in ISO 9, German and Polish (Julija, Jaroszenko beside Yuliia, Yaroshenko);
+    # French writes ж as j (Jivko, Zhivko): one letter of difference the comparison allows.
+    ("j", "i"),
 )
 
 
@@ -265,6 +281,24 @@ def credit(key_type: str, carriers: int) -> float:
     if base is None or carriers < 2 or carriers > FREQUENCY_CAP[key_type]:
         return 0.0
     return max(0.0, base - math.log2(carriers / 2))
+
+
+# --- parties, not signals ----------------------------------------------------------------------
+
+
+def parties(carriers: Iterable[Hashable], party_of: Mapping[Hashable, Hashable]) -> int:
+    """How many parties carry a value: carriers the other evidence links to each other count
+    once (`party_of`: carrier -> its linked group), a carrier in no group on its own.
+
+    `credit` counts these, not the signals (never more than the signals, and at least two).
+    What a shared value proves depends on how many *others* share it (Fellegi-Sunter's
+    u-probability), and five signals of one case at its own address are one party there, not
+    five: counted as signals, the case's address lost a point per doubling of the case's own
+    files, so a sixth file naming only that address never joined it (0.021 of the 0.089 planted
+    B-cubed recall the synthetic population lost, bench/recall_misses.py). Strangers are
+    parties each, so an address two unrelated signals share links as before, and three
+    strangers at one address still do not."""
+    return len({party_of.get(c, c) for c in carriers})
 
 
 def over_cap(key_type: str, carriers: int) -> bool:

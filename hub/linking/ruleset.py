@@ -27,7 +27,7 @@ from typing import Any
 
 from hub.linking import clusters, persons, rules
 
-RULESET_VERSION = "4.0.0"
+RULESET_VERSION = "5.0.0"
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,27 @@ RELEASES: tuple[Release, ...] = (
             en="Only documents a person holds one of per country (passport, identity card, "
             "residence permit, driving licence, travel document) contradict each other; two "
             "visas or two 'other' documents with different numbers do not.",
+        ),
+    ),
+    Release(
+        "5.0.0",
+        "d79caf5c6834e881cdb56ba583f32a42bacc76f8ce2e4f7f42659ffe70b169f7",
+        "2026-12-03",
+        Text(
+            nl="Hoe vaak een gegeven voorkomt telt in partijen, niet in signalen: signalen die "
+            "al met elkaar verbonden zijn tellen samen één keer, zodat een signaal met alleen "
+            "het adres van een zaak er weer bij komt. Documentnummers die alleen verschillen "
+            "in wat een scanner verwart tellen ook zonder gedeelde geboortedatum. Namen worden "
+            "ook in de geschreven volgorde vergeleken, en j en i, ts en c gelden in Slavische "
+            "spellingen als gelijk (Julija en Yuliia, Cvetkov en Tsvetkov). Dezelfde naam "
+            "zonder geboortedatum telt naast een tweede gegeven, zoals een onvolledige datum.",
+            en="How often a detail occurs counts in parties, not signals: signals already "
+            "linked to each other count once together, so a signal holding only a case's "
+            "address joins it again. Document numbers that differ only in what a scanner "
+            "confuses count without a shared date of birth too. Names are also compared in "
+            "the order written, and j and i, ts and c count as the same in Slavic spellings "
+            "(Julija and Yuliia, Cvetkov and Tsvetkov). The same name without a date of birth "
+            "counts beside a second detail, as a partial date does.",
         ),
     ),
 )
@@ -199,7 +220,8 @@ RULES: tuple[Rule, ...] = (
         group="evidence",
         uses=("rules.BASE_WEIGHT", "rules.FREQUENCY_CAP"),
         parameters=lambda: {
-            "formula": "points = base_points - log2(carriers / 2); 0 when carriers > frequency_cap",
+            "formula": "points = base_points - log2(parties / 2), parties at least 2; 0 when "
+            "carriers > frequency_cap",
             "key_types": sorted(rules.BASE_WEIGHT),
         },
         title=Text("Een gedeeld gegeven", "A shared detail"),
@@ -214,6 +236,34 @@ RULES: tuple[Rule, ...] = (
             "doubling of their number costs one point. Past the type's maximum the detail no "
             "longer counts; it is then, say, a hotel's address or an employment agency's phone "
             "number.",
+        ),
+    ),
+    Rule(
+        id="parties-not-signals",
+        group="evidence",
+        uses=(),
+        parameters=lambda: _parties_examples(),
+        title=Text("Partijen, geen signalen", "Parties, not signals"),
+        reason=Text(
+            nl="Hoe vaak een gegeven voorkomt telt in partijen, niet in signalen. Signalen die "
+            "op grond van hun andere gedeelde gegevens al met elkaar verbonden zijn, zijn samen "
+            "één partij; een signaal dat nergens mee verbonden is, is een partij op zichzelf. "
+            "Wat een gedeeld adres bewijst hangt af van hoeveel anderen het delen, en drie "
+            "signalen van één zaak op het eigen adres zijn daar één partij: een vierde signaal "
+            "met alleen dat adres is dan de tweede partij, en wordt verbonden "
+            "(example_case_of_three_and_a_fourth). Drie of meer onbekenden op één adres blijven "
+            "drie of meer partijen en worden niet op het adres alleen verbonden "
+            "(example_three_strangers). De partijen worden één keer bepaald, uit de verbanden "
+            "die de gegevens geteld in signalen geven. Het maximum van een soort telt signalen.",
+            en="How often a detail occurs counts in parties, not signals. Signals their other "
+            "shared details already link to each other are one party together; a signal linked "
+            "to nothing is a party of its own. What a shared address proves depends on how many "
+            "others share it, and three signals of one case at its own address are one party "
+            "there: a fourth signal holding only that address is then the second party, and is "
+            "linked (example_case_of_three_and_a_fourth). Three or more strangers at one "
+            "address stay three or more parties and are not linked on the address alone "
+            "(example_three_strangers). Parties are found once, from the links the details give "
+            "counted in signals. A type's maximum counts signals.",
         ),
     ),
     Rule(
@@ -239,7 +289,9 @@ RULES: tuple[Rule, ...] = (
         reason=Text(
             nl="Namen worden verschillend geschreven. Twee personen met dezelfde geboortedatum "
             "(of met dag en maand omgewisseld) worden vergeleken op naam, zonder accenten en "
-            "ongeacht de volgorde van de woorden; een ontbrekende tussennaam telt als gelijk. "
+            "ongeacht de volgorde van de woorden (of in de geschreven volgorde, als dat hoger "
+            "scoort: een verschrijving in een eerste letter); een ontbrekende tussennaam telt "
+            "als gelijk. "
             "Een bijna gelijke naam (score vanaf name_near van 100) of een gelijkende naam "
             "(vanaf name_close) telt de punten van points_same_birth_date, of van "
             "points_day_and_month_swapped bij omgewisselde dag en maand: minder dan een precies "
@@ -248,7 +300,8 @@ RULES: tuple[Rule, ...] = (
             "vergelijken. Een andere geboortedatum is nooit dezelfde persoon.",
             en="Names are spelled differently. Two persons with the same date of birth (or with "
             "day and month swapped) are compared by name, without accents and whatever the "
-            "order of the words; a missing middle name counts as the same. A near-identical "
+            "order of the words (or in the order written, when that scores higher: a slip in a "
+            "first letter); a missing middle name counts as the same. A near-identical "
             "name (a score from name_near out of 100) or a similar one (from name_close) counts "
             "the points of points_same_birth_date, or of points_day_and_month_swapped when day "
             "and month are swapped: fewer than an exactly equal name. A date of birth shared by "
@@ -265,6 +318,7 @@ RULES: tuple[Rule, ...] = (
             "points": persons.NEAR_DOCUMENT,
             "min_length": persons.DOCUMENT_MIN_LENGTH,
             "edits": 1,
+            "scanned_alike_anywhere": sorted(rules.CONFLICTING_DOCUMENT_KINDS),
         },
         title=Text("Een bijna gelijk documentnummer", "A near-identical document number"),
         reason=Text(
@@ -272,11 +326,17 @@ RULES: tuple[Rule, ...] = (
             "dezelfde soort en hetzelfde land bevatten die één tikfout verschillen (een cijfer "
             "anders, twee omgewisseld, één weggevallen) zijn waarschijnlijk dezelfde persoon. "
             "Alleen nummers van minstens min_length tekens tellen: kortere lijken te snel op "
-            "elkaar.",
+            "elkaar. Nummers die alleen verschillen in wat een scanner verwart (O en 0, I en 1, "
+            "B en 8, S en 5) tellen ook zonder gedeelde geboortedatum, in elk signaal, voor "
+            "de soorten in scanned_alike_anywhere: een scanner leest letters voor cijfers, "
+            "geen ander nummer.",
             en="Two persons with the same date of birth whose signals hold document numbers of "
             "the same kind and country that differ by one slip (a digit wrong, two swapped, one "
             "dropped) are probably the same person. Only numbers of at least min_length "
-            "characters count: shorter ones resemble each other too easily.",
+            "characters count: shorter ones resemble each other too easily. Numbers that differ "
+            "only in what a scanner confuses (O and 0, I and 1, B and 8, S and 5) count without "
+            "a shared date of birth too, in any signal, for the kinds in "
+            "scanned_alike_anywhere: a scanner misreads letters for digits, not another number.",
         ),
     ),
     Rule(
@@ -287,9 +347,14 @@ RULES: tuple[Rule, ...] = (
             "rules.PARTIAL_DATE_TYPES",
             "rules.CORROBORATING_TYPES",
             "rules.SIMILAR_PERSON_PARTIAL",
+            "rules.NAME_ONLY",
+            "rules.NAME_ONLY_WEIGHT",
         ),
         parameters=lambda: {
             "placeholder_days": sorted(f"{m:02d}-{d:02d}" for m, d in rules.PLACEHOLDER_DAYS),
+            "name_only_type": rules.NAME_ONLY,
+            "name_only_points": rules.NAME_ONLY_WEIGHT,
+            "name_only_up_to": rules.COMMON_NAME_FROM,
             "evidence_types": sorted(rules.PARTIAL_DATE_TYPES),
             "similar_evidence_type": rules.SIMILAR_PERSON_PARTIAL,
             "needs_one_of": sorted(rules.CORROBORATING_TYPES),
@@ -307,7 +372,12 @@ RULES: tuple[Rule, ...] = (
             "gelijkende naam similar_evidence_type) dat minder punten telt, en alleen meetelt "
             "als de twee signalen ook een tweede gegeven delen van een soort uit needs_one_of "
             "(een document, telefoon, rekening of adres). Zonder dat staat de overeenkomst met "
-            "0 punten in de uitleg.",
+            "0 punten in de uitleg. Een persoon zonder geboortedatum heeft de onvolledigste "
+            "datum die er is: precies dezelfde naam, als minstens één van beide geen "
+            "geboortedatum heeft, is bewijs van de soort name_only_type, name_only_points "
+            "punten waard, en alleen voor een naam die hoogstens name_only_up_to signalen "
+            "dragen. Ook dat telt alleen naast zo'n tweede gegeven: een naam alleen verbindt "
+            "nooit.",
             en="When the real date of birth is unknown, immigration and police systems often "
             "register 1 January or 1 July (placeholder_days), or the year alone (examples in "
             "partial). Thousands of people with a common name share such a date. A person with "
@@ -315,7 +385,11 @@ RULES: tuple[Rule, ...] = (
             "similar_evidence_type) that counts fewer points, and counts only when the two "
             "signals also share a second detail of a type in needs_one_of (a document, phone, "
             "account or address). Without that the match stands in the explanation at 0 "
-            "points.",
+            "points. A person without a date of birth has the most partial date there is: "
+            "exactly the same name, where at least one of the two has no date of birth, is "
+            "evidence of the type name_only_type, worth name_only_points points, and only for a "
+            "name at most name_only_up_to signals carry. It too counts only beside such a "
+            "second detail: a name alone never links.",
         ),
     ),
     Rule(
@@ -440,6 +514,10 @@ RULES: tuple[Rule, ...] = (
                     "gueorguieva",
                     "zhukov",
                     "schukow",
+                    "tsvetkov",
+                    "cvetkov",
+                    "yuliia",
+                    "julija",
                 )
             },
             "example_document": rules.ocr_key("AB0S1234"),
@@ -610,6 +688,24 @@ RULES: tuple[Rule, ...] = (
 
 # Public constants of the rule modules that are derived from others a rule uses already.
 DERIVED = {"rules.LINKING_TYPES": "rules.BASE_WEIGHT"}
+
+
+def _parties_example(carriers: list[str], party_of: dict[str, str]) -> dict[str, Any]:
+    parties = rules.parties(carriers, party_of)
+    return {
+        "signals": len(carriers),
+        "parties": parties,
+        "address_points": round(rules.credit("address", max(2, parties)), 6),
+        "address_points_counted_in_signals": round(rules.credit("address", len(carriers)), 6),
+    }
+
+
+def _parties_examples() -> dict[str, Any]:
+    case = dict.fromkeys(("a", "b", "c"), "a")
+    return {
+        "example_case_of_three_and_a_fourth": _parties_example(["a", "b", "c", "d"], case),
+        "example_three_strangers": _parties_example(["d", "e", "f"], {}),
+    }
 
 
 def _links_alone_up_to() -> dict[str, int]:

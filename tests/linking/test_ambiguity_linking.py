@@ -18,6 +18,7 @@ from hub.db import make_engine, make_sessionmaker, migrate, transaction
 from hub.demo.synthetic import DEMO_AGENCIES
 from hub.kit.crypto import DataKeys
 from hub.linking.models import Proposal, ProposalLink, ProposalMember
+from hub.linking.rules import credit
 from hub.linking.service import LIVE, link_signals, relink
 from hub.signals.models import Identifier, Signal
 from hub.signals.schemas import SignalCreate
@@ -236,13 +237,20 @@ def test_the_explanation_shows_the_evidence_against_beside_the_evidence_for(hub:
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("Taras Shevchenko", "Taras Schewtschenko"), ("Maria Georgieva", "Maria Gueorguieva")],
+    [
+        ("Taras Shevchenko", "Taras Schewtschenko"),
+        ("Maria Georgieva", "Maria Gueorguieva"),
+        ("Zhanna Savchenko", "Janna Savtchenko"),
+        ("Yordan Tsvetkov", "Cvetkov Jordan"),
+    ],
 )
 def test_one_name_spelled_across_alphabets_links(hub: Hub, first: str, second: str) -> None:
     suffix = "".join(random.choices("bcdfghklmnprstvw", k=6))
     born = _born()
     a = hub.post("KMAR", _person(f"{first} {suffix}", born))
     b = hub.post("SZW", _person(f"{second} {suffix}", born), **WORK)
+    assert set(_types(hub.together(a, b))) == {"person-similar"}
+    hub.relink()
     assert set(_types(hub.together(a, b))) == {"person-similar"}
 
 
@@ -282,3 +290,86 @@ def test_a_signal_naming_father_and_son_links_with_either(hub: Hub) -> None:
     both = hub.post("KMAR", _person(name, "1961-04-12"), _person(name, "1991-04-12"), address)
     son = hub.post("SZW", _person(name, "1991-04-12"), **WORK)
     assert "birth-year-conflict" not in _types(hub.together(both, son))
+
+
+def test_a_similar_person_on_a_placeholder_date_is_compared_on_relink_too(hub: Hub) -> None:
+    """A relink reads a block's persons whatever key their date gave them (person or
+    person-partial), so it finds what the incremental path found."""
+    family = "Zq" + "".join(random.choices("bcdfghklmnprstvw", k=8))
+    born, address = f"19{random.randrange(60, 99)}-07-01", _address()
+    a = hub.post("KMAR", _person(f"Raf {family}", born), address)
+    # Swapped, with a typo: only the fuzzy comparison within the birth-date block finds it.
+    b = hub.post("SZW", _person(f"{family[:-1]}y Raf", born), address, **WORK)
+    evidence = _types(hub.together(a, b))
+    assert evidence["person-similar-partial"] > 0
+    hub.relink()
+    assert _types(hub.together(a, b)) == evidence
+
+
+def _phone() -> dict:
+    return {"type": "phone", "number": f"06-3{random.randrange(10**7):07d}"}
+
+
+def test_a_third_signal_at_a_linked_pairs_address_joins_them_strangers_do_not(hub: Hub) -> None:
+    """An address counts the parties carrying it: a pair the phone links is one party, so a
+    signal naming only their address is the second, and links; three strangers are three."""
+    home, phone = _address(), _phone()
+    a = hub.post("KMAR", phone, home)
+    b = hub.post("SZW", phone, home, **WORK)
+    c = hub.post("IND", home)
+    assert _types(hub.together(a, c)) == {"address": 5.0}
+    flat = _address()
+    strangers = [hub.post(agency, flat, **WORK) for agency in ("KMAR", "IND", "POLITIE")]
+    assert hub.together(strangers[0], strangers[1]) is None
+    # A linked pair and two strangers at one address: three parties, none joins.
+    block, phone = _address(), _phone()
+    d = hub.post("KMAR", phone, block)
+    hub.post("SZW", phone, block, **WORK)
+    lone = [hub.post(agency, block) for agency in ("IND", "POLITIE")]
+    assert hub.together(d, lone[0]) is None and hub.together(lone[0], lone[1]) is None
+    hub.relink()
+    assert _types(hub.together(b, c)) == {"address": 5.0}
+    assert hub.together(strangers[0], strangers[2]) is None
+    assert hub.together(d, lone[1]) is None
+
+
+def _passport(number: str) -> dict:
+    return {"type": "document", "kind": "passport", "issuing_country": "UA", "number": number}
+
+
+def test_a_scanner_slip_in_a_passport_links_without_a_person_to_block_on(hub: Hub) -> None:
+    """Numbers the same once read as a scanner may have (O/0, I/1, B/8, S/5) are a near
+    document wherever they are: a signal holding only the slipped number joins."""
+    digits = f"{random.randrange(10**7):07d}"
+    number = f"XE{digits[:2]}8{digits[3:]}"
+    a = hub.post("KMAR", _passport(number), _phone())
+    b = hub.post("SZW", _passport(number.replace("8", "B", 1)), **WORK)
+    assert _types(hub.together(a, b)) == {"document-similar": 6.0}
+    # One digit other than a scanner's misreading: no link without a block to compare in.
+    c = hub.post("IND", _passport(number[:-1] + str((int(number[-1]) + 1) % 10)), **WORK)
+    assert hub.together(a, c) is None
+    hub.relink()
+    assert _types(hub.together(a, b)) == {"document-similar": 6.0}
+    assert hub.together(a, c) is None
+
+
+def test_a_name_without_a_date_links_beside_an_agreeing_address_alone_it_does_not(
+    hub: Hub,
+) -> None:
+    name, born, home = _name(), _born(), _address()
+    a = hub.post("KMAR", _person(name, born), home)
+    b = hub.post("SZW", {"type": "person", "name": name.upper()}, home, **WORK)
+    # Two more signals at the address, naming nobody: with the pair, three parties, too many
+    # for the address to link alone.
+    lone = [hub.post(agency, home, **WORK) for agency in ("IND", "POLITIE")]
+    evidence = _types(hub.together(a, b))
+    assert evidence == {"name-only": 3.0, "address": pytest.approx(credit("address", 3), 1e-3)}
+    assert hub.together(a, lone[0]) is None and hub.together(lone[0], lone[1]) is None
+    # The name alone, without the address: no link.
+    name = _name()
+    c = hub.post("KMAR", _person(name, born))
+    d = hub.post("SZW", {"type": "person", "name": name}, **WORK)
+    assert hub.together(c, d) is None
+    hub.relink()
+    assert _types(hub.together(a, b)) == evidence
+    assert hub.together(c, d) is None and hub.together(a, lone[1]) is None

@@ -1,8 +1,10 @@
 """Fuzzy person matching (pure): real-world noise matches, different people do not."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hub.linking.persons import PersonKey, similarity
+from hub.linking.persons import PersonKey, candidates, fold, similarity, spelled
 from hub.signals.subjects import PersonSubject, blocking_keys, identifier_keys
 
 ION = PersonKey("ion popescu", "1994-03-02")
@@ -56,3 +58,36 @@ def test_the_blocking_key_meets_a_swapped_date_and_is_no_match_key() -> None:
     assert PersonKey.parse(key_a.sealed or "") == PersonKey("ion popescu", "1994-03-02")
     assert {k.type for k in identifier_keys(a)} == {"person"}
     assert PersonKey.parse(identifier_keys(a)[0].value) == PersonKey("ion popescu", "1994-03-02")
+
+
+_WORDS = st.lists(
+    st.sampled_from(["van", "de", "der", "jan", "anna", "zhanna", "janna", "savchenko", "ion"])
+    | st.text("abcdehijklnorstvxyz", min_size=2, max_size=9),
+    min_size=1,
+    max_size=4,
+)
+
+
+@st.composite
+def _slipped(draw: st.DrawFn) -> tuple[str, str]:
+    """A name and the same name with a few slips: letters changed, words moved or dropped."""
+    words = draw(_WORDS)
+    other = list(words)
+    for _ in range(draw(st.integers(0, 3))):
+        w = draw(st.integers(0, len(other) - 1))
+        at = draw(st.integers(0, len(other[w])))
+        other[w] = other[w][:at] + draw(st.sampled_from("ajyzcstx")) + other[w][at + 1 :]
+    other = draw(st.permutations(other))
+    if len(other) > 2 and draw(st.booleans()):
+        other = other[1:]
+    return " ".join(words), " ".join(other)
+
+
+@settings(max_examples=1000)
+@given(_slipped())
+def test_a_relink_considers_every_pair_the_incremental_path_links(names: tuple[str, str]) -> None:
+    """The relink compares only `candidates`; the incremental path compares every pair of a
+    block with `similarity`: the candidates must hold each pair it finds alike."""
+    a, b = names
+    if similarity(PersonKey(a, "1990-05-17"), PersonKey(b, "1990-05-17")) > 0:
+        assert (0, 1) in candidates([fold(a), fold(b)]) | candidates([spelled(a), spelled(b)])

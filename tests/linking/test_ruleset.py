@@ -128,7 +128,7 @@ def test_every_public_function_of_the_rules_is_known() -> None:
     assert functions == {
         "credit", "over_cap", "pair_weight", "conflict", "is_partial_date", "is_partial_iso",
         "name_penalty", "person_credit", "birth_eras", "person_conflicts", "document_conflict",
-        "spelling_key", "ocr_key",
+        "spelling_key", "ocr_key", "parties",
     }  # fmt: skip
     # over_cap is the frequency cap the published table shows (0 points past it).
     for key_type, cap in rules.FREQUENCY_CAP.items():
