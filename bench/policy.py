@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import yaml
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -61,6 +62,7 @@ from hub.db import make_engine, make_sessionmaker, migrate, transaction
 from hub.demo.synthetic import DEMO_AGENCIES, POSTING_AGENCIES, generate
 from hub.kit import clock
 from hub.kit.crypto import DataKeys
+from hub.ldv.register import REGISTER_FILE
 from hub.paths import document_dir
 from hub.signals import reads, repository
 from hub.signals.models import Signal
@@ -174,7 +176,33 @@ def covenant_folder(tmp: Path) -> tuple[Covenant, ...]:
         shutil.copy(shipped, folder / shipped.name)
     for name, text in EXTRA_COVENANTS.items():
         (folder / name).write_text(text, encoding="utf-8")
-    return load_covenants(folder)
+    covenants = load_covenants(folder)
+    _register(folder, [c for c in covenants if c.id.startswith("bench-")])
+    return covenants
+
+
+def _register(folder: Path, extra: list[Covenant]) -> None:
+    """The shipped processing register, with an activity per purpose of the bench's covenants:
+    the hub refuses to start when a purpose in force has none (hub/ldv/register.py)."""
+    shipped = document_dir("covenants") / REGISTER_FILE
+    doc = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+    for covenant in extra:
+        for purpose in covenant.purposes:
+            doc["activities"][f"{covenant.id}.{purpose}"] = {
+                "version": 1,
+                "covenant": covenant.id,
+                "covenant_version": covenant.version,
+                "purpose": purpose,
+                "name": f"Benchmark: {covenant.title}",
+                "legal_basis": ["benchmark data only"],
+                "data_subjects": "Synthetic persons.",
+                "personal_data": "Synthetic signals.",
+                "recipients": "The benchmark covenant's viewers.",
+                "retention": "The benchmark's run.",
+            }
+    target = folder / REGISTER_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
 
 
 # --- seeding -----------------------------------------------------------------------------------
