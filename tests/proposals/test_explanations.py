@@ -22,12 +22,14 @@ def test_a_shared_kvk_number_the_linker_did_not_keep_is_explained(
     emm = world.headers["EMM"]
     kvk = _kvk()
     first, second = ({"type": "phone", "number": _phone()} for _ in range(2))
-    # a and c share only the KvK number, which three signals carry (d outside the proposal): too
-    # weak alone for a link, so the linker keeps a-b and b-c only.
+    # a and c share only the KvK number, which three parties carry (a-b-c counted once since
+    # rules 5.0.0, and d and e outside the proposal): too weak alone for a link, so the linker
+    # keeps a-b and b-c only.
     a = _post(api, world.headers["KMAR"], _entry(first, kvk))
     b = _post(api, world.headers["SZW"], _work(first, second))
     c = _post(api, world.headers["KMAR"], _entry(second, kvk))
     _post(api, world.headers["IND"], _work(kvk))
+    _post(api, world.headers["POLITIE"], _work(kvk))
     [proposal] = _proposals_of(server, a)
     assert {str(m) for m in _members(server, proposal)} == {a, b, c}
 
