@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from hub.kit.crypto import DataKeys
+from hub.kit.listparam import one_of
 from hub.linking import rules
 from hub.linking.models import LinkExclusion
 from hub.linking.persons import (
@@ -207,11 +208,12 @@ NOT_RETRACTED: ColumnElement[bool] = ~exists().where(
 )
 _TOKENS_OF = (
     select(Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token)
-    .join(Signal, Signal.id == Identifier.signal_id)
     .where(
-        Identifier.signal_id.in_(bindparam("ids", expanding=True)),
+        one_of(Identifier.signal_id),
         Identifier.type.in_(sorted(_READ_TYPES | FACT_TYPES)),
-        Signal.status == "active",
+        # Not a join to the active signals: a prepared statement's generic plan, which cannot
+        # tell how many ids the array holds, walked every active signal for it.
+        NOT_RETRACTED,
         # An excluded value is as if no signal carried it: it applies at once, in this read.
         ~exists().where(
             LinkExclusion.key_type == Identifier.type, LinkExclusion.token == Identifier.token
@@ -223,7 +225,7 @@ _TOKENS_OF = (
 _FACTS_OF = select(
     Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token
 ).where(
-    Identifier.signal_id.in_(bindparam("ids", expanding=True)),
+    one_of(Identifier.signal_id),
     Identifier.type.in_(sorted(_FACT_READ)),
 )
 

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     String,
-    bindparam,
     cast,
     delete,
     func,
@@ -29,6 +28,7 @@ from hub.agencies.models import Agency
 from hub.db import UTCDateTime, now
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
+from hub.kit.listparam import one_of
 from hub.ldv import collect as ldv
 from hub.linking import graph, rules, ruleset
 from hub.linking.clusters import JOINED_WEIGHT, Cluster, LinkSettings, assign_ids, clusters
@@ -341,11 +341,9 @@ Pairs = list[tuple[uuid.UUID, uuid.UUID]]
 # than running them); the signal ids go in an expanding parameter.
 _CONSTRAINTS = union_all(
     select(literal(0), LinkSeparation.signal_a, LinkSeparation.signal_b).where(
-        LinkSeparation.signal_a.in_(bindparam("ids", expanding=True))
+        one_of(LinkSeparation.signal_a)
     ),
-    select(literal(1), LinkJoin.signal_a, LinkJoin.signal_b).where(
-        LinkJoin.signal_a.in_(bindparam("ids", expanding=True))
-    ),
+    select(literal(1), LinkJoin.signal_a, LinkJoin.signal_b).where(one_of(LinkJoin.signal_a)),
 )
 _LIVE = (
     select(ProposalMember.proposal_id, ProposalMember.signal_id)
@@ -354,7 +352,7 @@ _LIVE = (
 )
 _MINE = aliased(ProposalMember)
 _LIVE_OF = _LIVE.join(_MINE, _MINE.proposal_id == ProposalMember.proposal_id).where(
-    _MINE.signal_id.in_(bindparam("ids", expanding=True))
+    one_of(_MINE.signal_id)
 )
 
 
@@ -418,7 +416,7 @@ _FACTS = union_all(
         cast(null(), String),
         cast(null(), String),
         cast(null(), UTCDateTime()),
-    ).where(SignalBarrier.signal_id.in_(bindparam("ids", expanding=True))),
+    ).where(one_of(SignalBarrier.signal_id)),
     select(
         SignalIndicator.signal_id,
         literal("i"),
@@ -426,7 +424,7 @@ _FACTS = union_all(
         cast(null(), String),
         cast(null(), String),
         cast(null(), UTCDateTime()),
-    ).where(SignalIndicator.signal_id.in_(bindparam("ids", expanding=True))),
+    ).where(one_of(SignalIndicator.signal_id)),
     select(
         Signal.id,
         literal("s"),
@@ -436,7 +434,7 @@ _FACTS = union_all(
         Signal.observed_at,
     )
     .join(Agency, Agency.id == Signal.agency_id)
-    .where(Signal.id.in_(bindparam("ids", expanding=True))),
+    .where(one_of(Signal.id)),
 )
 
 
