@@ -206,19 +206,18 @@ _RETRACTED = aliased(Signal)
 NOT_RETRACTED: ColumnElement[bool] = ~exists().where(
     _RETRACTED.id == Identifier.signal_id, _RETRACTED.status == "retracted"
 )
-_TOKENS_OF = (
-    select(Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token)
-    .where(
-        one_of(Identifier.signal_id),
-        Identifier.type.in_(sorted(_READ_TYPES | FACT_TYPES)),
-        # Not a join to the active signals: a prepared statement's generic plan, which cannot
-        # tell how many ids the array holds, walked every active signal for it.
-        NOT_RETRACTED,
-        # An excluded value is as if no signal carried it: it applies at once, in this read.
-        ~exists().where(
-            LinkExclusion.key_type == Identifier.type, LinkExclusion.token == Identifier.token
-        ),
-    )
+_TOKENS_OF = select(
+    Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token
+).where(
+    one_of(Identifier.signal_id),
+    Identifier.type.in_(sorted(_READ_TYPES | FACT_TYPES)),
+    # Not a join to the active signals: a prepared statement's generic plan, which cannot
+    # tell how many ids the array holds, walked every active signal for it.
+    NOT_RETRACTED,
+    # An excluded value is as if no signal carried it: it applies at once, in this read.
+    ~exists().where(
+        LinkExclusion.key_type == Identifier.type, LinkExclusion.token == Identifier.token
+    ),
 )
 
 
