@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -67,8 +68,9 @@ class Logbook:
     in_force: frozenset[tuple[str, int]]
     entity_base: str
 
-    @property
+    @cached_property
     def tracer(self) -> trace.Tracer:
+        # Once: getting a tracer builds and compares an instrumentation scope, per record.
         return self.provider.get_tracer("hub.ldv")
 
     def shutdown(self) -> None:

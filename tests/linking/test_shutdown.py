@@ -7,39 +7,17 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from hub.barriers.vocabulary import load_vocabulary
 from hub.config import Settings
-from hub.db import make_engine, make_sessionmaker, migrate, transaction
-from hub.demo.seed import seed
 from hub.kit.crypto import DataKeys
 from hub.linking.models import LinkQueueItem
-from hub.linking.queue import LinkWorker, enqueue
+from hub.linking.queue import LinkWorker
 from hub.linking.service import Linker
-from hub.signals.models import Signal
 from tests.conftest import free_port
 
 HUB = str(Path(sys.executable).with_name("hub"))
-
-
-@pytest.fixture
-def queued_hub(db_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A seeded hub database whose every signal waits in the linking queue."""
-    db = db_factory("shutdown")
-    migrate(db.url)
-    settings = Settings(data_dir=tmp_path / "data", database_url=db.url)
-    seed(settings)
-    engine = make_engine(db.url)
-    sessions = make_sessionmaker(engine)
-    with transaction(sessions) as session:
-        ids = list(session.scalars(select(Signal.id).order_by(Signal.pk)))
-        # Each signal queued several times (as repeated corrections queue it): a backlog that
-        # takes far longer to link one by one than a test takes to send SIGTERM.
-        queued = sum(enqueue(session, ids) for _ in range(6))
-    yield settings, sessions, queued
-    engine.dispose()
 
 
 def _queued(sessions) -> int:  # type: ignore[no-untyped-def]
