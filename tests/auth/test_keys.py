@@ -165,3 +165,24 @@ def test_rotations_in_the_same_instant_each_become_active(offline: Settings, clo
         kid = SigningKeys.rotate(offline.data_dir, settings=offline)
         assert signing.active().kid == kid
     assert len(signing.public_jwks()["keys"]) == 4
+
+
+def test_a_remembered_token_vouches_for_those_exact_bytes_only(
+    offline: Settings, clock: Clock
+) -> None:
+    signing = SigningKeys.load_or_create(offline.data_dir, settings=offline)
+    verifier = TokenVerifier(signing, settings=offline)
+    token = _token(signing, offline)
+    assert verifier.verify(token)["sub"] == "c"
+    assert verifier.verify(token)["sub"] == "c"  # the second time from what was verified
+    header, payload, signature = token.split(".")
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    with pytest.raises(Unauthorized):
+        verifier.verify(".".join((header, payload, flipped)))
+    other = jwt.encode(
+        {"alg": "RS256", "typ": "at+jwt", "kid": signing.active().kid},
+        {"sub": "c", "iss": offline.issuer},
+        signing.active(),
+    )
+    with pytest.raises(Unauthorized):  # well signed, but its claims are not an access token's
+        verifier.verify(other)
