@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Linker(vocabulary.indicator_weights(), data_keys),
         batch=settings.link_batch_size,
         poll_seconds=settings.link_poll_seconds,
+        relink_share=settings.link_relink_share,
     )
     # Chains the audit events that requests commit unsealed (hub/audit/sequencer.py).
     sequencer = Sequencer(

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
         le=10_000,
         description="Queued signals the linking worker links in one transaction.",
     )
+    link_relink_share: float = Field(
+        0.1,
+        ge=0,
+        description="On PostgreSQL, a linking backlog of at least this share of the active "
+        "signals is linked by one full relink rather than batch by batch (0: never).",
+    )
     audit_poll_seconds: float = Field(
         1.0,
         gt=0,

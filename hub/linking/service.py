@@ -64,6 +64,14 @@ class Linker:
         """Every member of the live proposals these signals are in."""
         return set().union(*_live_members(session, signal_ids).values())
 
+    def relink(
+        self, session: Session, *, progress: Callable[[int], None] | None = None
+    ) -> "LinkResult":
+        """Rebuild every proposal with this linker's weights, keys and settings."""
+        return relink(
+            session, weights=self.weights, keys=self.keys, settings=self.settings, progress=progress
+        )
+
     def __call__(self, session: Session, signal_ids: Iterable[uuid.UUID]) -> "LinkResult":
         ids = list(signal_ids)
         if not ids:

@@ -59,6 +59,8 @@ def test_sigterm_ends_the_hub_within_ten_seconds_and_the_next_start_links_the_re
         "HUB_DATA_DIR": str(settings.data_dir),
         # Small batches: the backlog takes far longer than the test waits before SIGTERM.
         "HUB_LINK_BATCH_SIZE": "1",
+        # Batch by batch: a relink would link the whole backlog before SIGTERM is sent.
+        "HUB_LINK_RELINK_SHARE": "0",
     }
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:

@@ -5,7 +5,7 @@ import threading
 from sqlalchemy import func, select
 
 from hub.db import make_engine, make_sessionmaker
-from hub.linking.models import LinkQueueItem, Proposal, ProposalMember
+from hub.linking.models import LinkingLock, LinkQueueItem, Proposal, ProposalMember
 from hub.linking.queue import LinkWorker
 from hub.linking.service import LIVE
 from tests.linking.test_shutdown import _linker
@@ -55,3 +55,59 @@ def test_two_workers_with_their_own_engines_link_each_queued_row_once(queued_hub
         assert session.scalar(select(func.count()).select_from(LinkQueueItem)) == 0
     # Linking the same signals again, however split between the workers, changes nothing.
     assert _live(sessions) == before
+
+
+def _relinked_at(sessions):  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        return session.scalar(select(LinkingLock.relinked_at).where(LinkingLock.id == 1))
+
+
+def test_a_backlog_that_is_a_large_share_of_the_hub_is_linked_by_one_relink_on_postgresql(
+    queued_hub,
+) -> None:
+    settings, sessions, queued = queued_hub
+    before, relinked = _live(sessions), _relinked_at(sessions)
+    batches: list[int] = []
+    linker = _linker(settings)
+
+    class Counting(type(linker)):  # type: ignore[misc]
+        def __call__(self, session, signal_ids):  # type: ignore[no-untyped-def]
+            batches.append(len(list(signal_ids)))
+            return super().__call__(session, signal_ids)
+
+    counting = Counting(linker.weights, linker.keys, linker.settings)
+    worker = LinkWorker(sessions, counting, batch=5, relink_share=0.1)
+    assert worker.drain() == queued
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LinkQueueItem)) == 0
+        postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        # Every signal queued six times is far past a tenth of the hub: one relink took it all.
+        assert batches == [] and _relinked_at(sessions) != relinked
+    else:
+        # SQLite has one writer: every post would wait for a relink, so it links in batches.
+        assert batches and sum(batches) <= queued and _relinked_at(sessions) == relinked
+    assert _live(sessions) == before
+
+
+def test_a_stop_request_during_a_backlog_relink_leaves_the_whole_queue(queued_hub) -> None:
+    settings, sessions, queued = queued_hub
+    linker = _linker(settings)
+
+    class Interrupted(type(linker)):  # type: ignore[misc]
+        def relink(self, session, *, progress=None):  # type: ignore[no-untyped-def]
+            worker.request_stop()  # SIGTERM arrives while the relink runs
+            return super().relink(session, progress=progress)
+
+    worker = LinkWorker(
+        sessions, Interrupted(linker.weights, linker.keys, linker.settings), relink_share=0.1
+    )
+    with sessions() as session:
+        postgresql = session.get_bind().dialect.name == "postgresql"
+    drained = worker.drain()
+    with sessions() as session:
+        left = session.scalar(select(func.count()).select_from(LinkQueueItem))
+    if postgresql:
+        assert drained == 0 and left == queued  # rolled back between groups, nothing lost
+    else:
+        assert drained > 0 and left == queued - drained  # batches: stopped after the first
