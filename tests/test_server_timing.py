@@ -21,7 +21,9 @@ def test_an_api_write_and_read_count_their_database_time(api: httpx.Client, kmar
     posted = api.post("/api/v1/signals", json=signal_body(), headers=kmar.headers)
     assert posted.status_code == 201
     _, queries, _ = _timing(posted)
-    assert queries > 0
+    # At least the rows it wrote: the signal, its barriers, identifiers and subjects, the audit
+    # event and the linking queue (on PostgreSQL most go to the driver as COPY, counted too).
+    assert queries >= 6
     read = api.get(f"/api/v1/signals/{posted.json()['id']}", headers=kmar.reader)
     assert read.status_code == 200
     db, queries, total = _timing(read)

@@ -6,6 +6,8 @@ copy of the request's context, so they add to the same object.
 """
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -49,5 +51,18 @@ def track_queries(engine: Engine) -> None:
         began = conn.info.pop("hub_query_started", None)
         timing = current.get()
         if timing is not None and began is not None:
+            timing.db_seconds += time.perf_counter() - began
+            timing.queries += 1
+
+
+@contextmanager
+def driver_statement() -> Iterator[None]:
+    """Count a statement sent to the driver itself (a COPY), which the engine's events miss."""
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        timing = current.get()
+        if timing is not None:
             timing.db_seconds += time.perf_counter() - began
             timing.queries += 1
