@@ -1,5 +1,6 @@
 """One error base carrying its HTTP status and RFC 9457 problem type, and its handlers."""
 
+import logging
 from collections.abc import Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
@@ -8,10 +9,14 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from hub.kit.i18n import N_
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://barrier-hub.github.io/problems/"
@@ -102,6 +107,14 @@ class PreconditionRequired(HubError):
 
 class UnsupportedMediaType(HubError):
     status, slug, title = 415, "unsupported-media-type", N_("Unsupported media type")
+
+
+class Unavailable(HubError):
+    status, slug, title = 503, "unavailable", N_("Service unavailable")
+
+
+# Seconds a client is asked to wait when the database is busy or unreachable.
+RETRY_AFTER = 5
 
 
 def instance_of(path: str) -> str:
@@ -224,6 +237,20 @@ def install_handlers(app: FastAPI) -> None:
             allowed = allowed_methods(request)
             error.headers["Allow"] = ", ".join(allowed)
             error.detail = f"This address answers {', '.join(allowed)} only."
+        return problem_response(error, request)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+        # A locked SQLite file, a pool with no connection free, a database that went away: the
+        # transaction was rolled back, so the client may simply try again. The type only in
+        # the log, as the message quotes the statement.
+        log.warning("database busy or unreachable (%s)", type(getattr(exc, "orig", exc)).__name__)
+        error = Unavailable(
+            "The database is busy or unreachable; nothing of this request was stored. "
+            "Try again shortly.",
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
         return problem_response(error, request)
 
     @app.exception_handler(Exception)

@@ -3,6 +3,7 @@ never a 500; nothing is partly stored; the limits of hub.limits hold over real H
 
 import json
 import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -14,6 +15,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from hub.errors import install_handlers
 from hub.limits import MAX_JSON_DEPTH
@@ -220,6 +222,13 @@ def crashing_server() -> Iterator[str]:
     def crash() -> None:
         raise _Crash("internal detail")
 
+    @app.get("/busy")
+    def busy() -> None:
+        # What SQLAlchemy raises when SQLite's busy timeout runs out under many writers.
+        raise OperationalError(
+            "INSERT INTO signals ...", {}, sqlite3.OperationalError("database is locked")
+        )
+
     app.add_middleware(InputGuardMiddleware, max_body_bytes=1000)
     app.add_middleware(HeadersMiddleware)
     port = free_port()
@@ -421,3 +430,14 @@ def test_missing_and_invisible_proposals_run_the_same_queries(api, world, server
         assert answers[(path, missing)].json()["detail"].replace(missing, "ID") == answers[
             (path, proposal)
         ].json()["detail"].replace(proposal, "ID"), path
+
+
+def test_a_busy_database_is_a_503_to_try_again_not_a_500(crashing_server) -> None:
+    response = httpx.get(f"{crashing_server}/busy")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["retry-after"]) > 0
+    problem = response.json()
+    assert problem["status"] == 503 and problem["type"].endswith("/unavailable")
+    # Neither the statement nor the driver's words reach the client.
+    assert "INSERT" not in response.text and "locked" not in response.text
