@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.app import create_app
-from hub.config import Settings
+from hub.config import MAX_TOKEN_LIFETIME_SECONDS, Settings
 from hub.db import migrate
 from hub.demo.synthetic import DEMO_AGENCIES, POSTING_AGENCIES
 from tests.browser import chromium  # noqa: F401 (a fixture, shared by the browser tests)
@@ -119,6 +119,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Set
         # tests (tests/auth/test_token_throttle.py), on a hub of their own.
         token_limit_per_address=1_000_000,
         token_limit_per_client=1_000_000,
+        # Partners made once per module or session post for as long as the suite runs, which
+        # on a loaded machine is past the default 15 minutes; expiry has its own tests
+        # (tests/auth/test_keys.py, tests/auth/test_token_endpoint.py).
+        token_lifetime=MAX_TOKEN_LIFETIME_SECONDS,
     )
 
 
