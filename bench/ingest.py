@@ -61,6 +61,7 @@ from typing import Any, Self
 import httpx
 import sqlalchemy as sa
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
@@ -91,6 +92,10 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 
 class BenchError(RuntimeError):
     """Something went wrong that makes the figures meaningless."""
+
+
+# What ends a backend's run with a message rather than a traceback.
+BENCH_FAILURES = (BenchError, sa.exc.SQLAlchemyError, httpx.HTTPError, OSError)
 
 
 # --- request bodies ----------------------------------------------------------------------------
@@ -225,7 +230,10 @@ def server(command: list[str], *, env: dict[str, str], url: str, log: Path) -> I
             if time.monotonic() > deadline:
                 raise BenchError(f"{url}/health did not answer 200 within 60 s:\n{tail(log)}")
             time.sleep(0.1)
-        yield
+        try:
+            yield
+        except BenchError as exc:  # a 500 says little without the server's side
+            raise BenchError(f"{exc}\n{command[0]} log, last lines:\n{tail(log)}") from exc
     finally:
         stop(proc)
 
@@ -825,19 +833,29 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         machine_facts(backends, args.pg_url)
-        results = [bench_backend(backend, args) for backend in backends]
-    except (BenchError, sa.exc.SQLAlchemyError, httpx.HTTPError, OSError) as exc:
-        console.print(f"[bold red]benchmark failed:[/] {exc}")
+    except BENCH_FAILURES as exc:
+        console.print(f"[bold red]benchmark failed:[/] {escape(str(exc))}")
         return 1
+    results: list[BackendResult] = []
+    failures: list[str] = []
+    for backend in backends:
+        # One backend failing (SQLite's single writer under four hub processes, say) must not
+        # cost the other its figures.
+        try:
+            results.append(bench_backend(backend, args))
+        except BENCH_FAILURES as exc:
+            failures.append(f"[bold red]{backend} failed:[/] {escape(str(exc))}")
     for result in results:
         report(result)
+    for failure in failures:
+        console.print(failure)
     console.print(
         f"targets, on PostgreSQL, per batch phase: ingest and end to end ≥ "
         f"{PG_BATCH_TARGET:,.0f} signals/s, posted to linked p95 ≤ {DELAY_P95_TARGET:g} s, "
         f"largest backlog ≤ {BACKLOG_TARGET:g} s of ingest; single POST ≥ "
         f"{SINGLE_RATIO_TARGET} x baseline. Took {time.monotonic() - started:.0f} s."
     )
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
