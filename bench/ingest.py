@@ -725,8 +725,8 @@ def report(result: BackendResult) -> None:
         table.add_section()
         per_stream = len(phase.batches) // phase.streams
         row(
-            f"{plural(phase.workers, 'worker')}, {plural(phase.streams, 'client')}, "
-            f"{plural(per_stream, 'batch')} each",
+            f"{plural(phase.workers, 'worker')}, {plural(phase.streams, 'client')}"
+            f" x {plural(per_stream, 'batch')}",
             f"{phase.signals:,} in {phase.posted - phase.started:.1f} s",
         )
         row(
@@ -841,10 +841,12 @@ def main(argv: list[str] | None = None) -> int:
     for backend in backends:
         # One backend failing (SQLite's single writer under four hub processes, say) must not
         # cost the other its figures.
+        begun = time.monotonic()
         try:
             results.append(bench_backend(backend, args))
         except BENCH_FAILURES as exc:
             failures.append(f"[bold red]{backend} failed:[/] {escape(str(exc))}")
+        console.print(f"{backend}: {time.monotonic() - begun:.0f} s")
     for result in results:
         report(result)
     for failure in failures:
