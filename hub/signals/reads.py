@@ -6,13 +6,12 @@ shown to anyone but its source is recorded in the audit trail in the same transa
 
 import logging
 import uuid
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
-from hub.covenants.model import Covenant, Level
+from hub.covenants.model import Level
 from hub.covenants.policy import INVESTIGATION, OWNER, Grant, SignalFacts, decide, in_force
 from hub.covenants.redact import pseudonymiser, redact
 from hub.covenants.sql import visible_to
@@ -56,7 +55,7 @@ def grants_for(
         parts = repository.parts_of(session, foreign)
     accepted = (
         repository.accepted_by(session, [s.id for s in foreign])
-        if foreign and purpose and _case_scoped(covenants, today)
+        if foreign and purpose and _case_scoped(viewer, purpose)
         else {}
     )
     granted = (
@@ -124,9 +123,7 @@ def facts_of(session: Session, viewer: Viewer, signals: list[Signal]) -> list[Si
         return []
     parts = repository.parts_of(session, signals)
     ids = [s.id for s in signals]
-    accepted = (
-        repository.accepted_by(session, ids) if _case_scoped(viewer.covenants, viewer.today) else {}
-    )
+    accepted = repository.accepted_by(session, ids) if _case_scoped(viewer) else {}
     held = repository.restricted(session, ids)
     return [
         _signal_facts(
@@ -140,11 +137,19 @@ def facts_of(session: Session, viewer: Viewer, signals: list[Signal]) -> list[Si
     ]
 
 
-def _case_scoped(covenants: tuple[Covenant, ...], today: date) -> bool:
-    """Whether any covenant in force has a rule that depends on accepted cases."""
+def _case_scoped(viewer: Viewer, purpose: str | None = None) -> bool:
+    """Whether a rule that could grant this viewer (for `purpose`; None: for any) depends on
+    accepted cases: only then can a signal's cases change the decision, so only then are
+    they read. Any version of a covenant in force counts, as signals stay bound to theirs."""
+    current = in_force(viewer.covenants, viewer.today)
     return any(
         rule.scope == "accepted-cases"
-        for covenant in in_force(covenants, today).values()
+        and (purpose is None or purpose in rule.purposes)
+        and any(party.matches(viewer.agency) for party in rule.viewers)
+        for covenant in viewer.covenants
+        if covenant.id in current
+        and (purpose is None or purpose in covenant.purposes)
+        and covenant.is_party(viewer.agency)
         for rule in covenant.rules
     )
 
