@@ -56,18 +56,19 @@ def _views(
     `bare` for the queue, which shows facts about the members but no summary or subject."""
     ids = [p.id for p in proposals]
     rows = session.execute(
-        select(ProposalMember.proposal_id, Signal)
+        select(ProposalMember.proposal_id, Signal, repository.HELD)
         .join(Signal, Signal.id == ProposalMember.signal_id)
         .where(ProposalMember.proposal_id.in_(ids))
         .order_by(Signal.pk)
     ).all()
-    signals = list({s.id: s for _, s in rows}.values())
+    signals = list({s.id: s for _, s, _ in rows}.values())
+    held = {s.id for _, s, is_held in rows if is_held}
     # Read once for the policy and the representation both.
     parts = repository.parts_of(session, signals) if signals else None
     grants = dict(
         zip(
             (s.id for s in signals),
-            grants_for(session, viewer, signals, parts=parts),
+            grants_for(session, viewer, signals, parts=parts, held=held),
             strict=True,
         )
     )
@@ -82,7 +83,7 @@ def _views(
     views: dict[uuid.UUID, tuple[list[dict[str, Any]], dict[uuid.UUID, Grant]]] = defaultdict(
         lambda: ([], {})
     )
-    for proposal_id, signal in rows:
+    for proposal_id, signal, _ in rows:
         if signal.id in shown:
             members, member_grants = views[proposal_id]
             members.append(shown[signal.id])

@@ -159,6 +159,11 @@ def granted_to(
     return {signal_id: frozenset(grants) for signal_id, grants in found.items()}
 
 
+# A column for queries that read signals for the policy to decide on: whether the contact point
+# restricted the signal's processing, read with the row instead of in a query of its own.
+HELD: ColumnElement[bool] = exists().where(SignalRestriction.signal_id == Signal.id)
+
+
 def restricted(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
     """Those of these signals whose processing the contact point restricted."""
     found: set[uuid.UUID] = set()
@@ -289,8 +294,7 @@ def page_and_held(
 ) -> tuple[list[Signal], set[uuid.UUID]]:
     """page_where's page, and those of its signals whose processing is restricted: read in
     the same statement (a column, not the clause) for the policy to decide on."""
-    held = exists().where(SignalRestriction.signal_id == Signal.id).label("held")
-    rows = session.execute(_page(select(Signal, held), visible, where, after=after).limit(limit))
+    rows = session.execute(_page(select(Signal, HELD), visible, where, after=after).limit(limit))
     page, restricted = [], set()
     for signal, is_held in rows:
         page.append(signal)
