@@ -63,8 +63,8 @@ def _views(
     ).all()
     signals = list({s.id: s for _, s, _ in rows}.values())
     held = {s.id for _, s, is_held in rows if is_held}
-    # Read once for the policy and the representation both.
-    parts = repository.parts_of(session, signals) if signals else None
+    # Read once for the policy and the representation both (a bare one shows no subjects).
+    parts = repository.parts_of(session, signals, subjects=not bare) if signals else None
     grants = dict(
         zip(
             (s.id for s in signals),
@@ -382,14 +382,13 @@ def visible_grants(
     two (else none); nothing is disclosed, so nothing is audited."""
     if not _shows_two(session, viewer, proposal_id):
         return {}
-    signals = list(
-        session.scalars(
-            select(Signal)
-            .join(ProposalMember, ProposalMember.signal_id == Signal.id)
-            .where(ProposalMember.proposal_id == proposal_id)
-        )
-    )
-    grants = grants_for(session, viewer, signals)
+    rows = session.execute(
+        select(Signal, repository.HELD)
+        .join(ProposalMember, ProposalMember.signal_id == Signal.id)
+        .where(ProposalMember.proposal_id == proposal_id)
+    ).all()
+    signals, held = [s for s, _ in rows], {s.id for s, is_held in rows if is_held}
+    grants = grants_for(session, viewer, signals, held=held)
     return {s.id: g for s, g in zip(signals, grants, strict=True) if g.level >= Level.HIT}
 
 
@@ -397,8 +396,9 @@ def visible_signals(session: Session, viewer: Viewer, ids: set[uuid.UUID]) -> se
     """Which of these signals the viewer may see at all (nothing disclosed, nothing audited)."""
     if not ids:
         return set()
-    signals = list(session.scalars(select(Signal).where(Signal.id.in_(sorted(ids)))))
-    grants = grants_for(session, viewer, signals)
+    rows = session.execute(select(Signal, repository.HELD).where(Signal.id.in_(sorted(ids)))).all()
+    signals, held = [s for s, _ in rows], {s.id for s, is_held in rows if is_held}
+    grants = grants_for(session, viewer, signals, held=held)
     return {s.id for s, g in zip(signals, grants, strict=True) if g.level >= Level.HIT}
 
 

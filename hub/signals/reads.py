@@ -55,8 +55,13 @@ def grants_for(
     were read already."""
     purpose, covenants, today = viewer.purpose, viewer.covenants, viewer.today
     foreign = [s for s in signals if s.agency_id != viewer.agency_id]
-    if foreign and purpose and parts is None:
-        parts = repository.parts_of(session, foreign)
+    # Of a signal's parts the policy reads its barriers only.
+    if parts is not None:
+        barriers_of = parts.barriers
+    elif foreign and purpose:
+        barriers_of = repository.barriers_of(session, [s.id for s in foreign])
+    else:
+        barriers_of = {}
     accepted = (
         repository.accepted_by(session, [s.id for s in foreign])
         if foreign and purpose and _case_scoped(viewer, purpose)
@@ -77,10 +82,10 @@ def grants_for(
         if signal.agency_id == viewer.agency_id:
             grants.append(OWNER)
             continue
-        if purpose is None or parts is None or not foreign:
+        if purpose is None:
             grants.append(Grant(Level.NONE, frozenset()))
             continue
-        barriers = frozenset(parts.barriers.get(signal.id, []))
+        barriers = frozenset(barriers_of.get(signal.id, []))
         binding = signal.binding
         cases = accepted.get(signal.id, frozenset())
         consents = granted.get(signal.id, frozenset())
@@ -123,19 +128,29 @@ def _signal_facts(
     )
 
 
-def facts_of(session: Session, viewer: Viewer, signals: list[Signal]) -> list[SignalFacts]:
-    """What the policy knows of each signal (its source, barriers, region, cases, binding)."""
+def facts_of(
+    session: Session,
+    viewer: Viewer,
+    signals: list[Signal],
+    *,
+    purpose: str | None = None,
+    held: set[uuid.UUID] | None = None,
+) -> list[SignalFacts]:
+    """What the policy knows of each signal (its source, barriers, region, cases, binding)
+    for decisions on `purpose` (None: on any); pass `held` (those of the signals whose
+    processing is restricted) when it was read already."""
     if not signals:
         return []
-    parts = repository.parts_of(session, signals)
     ids = [s.id for s in signals]
-    accepted = repository.accepted_by(session, ids) if _case_scoped(viewer) else {}
-    held = repository.restricted(session, ids)
+    barriers = repository.barriers_of(session, ids)
+    accepted = repository.accepted_by(session, ids) if _case_scoped(viewer, purpose) else {}
+    if held is None:
+        held = repository.restricted(session, ids)
     return [
         _signal_facts(
             viewer,
             s,
-            frozenset(parts.barriers.get(s.id, [])),
+            frozenset(barriers.get(s.id, [])),
             accepted.get(s.id, frozenset()),
             restricted=s.id in held,
         )

@@ -178,15 +178,8 @@ def restricted(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
     return found
 
 
-def parts_of(session: Session, signals: list[Signal], *, keys: bool = False) -> SignalParts:
-    """Everything a page of signals needs for its representation, in four queries; `keys`:
-    with the subjects' match keys (as match_keys gives them) read in the same query, for
-    pages that may show subjects as pseudonyms."""
-    ids = [s.id for s in signals]
-    agency_ids = {s.agency_id for s in signals}
-    codes = dict(
-        session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(agency_ids))).all()
-    )
+def barriers_of(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Each signal's barriers: all the policy needs of a signal's parts."""
     barriers: dict[uuid.UUID, list[str]] = defaultdict(list)
     for signal_id, barrier in session.execute(
         select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
@@ -194,6 +187,21 @@ def parts_of(session: Session, signals: list[Signal], *, keys: bool = False) -> 
         )
     ):
         barriers[signal_id].append(barrier)
+    return barriers
+
+
+def parts_of(
+    session: Session, signals: list[Signal], *, subjects: bool = True, keys: bool = False
+) -> SignalParts:
+    """Everything a page of signals needs for its representation, in four queries (three
+    without `subjects`, for a bare representation); `keys`: with the subjects' match keys (as
+    match_keys gives them) read in the same query, for pages that may show pseudonyms."""
+    ids = [s.id for s in signals]
+    agency_ids = {s.agency_id for s in signals}
+    codes = dict(
+        session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(agency_ids))).all()
+    )
+    barriers = barriers_of(session, ids)
     indicators: dict[uuid.UUID, list[str]] = defaultdict(list)
     for signal_id, code in session.execute(
         select(SignalIndicator.signal_id, SignalIndicator.code)
@@ -201,14 +209,16 @@ def parts_of(session: Session, signals: list[Signal], *, keys: bool = False) -> 
         .order_by(SignalIndicator.code)
     ):
         indicators[signal_id].append(code)
+    if not subjects:
+        return SignalParts(codes, barriers, indicators, {})
     if keys:
         return SignalParts(codes, barriers, indicators, *_subjects_with_keys(session, ids))
-    subjects: dict[uuid.UUID, list[Subject]] = defaultdict(list)
+    shown: dict[uuid.UUID, list[Subject]] = defaultdict(list)
     for subject in session.scalars(
         select(Subject).where(Subject.signal_id.in_(ids)).order_by(Subject.position)
     ):
-        subjects[subject.signal_id].append(subject)
-    return SignalParts(codes, barriers, indicators, subjects)
+        shown[subject.signal_id].append(subject)
+    return SignalParts(codes, barriers, indicators, shown)
 
 
 def _subjects_with_keys(
