@@ -245,10 +245,11 @@ def read_one(
 
     The policy's SQL form picks the row, so a missing and an invisible id run the same one
     query and take the same time: the answer's timing does not tell them apart."""
-    signal = repository.by_id(session, signal_id, visible=visible_to(viewer))
+    signal, held = repository.visible_and_held(session, signal_id, visible=visible_to(viewer))
     if signal is not None:
-        parts = repository.parts_of(session, [signal])
-        [grant] = grants_for(session, viewer, [signal], parts=parts)
+        parts = repository.parts_of(session, [signal], keys=_pseudonymising(viewer))
+        restricted = {signal.id} if held else set()
+        [grant] = grants_for(session, viewer, [signal], parts=parts, held=restricted)
         if grant.level > Level.NONE:
             shown = disclose(session, keys, viewer, [(signal, grant)], parts)
             return shown[0], signal.version

@@ -272,6 +272,15 @@ def by_id(
     return session.scalars(query).one_or_none()
 
 
+def visible_and_held(
+    session: Session, signal_id: uuid.UUID, *, visible: ColumnElement[bool]
+) -> tuple[Signal | None, bool]:
+    """by_id's signal, and whether its processing is restricted: read in the same statement
+    (a column, not the clause) for the policy to decide on."""
+    row = session.execute(select(Signal, HELD).where(Signal.id == signal_id, visible)).one_or_none()
+    return (None, False) if row is None else (row[0], bool(row[1]))
+
+
 def _page(
     query: Select[Any], visible: ColumnElement[bool], where: SignalFilter, *, after: int | None
 ) -> Select[Any]:
