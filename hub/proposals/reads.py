@@ -56,18 +56,19 @@ def _views(
     `bare` for the queue, which shows facts about the members but no summary or subject."""
     ids = [p.id for p in proposals]
     rows = session.execute(
-        select(ProposalMember.proposal_id, Signal)
+        select(ProposalMember.proposal_id, Signal, repository.HELD)
         .join(Signal, Signal.id == ProposalMember.signal_id)
         .where(ProposalMember.proposal_id.in_(ids))
         .order_by(Signal.pk)
     ).all()
-    signals = list({s.id: s for _, s in rows}.values())
-    # Read once for the policy and the representation both.
-    parts = repository.parts_of(session, signals) if signals else None
+    signals = list({s.id: s for _, s, _ in rows}.values())
+    held = {s.id for _, s, is_held in rows if is_held}
+    # Read once for the policy and the representation both (a bare one shows no subjects).
+    parts = repository.parts_of(session, signals, subjects=not bare) if signals else None
     grants = dict(
         zip(
             (s.id for s in signals),
-            grants_for(session, viewer, signals, parts=parts),
+            grants_for(session, viewer, signals, parts=parts, held=held),
             strict=True,
         )
     )
@@ -82,7 +83,7 @@ def _views(
     views: dict[uuid.UUID, tuple[list[dict[str, Any]], dict[uuid.UUID, Grant]]] = defaultdict(
         lambda: ([], {})
     )
-    for proposal_id, signal in rows:
+    for proposal_id, signal, _ in rows:
         if signal.id in shown:
             members, member_grants = views[proposal_id]
             members.append(shown[signal.id])
@@ -381,14 +382,13 @@ def visible_grants(
     two (else none); nothing is disclosed, so nothing is audited."""
     if not _shows_two(session, viewer, proposal_id):
         return {}
-    signals = list(
-        session.scalars(
-            select(Signal)
-            .join(ProposalMember, ProposalMember.signal_id == Signal.id)
-            .where(ProposalMember.proposal_id == proposal_id)
-        )
-    )
-    grants = grants_for(session, viewer, signals)
+    rows = session.execute(
+        select(Signal, repository.HELD)
+        .join(ProposalMember, ProposalMember.signal_id == Signal.id)
+        .where(ProposalMember.proposal_id == proposal_id)
+    ).all()
+    signals, held = [s for s, _ in rows], {s.id for s, is_held in rows if is_held}
+    grants = grants_for(session, viewer, signals, held=held)
     return {s.id: g for s, g in zip(signals, grants, strict=True) if g.level >= Level.HIT}
 
 
@@ -396,8 +396,9 @@ def visible_signals(session: Session, viewer: Viewer, ids: set[uuid.UUID]) -> se
     """Which of these signals the viewer may see at all (nothing disclosed, nothing audited)."""
     if not ids:
         return set()
-    signals = list(session.scalars(select(Signal).where(Signal.id.in_(sorted(ids)))))
-    grants = grants_for(session, viewer, signals)
+    rows = session.execute(select(Signal, repository.HELD).where(Signal.id.in_(sorted(ids)))).all()
+    signals, held = [s for s, _ in rows], {s.id for s, is_held in rows if is_held}
+    grants = grants_for(session, viewer, signals, held=held)
     return {s.id for s, g in zip(signals, grants, strict=True) if g.level >= Level.HIT}
 
 

@@ -20,6 +20,7 @@ from hub.linking.models import ProposalMember
 from hub.proposals import reads
 from hub.signals.models import Signal
 from hub.signals.reads import facts_of
+from hub.signals.repository import HELD
 
 
 def rule_for(
@@ -33,10 +34,10 @@ def rule_for(
     members = select(ProposalMember.signal_id).where(ProposalMember.proposal_id == proposal_id)
     extra = sorted(set(also))
     where = Signal.id.in_(members) | Signal.id.in_(extra) if extra else Signal.id.in_(members)
-    signals = list(session.scalars(select(Signal).where(where).order_by(Signal.pk)))
-    return reviewing_rule(
-        viewer.agency, facts_of(session, viewer, signals), viewer.covenants, viewer.today
-    )
+    rows = session.execute(select(Signal, HELD).where(where).order_by(Signal.pk)).all()
+    signals, held = [s for s, _ in rows], {s.id for s, is_held in rows if is_held}
+    facts = facts_of(session, viewer, signals, purpose=REVIEW_PURPOSE, held=held)
+    return reviewing_rule(viewer.agency, facts, viewer.covenants, viewer.today)
 
 
 def require(

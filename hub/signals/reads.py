@@ -6,13 +6,13 @@ shown to anyone but its source is recorded in the audit trail in the same transa
 
 import logging
 import uuid
-from datetime import date
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
-from hub.covenants.model import Covenant, Level
+from hub.covenants.model import Level, Rule
 from hub.covenants.policy import INVESTIGATION, OWNER, Grant, SignalFacts, decide, in_force
 from hub.covenants.redact import pseudonymiser, redact
 from hub.covenants.sql import visible_to
@@ -48,15 +48,23 @@ def grants_for(
     *,
     needs: frozenset[str] = frozenset(),
     parts: repository.SignalParts | None = None,
+    held: set[uuid.UUID] | None = None,
 ) -> list[Grant]:
-    """The policy's decision for each signal: the source's own in full, others by covenant."""
+    """The policy's decision for each signal: the source's own in full, others by covenant.
+    Pass `parts`, or `held` (those of the signals whose processing is restricted), when they
+    were read already."""
     purpose, covenants, today = viewer.purpose, viewer.covenants, viewer.today
     foreign = [s for s in signals if s.agency_id != viewer.agency_id]
-    if foreign and purpose and parts is None:
-        parts = repository.parts_of(session, foreign)
+    # Of a signal's parts the policy reads its barriers only.
+    if parts is not None:
+        barriers_of = parts.barriers
+    elif foreign and purpose:
+        barriers_of = repository.barriers_of(session, [s.id for s in foreign])
+    else:
+        barriers_of = {}
     accepted = (
         repository.accepted_by(session, [s.id for s in foreign])
-        if foreign and purpose and _case_scoped(covenants, today)
+        if foreign and purpose and _case_scoped(viewer, purpose)
         else {}
     )
     granted = (
@@ -64,7 +72,9 @@ def grants_for(
         if foreign and purpose == INVESTIGATION
         else {}
     )
-    held = repository.restricted(session, [s.id for s in foreign]) if foreign and purpose else set()
+    if held is None:
+        ids = [s.id for s in foreign]
+        held = repository.restricted(session, ids) if foreign and purpose else set()
     # Signals with the same facts get the same decision: a page has only a few kinds.
     decided: dict[tuple[Any, ...], Grant] = {}
     grants = []
@@ -72,10 +82,10 @@ def grants_for(
         if signal.agency_id == viewer.agency_id:
             grants.append(OWNER)
             continue
-        if purpose is None or parts is None or not foreign:
+        if purpose is None:
             grants.append(Grant(Level.NONE, frozenset()))
             continue
-        barriers = frozenset(parts.barriers.get(signal.id, []))
+        barriers = frozenset(barriers_of.get(signal.id, []))
         binding = signal.binding
         cases = accepted.get(signal.id, frozenset())
         consents = granted.get(signal.id, frozenset())
@@ -118,21 +128,29 @@ def _signal_facts(
     )
 
 
-def facts_of(session: Session, viewer: Viewer, signals: list[Signal]) -> list[SignalFacts]:
-    """What the policy knows of each signal (its source, barriers, region, cases, binding)."""
+def facts_of(
+    session: Session,
+    viewer: Viewer,
+    signals: list[Signal],
+    *,
+    purpose: str | None = None,
+    held: set[uuid.UUID] | None = None,
+) -> list[SignalFacts]:
+    """What the policy knows of each signal (its source, barriers, region, cases, binding)
+    for decisions on `purpose` (None: on any); pass `held` (those of the signals whose
+    processing is restricted) when it was read already."""
     if not signals:
         return []
-    parts = repository.parts_of(session, signals)
     ids = [s.id for s in signals]
-    accepted = (
-        repository.accepted_by(session, ids) if _case_scoped(viewer.covenants, viewer.today) else {}
-    )
-    held = repository.restricted(session, ids)
+    barriers = repository.barriers_of(session, ids)
+    accepted = repository.accepted_by(session, ids) if _case_scoped(viewer, purpose) else {}
+    if held is None:
+        held = repository.restricted(session, ids)
     return [
         _signal_facts(
             viewer,
             s,
-            frozenset(parts.barriers.get(s.id, [])),
+            frozenset(barriers.get(s.id, [])),
             accepted.get(s.id, frozenset()),
             restricted=s.id in held,
         )
@@ -140,12 +158,33 @@ def facts_of(session: Session, viewer: Viewer, signals: list[Signal]) -> list[Si
     ]
 
 
-def _case_scoped(covenants: tuple[Covenant, ...], today: date) -> bool:
-    """Whether any covenant in force has a rule that depends on accepted cases."""
-    return any(
-        rule.scope == "accepted-cases"
-        for covenant in in_force(covenants, today).values()
-        for rule in covenant.rules
+def _rules_for(viewer: Viewer, purpose: str | None) -> Iterator[Rule]:
+    """The rules that could grant this viewer a signal for `purpose` (None: for any), in any
+    version of a covenant in force: signals stay bound to the versions they were shared under."""
+    current = in_force(viewer.covenants, viewer.today)
+    for covenant in viewer.covenants:
+        if covenant.id not in current or not covenant.is_party(viewer.agency):
+            continue
+        if purpose is not None and purpose not in covenant.purposes:
+            continue
+        for rule in covenant.rules:
+            if purpose is not None and purpose not in rule.purposes:
+                continue
+            if any(party.matches(viewer.agency) for party in rule.viewers):
+                yield rule
+
+
+def _case_scoped(viewer: Viewer, purpose: str | None = None) -> bool:
+    """Whether a rule that could grant this viewer depends on accepted cases: only then can a
+    signal's cases change the decision, so only then are they read."""
+    return any(rule.scope == "accepted-cases" for rule in _rules_for(viewer, purpose))
+
+
+def _pseudonymising(viewer: Viewer) -> bool:
+    """Whether a rule may show this viewer subjects as pseudonyms for its purpose: then a
+    page reads the match keys with the subjects, not in a query of their own."""
+    return viewer.purpose is not None and any(
+        rule.level == Level.PSEUDONYMISED for rule in _rules_for(viewer, viewer.purpose)
     )
 
 
@@ -166,7 +205,10 @@ def disclose(
     # Pseudonyms come from the stored blind-index tokens, so subjects shown only as pseudonyms
     # are never decrypted.
     masked = [s.id for s, g in pairs if not bare and not g.own and g.level == Level.PSEUDONYMISED]
-    tokens = repository.match_keys(session, masked) if masked else {}
+    if parts is not None and parts.keys is not None:
+        tokens = parts.keys
+    else:
+        tokens = repository.match_keys(session, masked) if masked else {}
     full = represent(
         session,
         keys,
@@ -203,10 +245,11 @@ def read_one(
 
     The policy's SQL form picks the row, so a missing and an invisible id run the same one
     query and take the same time: the answer's timing does not tell them apart."""
-    signal = repository.by_id(session, signal_id, visible=visible_to(viewer))
+    signal, held = repository.visible_and_held(session, signal_id, visible=visible_to(viewer))
     if signal is not None:
-        parts = repository.parts_of(session, [signal])
-        [grant] = grants_for(session, viewer, [signal], parts=parts)
+        parts = repository.parts_of(session, [signal], keys=_pseudonymising(viewer))
+        restricted = {signal.id} if held else set()
+        [grant] = grants_for(session, viewer, [signal], parts=parts, held=restricted)
         if grant.level > Level.NONE:
             shown = disclose(session, keys, viewer, [(signal, grant)], parts)
             return shown[0], signal.version
@@ -230,11 +273,11 @@ def read_page(
     and never counts rows it may not."""
     needs, min_level = _needs(where)
     clause = visible_to(viewer, needs=needs, min_level=min_level)
-    rows = repository.page_where(session, clause, where, after=after, limit=limit + 1)
+    rows, held = repository.page_and_held(session, clause, where, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    parts = repository.parts_of(session, rows) if rows else None
-    grants = grants_for(session, viewer, rows, needs=needs, parts=parts)
+    parts = repository.parts_of(session, rows, keys=_pseudonymising(viewer)) if rows else None
+    grants = grants_for(session, viewer, rows, needs=needs, parts=parts, held=held)
     # The SQL and the policy agree (tests hold them to it); should they ever not, the stricter
     # answer wins and the row is left out.
     pairs = [(r, g) for r, g in zip(rows, grants, strict=True) if g.own or g.level >= min_level]

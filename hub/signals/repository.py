@@ -4,6 +4,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, exists, select
 from sqlalchemy.orm import Session
@@ -103,12 +104,18 @@ def page_of_own(
     return list(session.scalars(query.order_by(Signal.pk).limit(limit)))
 
 
+# Per signal, its subjects' match keys by position: (type, blind-index token), as match_keys.
+MatchKeys = dict[uuid.UUID, dict[int, list[tuple[str, str]]]]
+
+
 @dataclass
 class SignalParts:
     agency_codes: dict[int, str]
     barriers: dict[uuid.UUID, list[str]]
     indicators: dict[uuid.UUID, list[str]]
     subjects: dict[uuid.UUID, list[Subject]]
+    # Read with the subjects when asked for (parts_of(keys=True)); None when not read.
+    keys: MatchKeys | None = None
 
 
 def accepted_by(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
@@ -152,6 +159,11 @@ def granted_to(
     return {signal_id: frozenset(grants) for signal_id, grants in found.items()}
 
 
+# A column for queries that read signals for the policy to decide on: whether the contact point
+# restricted the signal's processing, read with the row instead of in a query of its own.
+HELD: ColumnElement[bool] = exists().where(SignalRestriction.signal_id == Signal.id)
+
+
 def restricted(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
     """Those of these signals whose processing the contact point restricted."""
     found: set[uuid.UUID] = set()
@@ -166,13 +178,8 @@ def restricted(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
     return found
 
 
-def parts_of(session: Session, signals: list[Signal]) -> SignalParts:
-    """Everything a page of signals needs for its representation, in four queries."""
-    ids = [s.id for s in signals]
-    agency_ids = {s.agency_id for s in signals}
-    codes = dict(
-        session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(agency_ids))).all()
-    )
+def barriers_of(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Each signal's barriers: all the policy needs of a signal's parts."""
     barriers: dict[uuid.UUID, list[str]] = defaultdict(list)
     for signal_id, barrier in session.execute(
         select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
@@ -180,6 +187,21 @@ def parts_of(session: Session, signals: list[Signal]) -> SignalParts:
         )
     ):
         barriers[signal_id].append(barrier)
+    return barriers
+
+
+def parts_of(
+    session: Session, signals: list[Signal], *, subjects: bool = True, keys: bool = False
+) -> SignalParts:
+    """Everything a page of signals needs for its representation, in four queries (three
+    without `subjects`, for a bare representation); `keys`: with the subjects' match keys (as
+    match_keys gives them) read in the same query, for pages that may show pseudonyms."""
+    ids = [s.id for s in signals]
+    agency_ids = {s.agency_id for s in signals}
+    codes = dict(
+        session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(agency_ids))).all()
+    )
+    barriers = barriers_of(session, ids)
     indicators: dict[uuid.UUID, list[str]] = defaultdict(list)
     for signal_id, code in session.execute(
         select(SignalIndicator.signal_id, SignalIndicator.code)
@@ -187,12 +209,43 @@ def parts_of(session: Session, signals: list[Signal]) -> SignalParts:
         .order_by(SignalIndicator.code)
     ):
         indicators[signal_id].append(code)
-    subjects: dict[uuid.UUID, list[Subject]] = defaultdict(list)
+    if not subjects:
+        return SignalParts(codes, barriers, indicators, {})
+    if keys:
+        return SignalParts(codes, barriers, indicators, *_subjects_with_keys(session, ids))
+    shown: dict[uuid.UUID, list[Subject]] = defaultdict(list)
     for subject in session.scalars(
         select(Subject).where(Subject.signal_id.in_(ids)).order_by(Subject.position)
     ):
-        subjects[subject.signal_id].append(subject)
-    return SignalParts(codes, barriers, indicators, subjects)
+        shown[subject.signal_id].append(subject)
+    return SignalParts(codes, barriers, indicators, shown)
+
+
+def _subjects_with_keys(
+    session: Session, ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, list[Subject]], MatchKeys]:
+    """The signals' subjects and their match keys, in one query: a subject comes once per
+    key (or once, without one), in position order, its keys in type order."""
+    subjects: dict[uuid.UUID, list[Subject]] = defaultdict(list)
+    found: MatchKeys = defaultdict(dict)
+    rows = session.execute(
+        select(Subject, Identifier.type, Identifier.token)
+        .outerjoin(
+            Identifier,
+            (Identifier.signal_id == Subject.signal_id)
+            & (Identifier.subject_position == Subject.position)
+            & Identifier.type.not_in(_NOT_MATCH_KEYS),
+        )
+        .where(Subject.signal_id.in_(ids))
+        .order_by(Subject.position, Identifier.type)
+    )
+    for subject, kind, token in rows:
+        shown = subjects[subject.signal_id]
+        if not shown or shown[-1].position != subject.position:
+            shown.append(subject)
+        if kind is not None:
+            found[subject.signal_id].setdefault(subject.position, []).append((kind, token))
+    return subjects, found
 
 
 def delete_parts(
@@ -219,6 +272,24 @@ def by_id(
     return session.scalars(query).one_or_none()
 
 
+def visible_and_held(
+    session: Session, signal_id: uuid.UUID, *, visible: ColumnElement[bool]
+) -> tuple[Signal | None, bool]:
+    """by_id's signal, and whether its processing is restricted: read in the same statement
+    (a column, not the clause) for the policy to decide on."""
+    row = session.execute(select(Signal, HELD).where(Signal.id == signal_id, visible)).one_or_none()
+    return (None, False) if row is None else (row[0], bool(row[1]))
+
+
+def _page(
+    query: Select[Any], visible: ColumnElement[bool], where: SignalFilter, *, after: int | None
+) -> Select[Any]:
+    query = filtered(query.where(visible), where)
+    if after is not None:
+        query = query.where(Signal.pk > after)
+    return query.order_by(Signal.pk)
+
+
 def page_where(
     session: Session,
     visible: ColumnElement[bool],
@@ -228,26 +299,45 @@ def page_where(
     limit: int,
 ) -> list[Signal]:
     """One page of the signals the policy clause lets through, in posting order."""
-    query = filtered(select(Signal).where(visible), where)
-    if after is not None:
-        query = query.where(Signal.pk > after)
-    return list(session.scalars(query.order_by(Signal.pk).limit(limit)))
+    query = _page(select(Signal), visible, where, after=after)
+    return list(session.scalars(query.limit(limit)))
 
 
-def match_keys(
-    session: Session, signal_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, dict[int, list[tuple[str, str]]]]:
-    """Each signal's stored match keys by subject position: (type, blind-index token). Fact
-    and blocking keys are left out: a pseudonym of a nationality, a birth-year bucket or a
-    birth date would let viewers group signals by what the hub only uses to weigh links or
-    to narrow its search."""
-    keys: dict[uuid.UUID, dict[int, list[tuple[str, str]]]] = defaultdict(dict)
+def page_and_held(
+    session: Session,
+    visible: ColumnElement[bool],
+    where: SignalFilter,
+    *,
+    after: int | None,
+    limit: int,
+) -> tuple[list[Signal], set[uuid.UUID]]:
+    """page_where's page, and those of its signals whose processing is restricted: read in
+    the same statement (a column, not the clause) for the policy to decide on."""
+    rows = session.execute(_page(select(Signal, HELD), visible, where, after=after).limit(limit))
+    page, restricted = [], set()
+    for signal, is_held in rows:
+        page.append(signal)
+        if is_held:
+            restricted.add(signal.id)
+    return page, restricted
+
+
+# Fact and blocking keys are no match keys: a pseudonym of a nationality, a birth-year bucket
+# or a birth date would let viewers group signals by what the hub only uses to weigh links or
+# to narrow its search.
+_NOT_MATCH_KEYS = sorted(FACT_TYPES | BLOCKING_TYPES)
+
+
+def match_keys(session: Session, signal_ids: list[uuid.UUID]) -> MatchKeys:
+    """Each signal's stored match keys by subject position: (type, blind-index token), fact
+    and blocking keys left out."""
+    keys: MatchKeys = defaultdict(dict)
     rows = session.execute(
         select(
             Identifier.signal_id, Identifier.subject_position, Identifier.type, Identifier.token
         ).where(
             Identifier.signal_id.in_(signal_ids),
-            Identifier.type.not_in(sorted(FACT_TYPES | BLOCKING_TYPES)),
+            Identifier.type.not_in(_NOT_MATCH_KEYS),
         )
     ).all()
     # Sorted here rather than by the database: a subject has one or two keys.

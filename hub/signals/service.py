@@ -543,7 +543,7 @@ def represent(
     `bare`: no summary and no subjects at all, nothing decrypted (for facts about signals)."""
     if not signals:
         return []
-    parts = parts or repository.parts_of(session, signals)
+    parts = parts or repository.parts_of(session, signals, subjects=not bare)
     out = []
     for s in signals:
         summary = None

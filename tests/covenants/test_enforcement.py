@@ -227,6 +227,18 @@ def test_pseudonyms_link_without_identity(api, world: World) -> None:
     assert their_iban != ibans[0]  # another viewer: another pseudonym for the same IBAN
 
 
+def test_a_list_shows_the_pseudonyms_a_single_read_shows(api, world: World) -> None:
+    """A list page reads the match keys with the subjects, a single read on their own: the
+    same subjects and pseudonyms either way."""
+    riec = world.headers["RIEC-AA"]
+    listed = api.get("/api/v1/signals?purpose=case-proposal&limit=200", headers=riec).json()
+    masked = [s for s in listed["items"] if s["disclosure"]["level"] == "pseudonymised"]
+    assert masked
+    for item in masked:
+        alone = api.get(f"/api/v1/signals/{item['id']}?purpose=case-proposal", headers=riec)
+        assert item["subjects"] and item["subjects"] == alone.json()["subjects"]
+
+
 def test_purpose_header_and_parameter(api, world: World) -> None:
     [(signal_id, _)] = [(i, s) for i, s in world.signals.items() if s == ("SZW", "GM0363")]
     url = f"/api/v1/signals/{signal_id}"

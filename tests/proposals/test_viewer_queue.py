@@ -9,8 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from hub.linking.models import Proposal
+from hub.agencies.models import Agency as AgencyRow
+from hub.db import transaction
+from hub.linking.models import Proposal, ProposalMember
+from hub.signals.models import Signal
+from hub.subjects.models import SignalRestriction, SubjectRequest
 from tests.conftest import World
 from tests.factories import seal_audit, signal_body
 from tests.linking.test_proposals import _body, _phone, _post, _proposals_of
@@ -197,3 +202,38 @@ def test_signal_and_audit_cursors_are_bound_to_their_reader_and_filters(
     assert api.get(f"{audit}&cursor={cursor}", headers=first).status_code == 200
     assert api.get(f"{audit}&cursor={cursor}", headers=second).status_code == 400
     assert api.get(f"{audit}&action=x&cursor={cursor}", headers=first).status_code == 400
+
+
+def test_a_restricted_member_left_in_a_proposal_shows_to_its_source_alone(
+    api, world: World, server, sessions
+) -> None:
+    """The queue and the proposal read each member's restriction with the member (not in a
+    query of their own): one restricted while still a member is gone for everyone else."""
+    window = _window()
+    proposal = _cluster(api, world, server, (ENTRY_AMS, WORK_AMS, WORK_AMS))
+    with sessions() as session:
+        [held] = session.scalars(
+            select(Signal.id)
+            .join(ProposalMember, ProposalMember.signal_id == Signal.id)
+            .where(ProposalMember.proposal_id == uuid.UUID(proposal))
+            .where(Signal.agency_id == _agency_id(session, "KMAR"))
+        ).all()
+    # Restricted straight in the tables: the service would also take it out of its proposal.
+    with transaction(sessions) as session:
+        request = SubjectRequest(kind="restrict", agency="DPO", opened_by="t", tokens=[], found={})
+        session.add(request)
+        session.flush()
+        session.add(SignalRestriction(signal_id=held, request_id=request.id, ground="avg-18-1-a"))
+    url = f"/api/v1/proposals/{proposal}?purpose=case-proposal"
+    emm = api.get(url, headers=world.headers["EMM"]).json()
+    assert [m["agency"] for m in emm["members"]] == ["SZW", "SZW"] and emm["size"] == 2
+    items, _ = _walk(api, world.headers["EMM"], window)
+    [seen] = [p for p in items if p["id"] == proposal]
+    assert (seen["size"], seen["agencies"], seen["barriers"]) == (2, ["SZW"], ["employment"])
+    alone = f"/api/v1/signals/{held}?purpose=case-proposal"
+    assert api.get(alone, headers=world.headers["EMM"]).status_code == 404
+    assert api.get(alone, headers=world.headers["KMAR"]).status_code == 200  # its source
+
+
+def _agency_id(session: Session, code: str) -> int | None:
+    return session.scalar(select(AgencyRow.id).where(AgencyRow.code == code))
