@@ -29,6 +29,7 @@ from hub.digests.endpoints import router as digests_router
 from hub.errors import install_handlers
 from hub.health import router as health_router
 from hub.kit.crypto import DataKeys
+from hub.kit.heap import settled_heap
 from hub.kit.i18n import check_catalogues
 from hub.kit.timing import track_queries
 from hub.ldv.collect import attach_for as attach_processing_log
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             scheduler = NightlyScheduler(settings, engine, sessions)
             scheduler.start()
-        yield
+        with settled_heap():
+            yield
         if scheduler is not None:
             scheduler.stop()
         link_worker.stop()

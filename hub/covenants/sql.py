@@ -75,8 +75,10 @@ def _visible(
     granted = _leveled(viewer, purpose, covenants, agencies, today, needs, as_shared_today=False)
     own = Signal.agency_id == viewer_id
     clauses = [clause for level, clause in granted if level >= min_level]
-    # A restricted signal (UAVG art. 41, AVG art. 18) reaches no one but its source.
-    return or_(own, and_(UNRESTRICTED, or_(*clauses))) if clauses else own
+    # A restricted signal (UAVG art. 41, AVG art. 18) reaches no one but its source. Tested
+    # last: inside the OR the database keeps the order written, and the rules' column tests
+    # turn most rows away before a probe of the restrictions would run for them.
+    return or_(own, and_(or_(*clauses), UNRESTRICTED)) if clauses else own
 
 
 def level_of(
@@ -214,7 +216,13 @@ def _granted_by(
         )
         if not sources:
             continue
-        parts: list[ColumnElement[bool]] = [Signal.agency_id.in_(sources), bound]
+        # The row's own columns first, then the lookups a row costs (tested in this order).
+        parts: list[ColumnElement[bool]] = [Signal.agency_id.in_(sources)]
+        if rule.scope == "own-region":
+            if viewer.region is None:
+                continue
+            parts.append(Signal.region == viewer.region)
+        parts.append(bound)
         if rule.barriers is not None:
             # Every barrier of the signal must be one the rule covers.
             parts.append(
@@ -223,11 +231,7 @@ def _granted_by(
                     SignalBarrier.barrier.not_in(sorted(rule.barriers)),
                 )
             )
-        if rule.scope == "own-region":
-            if viewer.region is None:
-                continue
-            parts.append(Signal.region == viewer.region)
-        elif rule.scope == "accepted-cases":
+        if rule.scope == "accepted-cases":
             parts.append(in_case_accepted_by(viewer.code))
         clauses.append((rule.level, and_(*parts)))
     return clauses

@@ -37,8 +37,15 @@ class Signal(Base):
         CheckConstraint("status IN ('active', 'retracted')", name="status"),
         CheckConstraint("version >= 1", name="version"),
         Index("ix_signals_updated_at_pk", "updated_at", "pk"),
-        # Whether a carrier is active, from the index alone (see ix_identifiers_token_carriers).
-        Index("ix_signals_id_status", "id", "status"),
+        # Whether a carrier is active, from the index alone (see ix_identifiers_token_carriers);
+        # and the columns the policy's SQL form tests, for its probes per proposal member
+        # (migration 0026).
+        Index(
+            "ix_signals_id_status",
+            "id",
+            "status",
+            postgresql_include=["agency_id", "region", "binding_id"],
+        ),
         # The few retracted signals: "not retracted" is a probe into this small index, where
         # "active" was one into the whole of ix_signals_id_status per carrier (migration 0016).
         Index(
