@@ -1,24 +1,13 @@
 """Engine, ORM base, session-per-request and the migration entry point."""
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    ColumnElement,
-    DateTime,
-    Engine,
-    MetaData,
-    any_,
-    bindparam,
-    create_engine,
-    event,
-    make_url,
-)
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -60,16 +49,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
-
-
-def one_of(
-    session: Session, column: ColumnElement[Any], values: Sequence[Any]
-) -> ColumnElement[bool]:
-    """`column IN values`, as one array parameter on PostgreSQL: a list of thousands would
-    otherwise be statement text of its own, rendered and parsed again on every call."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(values)
 
 
 def _create_private_file(url: str) -> None:

@@ -5,11 +5,13 @@ An expanding IN renders one placeholder per value, so each call of a statement w
 `= ANY(:ids)` is one fixed text. SQLite has no arrays and keeps the IN list.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, any_, bindparam
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -45,3 +47,14 @@ def _expanding(element: OneOf, compiler: Any, **kw: Any) -> str:
 def _array(element: OneOf, compiler: Any, **kw: Any) -> str:
     values = bindparam(element.name, type_=postgresql.ARRAY(element.column.type))
     return compiler.process(element.column == any_(values), **kw)
+
+
+def values_of(
+    session: Session, column: ColumnElement[Any], values: Sequence[Any]
+) -> ColumnElement[bool]:
+    """`column IN values` with the values bound now (for a statement built per call), as one
+    array parameter on PostgreSQL: a list of thousands would otherwise be statement text of its
+    own, rendered and parsed again on every call. `one_of` is for statements built once."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)

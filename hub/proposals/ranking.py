@@ -20,7 +20,7 @@ from hub.covenants.models import Binding
 from hub.covenants.policy import Grant
 from hub.covenants.redact import fields_shown
 from hub.covenants.viewer import Viewer
-from hub.db import one_of
+from hub.kit.listparam import values_of
 from hub.linking.models import ProposalLink, ProposalMember
 from hub.linking.score import MemberFacts, score
 from hub.signals.models import Signal, SignalBarrier, SignalIndicator
@@ -119,14 +119,14 @@ def seen_by(
         for proposal_id, *facts, is_held in session.execute(
             select(ProposalMember.proposal_id, *_FACTS, HELD)
             .join(Signal, Signal.id == ProposalMember.signal_id)
-            .where(one_of(session, ProposalMember.proposal_id, ids))
+            .where(values_of(session, ProposalMember.proposal_id, ids))
             .order_by(Signal.pk)
         ):
             rows.append((proposal_id, _Member(*facts)))
             if is_held:
                 held.add(facts[0])
         member = select(ProposalMember.signal_id).where(
-            one_of(session, ProposalMember.proposal_id, ids)
+            values_of(session, ProposalMember.proposal_id, ids)
         )
         for signal_id, barrier in session.execute(
             select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
@@ -146,7 +146,7 @@ def seen_by(
                 ProposalLink.signal_a,
                 ProposalLink.signal_b,
                 ProposalLink.points,
-            ).where(one_of(session, ProposalLink.proposal_id, ids))
+            ).where(values_of(session, ProposalLink.proposal_id, ids))
         ):
             links[proposal_id].append((a, b, points))
     signals = list({s.id: s for _, s in rows}.values())
