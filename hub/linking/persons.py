@@ -26,6 +26,7 @@ so a scanner's misreads, however many, count as one slip.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -110,19 +111,53 @@ def similarity(a: PersonKey, b: PersonKey) -> float:
 
 
 def candidates(names: Sequence[str]) -> set[tuple[int, int]]:
-    """Index pairs (i < j) of these names that `similarity` may find alike, found in C (one
-    rapidfuzz call per name): a relink compares only these, so they must hold every pair the
-    incremental path, which compares all, would link.
+    """Index pairs (i < j) of these names that `similarity` may find alike, found in C: a
+    relink compares only these, so they must hold every pair the incremental path, which
+    compares all, would link.
 
     Two scorers: the plain ratio (`name_ratio` as written), and the token-set ratio, which
     meets a missing middle name and is never below the token-sort ratio of names without a
     repeated word (tests/linking/test_persons.py checks); a name repeating a word (van ...
     van) is scored by the token-sort ratio as well."""
+    if len(names) < _MATRIX_FROM:
+        return _candidates_by_name(names)
+    # One score matrix per scorer: at a million signals a birth-date block holds about 65
+    # persons, and a call per name cost twice the matrix.
+    hits = np.zeros((len(names), len(names)), dtype=bool)
+    for scorer in (fuzz.token_set_ratio, fuzz.ratio):
+        hits |= process.cdist(names, names, scorer=scorer, score_cutoff=CLOSE, dtype=np.float32) > 0
+    repeating = [i for i, name in enumerate(names) if _repeats_a_word(name)]
+    if repeating:
+        hits[repeating] |= (
+            process.cdist(
+                [names[i] for i in repeating],
+                names,
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=CLOSE,
+                dtype=np.float32,
+            )
+            > 0
+        )
+    first, second = np.nonzero(np.triu(hits | hits.T, 1))
+    return set(zip(first.tolist(), second.tolist(), strict=True))
+
+
+# Below this many names a call per name is faster than a matrix (measured: 2 names 0.007 ms
+# against 0.023 ms, 18 names 0.22 against 0.13 ms).
+_MATRIX_FROM = 10
+
+
+def _repeats_a_word(name: str) -> bool:
+    words = name.split()
+    return len(set(words)) < len(words)
+
+
+def _candidates_by_name(names: Sequence[str]) -> set[tuple[int, int]]:
+    """`candidates` with one rapidfuzz call per name and scorer."""
     found: set[tuple[int, int]] = set()
     for i, name in enumerate(names):
-        words = name.split()
         scorers = [fuzz.token_set_ratio, fuzz.ratio]
-        if len(set(words)) < len(words):
+        if _repeats_a_word(name):
             scorers.append(fuzz.token_sort_ratio)
         for scorer in scorers:
             for _, _, j in process.extract(

@@ -4,6 +4,9 @@ import json
 import signal
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from hub.linking.clusters import assign_ids, clusters
 
 
@@ -68,6 +71,36 @@ def test_a_split_keeps_the_id_with_the_majority_and_the_rest_is_new() -> None:
 def test_losing_most_members_loses_the_id() -> None:
     result = assign_ids({"p1": frozenset("abcd")}, [frozenset("ab")])
     assert result.continues == [None] and result.ended == ["p1"]
+
+
+def _assign_by_definition(old: dict[str, frozenset[str]], new: list[frozenset[str]]) -> list:
+    """assign_ids as its docstring defines it: every cluster against every proposal."""
+    candidates = sorted(
+        (-len(members & before), p, i)
+        for i, members in enumerate(new)
+        for p, before in old.items()
+        if 2 * len(members & before) > len(before)
+    )
+    continues: list = [None] * len(new)
+    for _, p, i in candidates:
+        if continues[i] is None and p not in continues:
+            continues[i] = p
+    return continues
+
+
+_members = st.frozensets(st.sampled_from("abcdefghij"), min_size=1, max_size=6)
+
+
+@given(
+    old=st.dictionaries(st.sampled_from(["p1", "p2", "p3", "p4"]), _members, max_size=4),
+    new=st.lists(_members, max_size=5),
+)
+def test_ids_follow_the_largest_overlaps_as_defined(
+    old: dict[str, frozenset[str]], new: list[frozenset[str]]
+) -> None:
+    result = assign_ids(old, new)
+    assert result.continues == _assign_by_definition(old, new)
+    assert result.ended == sorted(set(old) - set(result.continues))
 
 
 def test_pairs_kept_apart_are_cut_where_it_costs_least() -> None:

@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.linking.persons import PersonKey, candidates, fold, similarity, spelled
+from hub.linking.persons import (
+    _MATRIX_FROM,
+    PersonKey,
+    _candidates_by_name,
+    candidates,
+    fold,
+    similarity,
+    spelled,
+)
 from hub.signals.subjects import PersonSubject, blocking_keys, identifier_keys
 
 ION = PersonKey("ion popescu", "1994-03-02")
@@ -91,3 +99,13 @@ def test_a_relink_considers_every_pair_the_incremental_path_links(names: tuple[s
     a, b = names
     if similarity(PersonKey(a, "1990-05-17"), PersonKey(b, "1990-05-17")) > 0:
         assert (0, 1) in candidates([fold(a), fold(b)]) | candidates([spelled(a), spelled(b)])
+
+
+@settings(max_examples=200)
+@given(st.lists(_slipped(), min_size=5, max_size=20))
+def test_a_large_block_finds_the_same_candidates_as_a_small_one(blocks: list) -> None:
+    """From `_MATRIX_FROM` names on, `candidates` scores a matrix; it finds what the call per
+    name finds."""
+    names = [fold(name) for pair in blocks for name in pair]
+    assert len(names) >= _MATRIX_FROM
+    assert candidates(names) == _candidates_by_name(names)
