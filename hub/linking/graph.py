@@ -172,8 +172,11 @@ def _tokens_of(
 
 def _facts_of(session: Session, hood: Neighbourhood, ids: Iterable[uuid.UUID]) -> None:
     """The fact keys of these signals, into `hood.facts` (for relink, after the pairs)."""
+    session.flush()  # read on the connection, past the ORM's rows and its autoflush
     for chunk in chunks(ids):
-        for signal_id, position, kind, token in session.execute(_FACTS_OF, {"ids": chunk}):
+        for signal_id, position, kind, token in session.connection().execute(
+            _FACTS_OF, {"ids": chunk}
+        ):
             hood.add_fact(signal_id, position, kind, token)
 
 
@@ -824,6 +827,7 @@ def whole(session: Session, *, data_keys: DataKeys | None = None) -> Neighbourho
     blocks: list[tuple[str, list[tuple[uuid.UUID, int]]]] = []
     # On the session's connection, not through the ORM: its per-row handling of two million
     # rows was a tenth of a relink.
+    session.flush()
     rows = session.connection().execute(
         select(Identifier.type, Identifier.token, Identifier.signal_id, Identifier.subject_position)
         .join(Signal, Signal.id == Identifier.signal_id)
