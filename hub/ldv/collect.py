@@ -154,8 +154,12 @@ def audited(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     signals_of = {id(row): _signals_of(session, row) for row, _ in mapped}
     wanted = {s for ids in signals_of.values() for s in ids}
-    # Those held now, and those of signals that lost their subjects in this transaction.
-    by_signal = subjects.by_signal(session, book.subject_key, wanted) if wanted else {}
+    # Those held now (as this transaction wrote them, else read), and those of signals that
+    # lost their subjects in this transaction.
+    written = session.info.get(_NOTED, {}).get("written", {})
+    unread = {s for s in wanted if s not in written}
+    by_signal = subjects.by_signal(session, book.subject_key, unread) if unread else {}
+    by_signal |= {s: written[s] for s in wanted if s in written}
     for signal_id, noted in _noted(session, wanted).items():
         by_signal[signal_id] = sorted(set(by_signal.get(signal_id, ())) | set(noted))
     lookups = session.info.get(_NOTED, {}).get("lookups", {})
@@ -198,6 +202,26 @@ def processed(
     _open(session, book, row, mapping.kind if mapping else "unregistered", people)
 
 
+def wrote_subjects(
+    session: Session,
+    signal_id: Any,
+    written: Iterable[tuple[int, str, Iterable[tuple[str, str]]]],
+) -> None:
+    """The subjects a signal holds from now on, as this transaction just wrote them: per
+    subject its position, type and (blind-index type, token)s. The records of this transaction
+    name them from here, without reading back what was just written."""
+    book: Logbook | None = session.info.get(_INFO)
+    if book is None:
+        return
+    key = str(signal_id)
+    people = {
+        subjects.of_subject(book.subject_key, key, position, tokens)
+        for position, kind, tokens in written
+        if kind in subjects.PERSON_TYPES
+    }
+    session.info.setdefault(_NOTED, {}).setdefault("written", {})[key] = sorted(people)
+
+
 def erasing(session: Session, signal_ids: Iterable[Any]) -> None:
     """Remember the data subjects of signals about to lose their subjects (a purge, a
     correction that replaces them), so the record of that processing can still name them."""
@@ -205,9 +229,13 @@ def erasing(session: Session, signal_ids: Iterable[Any]) -> None:
     if book is None:
         return
     ids = {str(i) for i in signal_ids}
-    noted = session.info.setdefault(_NOTED, {}).setdefault("signals", {})
+    info = session.info.setdefault(_NOTED, {})
+    noted = info.setdefault("signals", {})
     for signal_id, found in subjects.by_signal(session, book.subject_key, ids).items():
         noted[signal_id] = sorted(set(noted.get(signal_id, ())) | set(found))
+    # What they held is read from the database again once they change.
+    for signal_id in ids:
+        info.get("written", {}).pop(signal_id, None)
 
 
 def looked_up(
