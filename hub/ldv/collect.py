@@ -10,7 +10,7 @@ for a processing that is still undecided, and an attempt that was undone is stil
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from hub.ldv import subjects
-from hub.ldv.export import FOREIGN_ENTITY, ReservableIds, provider_for
+from hub.ldv.export import FOREIGN_ENTITY, HeldSpanProcessor, ReservableIds, provider_for
 from hub.ldv.register import (
     REGISTER_FILE,
     Register,
@@ -67,11 +67,17 @@ class Logbook:
     subject_key: bytes
     in_force: frozenset[tuple[str, int]]
     entity_base: str
+    # Holds a transaction's records for one write to the file (None for OTLP, which batches).
+    processor: HeldSpanProcessor | None = None
 
     @cached_property
     def tracer(self) -> trace.Tracer:
         # Once: getting a tracer builds and compares an instrumentation scope, per record.
         return self.provider.get_tracer("hub.ldv")
+
+    def held(self) -> AbstractContextManager[None]:
+        """Within: the records that end are written together when the block ends."""
+        return self.processor.held() if self.processor is not None else nullcontext()
 
     def shutdown(self) -> None:
         self.provider.shutdown()
@@ -98,8 +104,9 @@ def attach(
     if missing:
         raise RegisterInvalid("the processing register has no activity for: " + "; ".join(missing))
     ids = ReservableIds()
-    provider = provider_for(setting, data_dir, ids)
-    assert provider is not None
+    made = provider_for(setting, data_dir, ids)
+    assert made is not None
+    provider, processor = made
     book = Logbook(
         register,
         provider,
@@ -107,6 +114,7 @@ def attach(
         subject_key,
         frozenset((c.id, c.version) for c in in_force),
         f"{issuer}/agencies",
+        processor,
     )
     sessions.configure(info={_INFO: book})
     event.listen(sessions, "after_commit", _committed)
@@ -392,11 +400,15 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     opened = session.info.pop(_OPEN, None)
     committed = session.info.pop(_COMMITTED, False)
     session.info.pop(_NOTED, None)
-    for item in opened or ():
-        failed = item.failed or not committed
-        status = Status(StatusCode.ERROR, "rolled back") if failed else Status(StatusCode.OK)
-        for child in item.children:
-            child.set_status(status)
-            child.end()
-        item.span.set_status(status)
-        item.span.end()
+    if not opened:
+        return
+    book: Logbook = session.info[_INFO]
+    with book.held():
+        for item in opened:
+            failed = item.failed or not committed
+            status = Status(StatusCode.ERROR, "rolled back") if failed else Status(StatusCode.OK)
+            for child in item.children:
+                child.set_status(status)
+                child.end()
+            item.span.set_status(status)
+            item.span.end()

@@ -5,12 +5,16 @@ JSON-lines form writes each span with the field names of LDV's Logboek interface
 """
 
 import json
+import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from opentelemetry import context as otel_context
+from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -24,6 +28,8 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 from opentelemetry.trace import StatusCode
 
 from hub import __version__
+
+log = logging.getLogger(__name__)
 
 FOREIGN_ENTITY = "dpl.core.foreign_operation.entity"
 _STATUS = {
@@ -72,14 +78,17 @@ class JsonLinesExporter(SpanExporter):
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        data = "".join(
-            json.dumps(record_of(span), sort_keys=True, separators=(",", ":")) + "\n"
-            for span in spans
-        ).encode()
+        data = memoryview(
+            "".join(
+                json.dumps(record_of(span), sort_keys=True, separators=(",", ":")) + "\n"
+                for span in spans
+            ).encode()
+        )
         with self._lock:
             if self._fd < 0:
                 return SpanExportResult.FAILURE
-            os.write(self._fd, data)
+            while data:  # a regular file takes it whole, but write() may legally take less
+                data = data[os.write(self._fd, data) :]
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
@@ -114,8 +123,49 @@ class ReservableIds(RandomIdGenerator):
         return super().generate_span_id()
 
 
-def provider_for(setting: str, data_dir: Path, ids: IdGenerator) -> TracerProvider | None:
-    """A tracer provider for HUB_LDV_EXPORT, sampling everything; None when it is `off`."""
+class HeldSpanProcessor(SimpleSpanProcessor):
+    """Exports each span as it ends, except those a thread ends inside `held()`: those go to
+    the exporter together when the block ends (one write for a transaction's records)."""
+
+    def __init__(self, exporter: SpanExporter) -> None:
+        super().__init__(exporter)
+        self._held = threading.local()
+
+    def on_end(self, span: ReadableSpan) -> None:
+        held: list[ReadableSpan] | None = getattr(self._held, "spans", None)
+        if held is None:
+            super().on_end(span)
+        elif span.context is not None and span.context.trace_flags.sampled:
+            held.append(span)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self._held.spans = []
+        try:
+            yield
+        finally:
+            spans, self._held.spans = self._held.spans, None
+            if spans:
+                self._export(spans)
+
+    def _export(self, spans: list[ReadableSpan]) -> None:
+        # As SimpleSpanProcessor.on_end does for one span: no instrumentation of the export
+        # itself, and a failure logged rather than raised into the transaction's end.
+        token = otel_context.attach(otel_context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True))
+        try:
+            self.span_exporter.export(spans)
+        except Exception:
+            log.exception("exporting %d processing-log records failed", len(spans))
+        finally:
+            otel_context.detach(token)
+
+
+def provider_for(
+    setting: str, data_dir: Path, ids: IdGenerator
+) -> tuple[TracerProvider, HeldSpanProcessor | None] | None:
+    """A tracer provider for HUB_LDV_EXPORT, sampling everything, and the processor that can
+    hold a transaction's records for one write (None for OTLP: it batches by itself); None
+    when the setting is `off`."""
     if setting == "off":
         return None
     provider = TracerProvider(
@@ -129,11 +179,10 @@ def provider_for(setting: str, data_dir: Path, ids: IdGenerator) -> TracerProvid
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    else:
-        provider.add_span_processor(
-            SimpleSpanProcessor(JsonLinesExporter(jsonl_path(setting, data_dir)))
-        )
-    return provider
+        return provider, None
+    processor = HeldSpanProcessor(JsonLinesExporter(jsonl_path(setting, data_dir)))
+    provider.add_span_processor(processor)
+    return provider, processor
 
 
 def jsonl_path(setting: str, data_dir: Path) -> Path:
