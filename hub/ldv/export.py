@@ -8,26 +8,14 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from opentelemetry import context as otel_context
-from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import (
-    BatchSpanProcessor,
-    SimpleSpanProcessor,
-    SpanExporter,
-    SpanExportResult,
-)
-from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
-from opentelemetry.sdk.trace.sampling import ALWAYS_ON
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import StatusCode
-
-from hub import __version__
 
 log = logging.getLogger(__name__)
 
@@ -123,66 +111,50 @@ class ReservableIds(RandomIdGenerator):
         return super().generate_span_id()
 
 
-class HeldSpanProcessor(SimpleSpanProcessor):
-    """Exports each span as it ends, except those a thread ends inside `held()`: those go to
-    the exporter together when the block ends (one write for a transaction's records)."""
+class RecordOutput:
+    """Where finished records go: the JSON-lines file, all of a transaction's in one write, or
+    an OTLP collector through the SDK's batching processor (a thread of its own)."""
 
-    def __init__(self, exporter: SpanExporter) -> None:
-        super().__init__(exporter)
-        self._held = threading.local()
+    def __init__(self, *, exporter: SpanExporter | None = None, queue: SpanProcessor | None = None):
+        assert (exporter is None) != (queue is None)
+        self._exporter = exporter
+        self._queue = queue
+        self._closed = False
 
-    def on_end(self, span: ReadableSpan) -> None:
-        held: list[ReadableSpan] | None = getattr(self._held, "spans", None)
-        if held is None:
-            super().on_end(span)
-        elif span.context is not None and span.context.trace_flags.sampled:
-            held.append(span)
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        self._held.spans = []
+    def write(self, records: Sequence[ReadableSpan]) -> None:
+        """Hand over a transaction's records; a failure is logged, never raised into the end
+        of the transaction (as the SDK's own processors do)."""
+        if self._queue is not None:
+            for record in records:
+                self._queue.on_end(record)
+            return
         try:
-            yield
-        finally:
-            spans, self._held.spans = self._held.spans, None
-            if spans:
-                self._export(spans)
-
-    def _export(self, spans: list[ReadableSpan]) -> None:
-        # As SimpleSpanProcessor.on_end does for one span: no instrumentation of the export
-        # itself, and a failure logged rather than raised into the transaction's end.
-        token = otel_context.attach(otel_context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True))
-        try:
-            self.span_exporter.export(spans)
+            assert self._exporter is not None
+            self._exporter.export(records)
         except Exception:
-            log.exception("exporting %d processing-log records failed", len(spans))
-        finally:
-            otel_context.detach(token)
+            log.exception("writing %d processing-log records failed", len(records))
+
+    def shutdown(self) -> None:
+        """Flush what is queued and close the file; once."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._queue is not None:
+            self._queue.shutdown()
+        elif self._exporter is not None:
+            self._exporter.shutdown()
 
 
-def provider_for(
-    setting: str, data_dir: Path, ids: IdGenerator
-) -> tuple[TracerProvider, HeldSpanProcessor | None] | None:
-    """A tracer provider for HUB_LDV_EXPORT, sampling everything, and the processor that can
-    hold a transaction's records for one write (None for OTLP: it batches by itself); None
-    when the setting is `off`."""
+def output_for(setting: str, data_dir: Path) -> RecordOutput | None:
+    """The output of HUB_LDV_EXPORT; None when it is `off`."""
     if setting == "off":
         return None
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": "barrier-hub", "service.version": __version__}),
-        sampler=ALWAYS_ON,  # LDV: log sampling is not allowed
-        id_generator=ids,
-        shutdown_on_exit=True,
-    )
     if setting == "otlp":
         # Endpoint, headers and certificate from the standard OTEL_EXPORTER_OTLP_* variables.
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-        return provider, None
-    processor = HeldSpanProcessor(JsonLinesExporter(jsonl_path(setting, data_dir)))
-    provider.add_span_processor(processor)
-    return provider, processor
+        return RecordOutput(queue=BatchSpanProcessor(OTLPSpanExporter()))
+    return RecordOutput(exporter=JsonLinesExporter(jsonl_path(setting, data_dir)))
 
 
 def jsonl_path(setting: str, data_dir: Path) -> Path:

@@ -22,6 +22,7 @@ from hub.db import make_sessionmaker, migrate, transaction
 from hub.kit.crypto import DataKeys
 from hub.ldv import subjects
 from hub.ldv.collect import ACTIVITY, KIND, SUBJECT_ID, SUBJECT_ID_TYPE, attach_for
+from hub.ldv.export import JsonLinesExporter
 from hub.ldv.register import RegisterInvalid
 from hub.ldv.subjects import pseudonym
 from tests.conftest import LiveServer, free_port
@@ -347,3 +348,23 @@ def test_a_batch_is_on_record_with_the_subjects_it_stored_without_reading_them_b
     expected = sorted(sorted(p.pseudonym for p in stored.get(signal_id, [])) for signal_id in ids)
     assert named == expected
     assert sorted(len(n) for n in named) == [0, 1, 3]
+
+
+def test_a_transactions_records_are_written_in_one_go(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[list[str]] = []
+    write = JsonLinesExporter.export
+
+    def spy(self: JsonLinesExporter, spans: Any) -> Any:
+        writes.append([span.name for span in spans])
+        return write(self, spans)
+
+    monkeypatch.setattr(JsonLinesExporter, "export", spy)
+    bodies = [signal_body() for _ in range(3)]
+    with httpx.Client(base_url=scene.server.url, timeout=30) as api:
+        posted = api.post("/api/v1/signals/batch", json=bodies, headers=scene.kmar.headers)
+    assert posted.status_code == 200 and posted.json()["created"] == 3, posted.text
+    # The linker writes its own records, in its own transaction and write.
+    [batch] = [names for names in writes if "signal.created" in names]
+    assert batch.count("signal.created") == 6  # three posts, one person each
