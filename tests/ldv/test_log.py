@@ -125,6 +125,8 @@ def scene(db_factory, tmp_path_factory) -> Iterator[Scene]:  # type: ignore[no-u
             mine = api.get(f"/api/v1/signals/{signal_id}", headers=kmar.reader)
             assert mine.status_code == 200, mine.text
             raw = json.dumps([body, correction])
+        # Linking runs in the background, a moment after the posts: its record is wanted too.
+        server.app.state.link_worker.drain()
         yield Scene(server, log, DataKeys.load_or_create(data), kmar, ind, signal_id, raw)
     finally:
         server.stop()
