@@ -27,7 +27,9 @@ each phase reports
     a short phase cannot build a long backlog, so this says most when the phase posts for well
     over the 10 s the target allows (end to end below ingest is the sign of a growing one).
 It is a measurement, not a test: a missed target is reported, not an error. Errors (a non-201,
-a batch item not created, a server that does not start) exit non-zero.
+a batch item not created, a server that does not start) exit non-zero. A 503 (the database was
+busy, nothing stored) is not an error: the bench waits its Retry-After and posts the same body
+again, as a partner should, and counts the retries.
 
     python bench/ingest.py [--backend sqlite|postgresql|both] [--requests N] [--batches N]
                            [--workers 2,4]
@@ -77,6 +79,8 @@ BATCH_SIZE = 1000
 FIRST_SEED = 7  # of the demo generator's signals
 POLL_SECONDS = 0.1  # how often the queue is sampled during a batch phase
 LINK_TIMEOUT = 1800.0  # seconds a phase may wait for its queue to empty
+# A 503 (the database busy: nothing stored) is retried after its Retry-After, this often at most.
+MAX_RETRIES = 10
 PG_BATCH_TARGET = 2000.0  # signals/s, ingest and end to end
 DELAY_P95_TARGET = 5.0  # seconds from posting to linked
 BACKLOG_TARGET = 10.0  # seconds of ingest
@@ -284,6 +288,18 @@ def tail(log: Path, lines: int = 30) -> str:
 # --- load --------------------------------------------------------------------------------------
 
 
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait before posting again when the hub said it is busy (503), else None.
+
+    A 503 means nothing of the request was stored, so the same body may simply go again.
+    Retry-After is delta-seconds (RFC 9110); a date or a missing header counts as one second.
+    """
+    if response.status_code != 503:
+        return None
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.strip().isdigit() else 1.0
+
+
 def percentile(values: list[float], p: int) -> float:
     if len(values) == 1:
         return values[0]
@@ -295,6 +311,7 @@ class SingleResult:
     requests: int
     seconds: float
     latencies: list[float] = field(repr=False)
+    retries: int = 0  # 503s waited out (Retry-After) and posted again
 
     @property
     def rate(self) -> float:
@@ -305,19 +322,29 @@ class SingleResult:
 
 
 async def post_singles(url: str, bodies: list[bytes], headers: dict[str, str]) -> SingleResult:
-    """POST every body once, 16 at a time over 16 kept-alive connections."""
+    """POST every body once, 16 at a time over 16 kept-alive connections; a 503 is posted again
+    after its Retry-After (its latency runs from the first attempt, the wait included)."""
     limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
     headers = headers | {"Content-Type": "application/json"}
     latencies: list[float] = []
     failures: list[str] = []
+    retries = 0
     queue = iter(bodies)
 
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
 
         async def worker() -> None:
+            nonlocal retries
             for content in queue:  # a shared iterator: each body is taken by one worker
-                started = time.perf_counter()
-                response = await client.post(url, content=content, headers=headers)
+                started, tries = time.perf_counter(), 0
+                while True:
+                    response = await client.post(url, content=content, headers=headers)
+                    wait = retry_after(response)
+                    if wait is None or tries == MAX_RETRIES:
+                        break
+                    tries += 1
+                    await asyncio.sleep(wait)
+                retries += tries
                 latencies.append(time.perf_counter() - started)
                 if response.status_code != 201:
                     failures.append(f"{response.status_code} {response.text[:300]}")
@@ -329,7 +356,7 @@ async def post_singles(url: str, bodies: list[bytes], headers: dict[str, str]) -
         raise BenchError(
             f"{len(failures)} of {len(bodies)} POSTs to {url} were not 201; first: {failures[0]}"
         )
-    return SingleResult(len(bodies), seconds, latencies)
+    return SingleResult(len(bodies), seconds, latencies, retries)
 
 
 @dataclass(frozen=True)
@@ -340,23 +367,31 @@ class Batch:
     answered: float
     mark: int | None  # max(seq) of the linking queue read right after the answer
     marked: float  # when that read returned
+    retries: int = 0  # 503s waited out before the answer that counted
 
 
 def post_batches(
     url: str, batches: list[bytes], headers: dict[str, str], *, mark: Callable[[], int | None]
 ) -> list[Batch]:
     """POST each batch in turn, each marked on the queue after its answer. Every item must come
-    back `created`."""
+    back `created`. A 503 is posted again after its Retry-After; the batch's time runs from
+    its first attempt."""
     done: list[Batch] = []
     headers = headers | {"Content-Type": "application/json"}
     with httpx.Client(timeout=300) as client:
         for content in batches:
-            started = time.perf_counter()
-            response = client.post(url, content=content, headers=headers)
+            started, retries = time.perf_counter(), 0
+            while True:
+                response = client.post(url, content=content, headers=headers)
+                wait = retry_after(response)
+                if wait is None or retries == MAX_RETRIES:
+                    break
+                retries += 1
+                time.sleep(wait)
             answered = time.perf_counter()
             # The hub commits before it answers: the batch's queue rows lie at or below this.
             top = mark()
-            done.append(Batch(started, answered, top, time.perf_counter()))
+            done.append(Batch(started, answered, top, time.perf_counter(), retries))
             if response.status_code != 200:
                 raise BenchError(f"batch POST gave {response.status_code}: {response.text[:500]}")
             result = response.json()
@@ -530,6 +565,10 @@ class Phase:
         return percentile([self.linked(b) - b.started for b in self.batches], p)
 
     @property
+    def retries(self) -> int:
+        return sum(b.retries for b in self.batches)
+
+    @property
     def median_batch_seconds(self) -> float:
         return statistics.median(b.answered - b.started for b in self.batches)
 
@@ -594,6 +633,7 @@ def combined(results: list[SingleResult]) -> SingleResult:
         sum(r.requests for r in results),
         sum(r.seconds for r in results),
         [latency for r in results for latency in r.latencies],
+        sum(r.retries for r in results),
     )
 
 
@@ -714,6 +754,9 @@ def report(result: BackendResult) -> None:
             "",
             "",
         )
+    table.add_row(
+        "  503s waited out (Retry-After)", f"{hub.retries:,}", f"{base.retries:,}", "", "", ""
+    )
     postgresql = result.backend == "postgresql"
 
     def row(measure: str, figure: str, target: str = "", ok: bool | None = None) -> None:
@@ -759,6 +802,7 @@ def report(result: BackendResult) -> None:
             "  queue empty after the last batch",
             f"{phase.catch_up_seconds:.1f} s",
         )
+        row("  503s waited out (Retry-After)", f"{phase.retries:,}")
     console.print(table)
 
 

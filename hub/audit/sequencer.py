@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import BigInteger, String, bindparam, event, func, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.audit.chain import link, sign_head
@@ -29,8 +30,10 @@ from hub.db import now, transaction
 log = logging.getLogger(__name__)
 
 BATCH = 5000  # events sealed per transaction
-# Rounds at most this often: under load a round seals what many commits wrote at once.
-MIN_GAP_SECONDS = 0.05
+# Rounds at most this often: under load a round seals what many commits wrote at once. Each
+# round costs some seven statements whatever it seals; at 0.05 s, single posts at 100/s made
+# the sequencer a tenth of the hub's busy time. Far inside the tail's bound (5 s).
+MIN_GAP_SECONDS = 0.25
 
 # The sequencers running in this process, woken when a transaction that wrote events commits.
 _wakers: set[threading.Event] = set()
@@ -97,13 +100,7 @@ def seal_pending(
         row["prev_hash"] = prev
         row["hash"] = prev = link(prev, row)
     if rows:
-        session.execute(
-            update(AuditEvent),
-            [
-                {"id": r["id"], "seq": r["seq"], "prev_hash": r["prev_hash"], "hash": r["hash"]}
-                for r in rows
-            ],
-        )
+        _place(session, rows)
         placed = session.scalar(select(func.count()).where(table.c.seq > start))
         if placed != len(rows):
             # Never expected (the head row's lock admits one sequencer); refuse rather than fork.
@@ -114,6 +111,48 @@ def seal_pending(
     if key is not None and checkpoint_after is not None:
         signed = _checkpoint(session, key, head, checkpoint_after)
     return Round(len(rows), head.seq, signed)
+
+
+# PostgreSQL: the whole round in one statement of fixed text, its values as arrays; 5,000
+# single-row updates cost half of a round's time, in the hub and in the database.
+_EVENTS = AuditEvent.__table__
+_PLACES = (
+    func.unnest(
+        bindparam("ids", type_=postgresql.ARRAY(BigInteger)),
+        bindparam("seqs", type_=postgresql.ARRAY(BigInteger)),
+        bindparam("prev_hashes", type_=postgresql.ARRAY(String)),
+        bindparam("hashes", type_=postgresql.ARRAY(String)),
+    )
+    .table_valued("id", "seq", "prev_hash", "hash")
+    .render_derived()
+)
+_PLACE_ALL = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id == _PLACES.c.id)
+    .values(seq=_PLACES.c.seq, prev_hash=_PLACES.c.prev_hash, hash=_PLACES.c.hash)
+)
+
+
+def _place(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write each event's place in the chain: its seq, prev_hash and hash."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            _PLACE_ALL,
+            {
+                "ids": [r["id"] for r in rows],
+                "seqs": [r["seq"] for r in rows],
+                "prev_hashes": [r["prev_hash"] for r in rows],
+                "hashes": [r["hash"] for r in rows],
+            },
+        )
+        return
+    session.execute(
+        update(AuditEvent),
+        [
+            {"id": r["id"], "seq": r["seq"], "prev_hash": r["prev_hash"], "hash": r["hash"]}
+            for r in rows
+        ],
+    )
 
 
 def _checkpoint(session: Session, key: Any, head: AuditHead, every: timedelta) -> int | None:

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from joserfc.jwk import KeySet, RSAKey
@@ -27,6 +28,8 @@ RSA_BITS = 3072
 # Covers clock skew and the moment between a rotation and another process noticing it.
 PUBLISH_LEEWAY = timedelta(seconds=60)
 _PREFIX = "signing-"
+# Longer than the timestamp granularity of any file system the data folder may be on.
+SETTLE_SECONDS = 2.0
 
 
 def _now() -> datetime:
@@ -54,6 +57,8 @@ class SigningKeys:
         self._lock = threading.Lock()
         self._seen: tuple[int, list[str]] | None = None
         self._keys: list[StoredKey] = []
+        self._stamp: tuple[int | None, float] = (None, 0.0)  # the folder's mtime, first seen at
+        self._settled: int | None = None  # an mtime no later change can share
         self._current()
 
     @classmethod
@@ -102,17 +107,25 @@ class SigningKeys:
         return KeySet([k.public for k in self.published()])
 
     def _current(self) -> list[StoredKey]:
-        # A stat and a listing per call: cheap, and a rotation elsewhere is seen at once. The
-        # names matter as well as the mtime, whose coarse clock (a few ms) can give two changes
-        # in quick succession the same stamp.
-        seen = (os.stat(self._folder).st_mtime_ns, [p.name for p in _key_files(self._folder)])
-        if seen != self._seen:
-            with self._lock:
-                if seen != self._seen:
-                    keys = _read_keys(self._folder)
-                    if not keys:
-                        raise RuntimeError(f"no signing keys in {self._folder}")
-                    self._keys, self._seen = keys, seen
+        # A stat per call, so a rotation elsewhere is seen at once; the listing only while the
+        # folder's mtime is new. Its coarse clock can give two changes in quick succession the
+        # same stamp, so the names are listed until a listing was made SETTLE_SECONDS after
+        # the stamp was first seen: any change after that listing gets a later stamp.
+        mtime = os.stat(self._folder).st_mtime_ns
+        if self._settled == mtime:
+            return self._keys
+        with self._lock:
+            now = monotonic()
+            if mtime != self._stamp[0]:
+                self._stamp = (mtime, now)
+            seen = (mtime, [p.name for p in _key_files(self._folder)])
+            if seen != self._seen:
+                keys = _read_keys(self._folder)
+                if not keys:
+                    raise RuntimeError(f"no signing keys in {self._folder}")
+                self._keys, self._seen = keys, seen
+            if now - self._stamp[1] >= SETTLE_SECONDS:
+                self._settled = mtime
         return self._keys
 
 

@@ -46,6 +46,33 @@ def _bad_text(value: str, layout: bool) -> str | None:
     return None
 
 
+def _fits(document: Any) -> bool:
+    """Whether a parsed document holds nothing `_walk` would refuse: the same rules, without
+    the JSON pointers (nearly every body fits, and a pointer per value cost more than the rest
+    of the screen)."""
+    search = _CONTROL.search
+    # A container and its own depth; the root's holder sits above the root.
+    stack: list[tuple[Any, int]] = [([document], -1)]
+    while stack:
+        node, depth = stack.pop()
+        if type(node) is dict:
+            if any(search(key) for key in node):
+                return False
+            node = node.values()
+        if depth >= MAX_JSON_DEPTH and node:
+            return False  # its members would nest deeper than allowed
+        for value in node:
+            kind = type(value)
+            if kind is str:
+                if search(value) and _bad_text(value, layout=True):
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((value, depth + 1))
+            elif kind is _Unfit:
+                return False
+    return True
+
+
 def _walk(document: Any, prefix: list[Any]) -> list[dict[str, Any]]:
     """Errors in a parsed document, each with a JSON pointer; iterative, so depth is safe."""
     errors: list[dict[str, Any]] = []
@@ -81,7 +108,7 @@ def screen_json(raw: bytes, *, ndjson: bool = False) -> list[dict[str, Any]]:
         document, refused = _decode(line)
         if refused:
             errors.append({"pointer": pointer(prefix), "detail": refused})
-        elif document is not None:
+        elif document is not None and not _fits(document):
             errors.extend(_walk(document, prefix))
     return errors
 

@@ -5,25 +5,19 @@ JSON-lines form writes each span with the field names of LDV's Logboek interface
 """
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import (
-    BatchSpanProcessor,
-    SimpleSpanProcessor,
-    SpanExporter,
-    SpanExportResult,
-)
-from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
-from opentelemetry.sdk.trace.sampling import ALWAYS_ON
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import StatusCode
 
-from hub import __version__
+log = logging.getLogger(__name__)
 
 FOREIGN_ENTITY = "dpl.core.foreign_operation.entity"
 _STATUS = {
@@ -72,14 +66,17 @@ class JsonLinesExporter(SpanExporter):
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        data = "".join(
-            json.dumps(record_of(span), sort_keys=True, separators=(",", ":")) + "\n"
-            for span in spans
-        ).encode()
+        data = memoryview(
+            "".join(
+                json.dumps(record_of(span), sort_keys=True, separators=(",", ":")) + "\n"
+                for span in spans
+            ).encode()
+        )
         with self._lock:
             if self._fd < 0:
                 return SpanExportResult.FAILURE
-            os.write(self._fd, data)
+            while data:  # a regular file takes it whole, but write() may legally take less
+                data = data[os.write(self._fd, data) :]
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
@@ -114,26 +111,50 @@ class ReservableIds(RandomIdGenerator):
         return super().generate_span_id()
 
 
-def provider_for(setting: str, data_dir: Path, ids: IdGenerator) -> TracerProvider | None:
-    """A tracer provider for HUB_LDV_EXPORT, sampling everything; None when it is `off`."""
+class RecordOutput:
+    """Where finished records go: the JSON-lines file, all of a transaction's in one write, or
+    an OTLP collector through the SDK's batching processor (a thread of its own)."""
+
+    def __init__(self, *, exporter: SpanExporter | None = None, queue: SpanProcessor | None = None):
+        assert (exporter is None) != (queue is None)
+        self._exporter = exporter
+        self._queue = queue
+        self._closed = False
+
+    def write(self, records: Sequence[ReadableSpan]) -> None:
+        """Hand over a transaction's records; a failure is logged, never raised into the end
+        of the transaction (as the SDK's own processors do)."""
+        if self._queue is not None:
+            for record in records:
+                self._queue.on_end(record)
+            return
+        try:
+            assert self._exporter is not None
+            self._exporter.export(records)
+        except Exception:
+            log.exception("writing %d processing-log records failed", len(records))
+
+    def shutdown(self) -> None:
+        """Flush what is queued and close the file; once."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._queue is not None:
+            self._queue.shutdown()
+        elif self._exporter is not None:
+            self._exporter.shutdown()
+
+
+def output_for(setting: str, data_dir: Path) -> RecordOutput | None:
+    """The output of HUB_LDV_EXPORT; None when it is `off`."""
     if setting == "off":
         return None
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": "barrier-hub", "service.version": __version__}),
-        sampler=ALWAYS_ON,  # LDV: log sampling is not allowed
-        id_generator=ids,
-        shutdown_on_exit=True,
-    )
     if setting == "otlp":
         # Endpoint, headers and certificate from the standard OTEL_EXPORTER_OTLP_* variables.
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    else:
-        provider.add_span_processor(
-            SimpleSpanProcessor(JsonLinesExporter(jsonl_path(setting, data_dir)))
-        )
-    return provider
+        return RecordOutput(queue=BatchSpanProcessor(OTLPSpanExporter()))
+    return RecordOutput(exporter=JsonLinesExporter(jsonl_path(setting, data_dir)))
 
 
 def jsonl_path(setting: str, data_dir: Path) -> Path:

@@ -51,6 +51,14 @@ def strongest(key: bytes, keys: Iterable[tuple[str, str]]) -> DataSubject | None
     return pseudonym(key, kind, token)
 
 
+def of_subject(
+    key: bytes, signal_id: str, position: int, keys: Iterable[tuple[str, str]]
+) -> DataSubject:
+    """The data subject a stored person or document is, from its (blind-index type, token)s:
+    its strongest token, else its place in its signal."""
+    return strongest(key, keys) or pseudonym(key, "occurrence", f"{signal_id}|{position}")
+
+
 def by_signal(
     session: Session, key: bytes, signal_ids: Iterable[str]
 ) -> dict[str, list[DataSubject]]:
@@ -71,21 +79,13 @@ def by_signal(
             )
             .where(Subject.signal_id.in_(chunk), Subject.type.in_(PERSON_TYPES))
         ).all()
-        best: dict[tuple[uuid.UUID, int], tuple[str, str] | None] = {}
+        tokens: dict[tuple[uuid.UUID, int], list[tuple[str, str]]] = {}
         for signal_id, position, kind, token in rows:
-            held = best.get((signal_id, position))
-            if kind is not None and (
-                held is None or TOKEN_PREFERENCE.index(kind) < TOKEN_PREFERENCE.index(held[0])
-            ):
-                best[(signal_id, position)] = (kind, token)
-            else:
-                best.setdefault((signal_id, position), None)
-        for (signal_id, position), chosen in best.items():
-            person = (
-                pseudonym(key, "occurrence", f"{signal_id}|{position}")
-                if chosen is None
-                else pseudonym(key, *chosen)
-            )
+            held = tokens.setdefault((signal_id, position), [])
+            if kind is not None:
+                held.append((kind, token))
+        for (signal_id, position), keys in tokens.items():
+            person = of_subject(key, str(signal_id), position, keys)
             found.setdefault(str(signal_id), set()).add(person)
     return {signal_id: sorted(people) for signal_id, people in found.items()}
 

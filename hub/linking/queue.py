@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 # A batch is one transaction: big enough to share neighbourhood reads, small enough that the
 # proposals it rewrites are not locked for long.
 BATCH = 500
+# After the queue ran dry, the worker waits this long before it links what came in meanwhile.
+GATHER_SECONDS = 0.25
 # A stopping hub waits this long for the batch in hand; SIGTERM must end the process in 10 s.
 STOP_SECONDS = 8.0
 
@@ -88,8 +90,9 @@ class LinkWorker:
     def _on_commit(self, _session: Session) -> None:
         self._wake.set()
 
-    def drain(self) -> int:
-        """Link everything queued, batch by batch, in the calling thread; rows linked.
+    def drain(self, *, until_short: bool = False) -> int:
+        """Link everything queued, batch by batch, in the calling thread; rows linked. With
+        `until_short`, stop after a batch that was not full: the queue was empty then.
 
         A stop request ends the drain between batches: a batch is one transaction, so what
         is left stays queued for the next start, and a stopping hub never waits for a backlog.
@@ -98,6 +101,8 @@ class LinkWorker:
         with self._draining:
             while not self._stop.is_set() and (taken := self._drain_batch()):
                 done += taken
+                if until_short and taken < self.batch:
+                    break
         return done
 
     def _drain_batch(self) -> int:
@@ -188,10 +193,13 @@ class LinkWorker:
             if self._stop.is_set():
                 return
             try:
-                self.drain()
+                self.drain(until_short=True)
                 failures = 0
             except Exception as error:
                 # The rows stay queued and are tried again after a growing pause; the type
                 # only, as a message may quote identifiers.
                 failures += 1
                 log.error("linking the queued signals failed (%s)", type(error).__name__)
+            # Posts arriving one by one share a batch: each batch's fixed cost (the lock, the
+            # neighbourhood reads, its record) was most of linking a few signals at a time.
+            self._stop.wait(GATHER_SECONDS)

@@ -85,7 +85,7 @@ def _headers(response: Response, signal_id: uuid.UUID, version: int) -> None:
     openapi_extra=body.request_body_doc("SignalCreate"),
     responses={201: {"headers": SIGNAL_HEADERS}, **problem_responses(409, 413, 415)},
 )
-def create_signal(
+async def create_signal(
     response: Response,
     caller: SignalWriter,
     session: SessionDep,
@@ -100,23 +100,28 @@ def create_signal(
     identifiers are encrypted at rest, and identifiers are blind-indexed for matching. With an
     `Idempotency-Key` a retry returns the first result; without one, a second signal with the
     same `external_ref` is a 409."""
-    document = body.parse_json(raw)
-    data = body.validate(SignalCreate, document, {"vocabulary": vocabulary})
-    created, replayed = service.create_signal(
-        session,
-        keys,
-        caller,
-        data,
-        idempotency_key=idempotency_key,
-        body_hash=service.request_hash(document),
-        bindings=bindings,
-    )
-    _headers(response, created.id, created.version)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    else:
-        links.queue(session, [created.id])
-    return created
+
+    # One trip to a worker thread: a sync route would take a second one for its response.
+    def work() -> SignalOut:
+        document = body.parse_json(raw)
+        data = body.validate(SignalCreate, document, {"vocabulary": vocabulary})
+        created, replayed = service.create_signal(
+            session,
+            keys,
+            caller,
+            data,
+            idempotency_key=idempotency_key,
+            body_hash=service.request_hash(document),
+            bindings=bindings,
+        )
+        _headers(response, created.id, created.version)
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        else:
+            links.queue(session, [created.id])
+        return created
+
+    return await run_in_threadpool(work)
 
 
 @router.post(
@@ -127,7 +132,7 @@ def create_signal(
     openapi_extra=body.request_body_doc("SignalBatch", media_types=(body.JSON, body.NDJSON)),
     responses=problem_responses(413, 415),
 )
-def create_batch(
+async def create_batch(
     caller: SignalWriter,
     session: SessionDep,
     keys: DataKeysDep,
@@ -142,21 +147,28 @@ def create_batch(
     (one signal per line). Each item is stored whole or not at all and gets its own result:
     `created`, `duplicate` (your agency already posted that `external_ref`; its id is given)
     or `invalid` with a problem whose pointers are relative to the item."""
-    items = read_batch(
-        raw, body.media_type(request), vocabulary=vocabulary, max_items=settings.batch_max_items
-    )
-    outcomes = service.create_batch(session, keys, caller, items, bindings=bindings)
-    links.queue(session, [o.id for o in outcomes if o.status == "created" and o.id is not None])
-    results = [
-        BatchItemResult(index=o.index, status=o.status, id=o.id, problem=o.problem)  # type: ignore[arg-type]
-        for o in outcomes
-    ]
-    return BatchResult(
-        created=sum(r.status == "created" for r in results),
-        duplicates=sum(r.status == "duplicate" for r in results),
-        invalid=sum(r.status == "invalid" for r in results),
-        results=results,
-    )
+    media_type = body.media_type(request)
+
+    def work() -> BatchResult:
+        items = read_batch(
+            raw, media_type, vocabulary=vocabulary, max_items=settings.batch_max_items
+        )
+        outcomes = service.create_batch(session, keys, caller, items, bindings=bindings)
+        created = [o.id for o in outcomes if o.status == "created" and o.id is not None]
+        links.queue(session, created)
+        results = [
+            BatchItemResult(index=o.index, status=o.status, id=o.id, problem=o.problem)  # type: ignore[arg-type]
+            for o in outcomes
+        ]
+        return BatchResult(
+            created=sum(r.status == "created" for r in results),
+            duplicates=sum(r.status == "duplicate" for r in results),
+            invalid=sum(r.status == "invalid" for r in results),
+            results=results,
+        )
+
+    # One trip to a worker thread: a sync route would take a second one for its response.
+    return await run_in_threadpool(work)
 
 
 @router.get(

@@ -60,15 +60,19 @@ def _seal_summary(keys: DataKeys, signal_id: uuid.UUID, summary: str | None) -> 
 def _insert_parts(
     session: Session,
     keys: DataKeys,
-    rows: list[tuple[uuid.UUID, list[str], list[str], list[SubjectModel]]],
+    rows: list[tuple[uuid.UUID, list[str], list[str], list[SubjectModel] | None]],
 ) -> None:
-    """Barriers, indicators, sealed subjects and blind-indexed identifiers, as executemany."""
+    """Barriers, indicators, sealed subjects and blind-indexed identifiers, as executemany.
+    Subjects None: the signal keeps the subjects it has."""
     barrier_rows = [{"signal_id": sid, "barrier": b} for sid, bs, _, _ in rows for b in bs]
     indicator_rows = [{"signal_id": sid, "code": c} for sid, _, cs, _ in rows for c in cs]
     subject_rows: list[dict[str, Any]] = []
     identifier_rows: list[dict[str, Any]] = []
     for signal_id, _, _, subjects in rows:
+        if subjects is None:
+            continue
         subject_context = _context("subject", signal_id)
+        written = []
         for position, subject in enumerate(subjects):
             payload = subject.model_dump_json(exclude_none=True).encode()
             sealed = keys.seal(payload, context=subject_context)
@@ -81,7 +85,10 @@ def _insert_parts(
                     "payload": sealed.blob,
                 }
             )
-            identifier_rows += _identifier_rows(keys, signal_id, position, subject)
+            tokens = _identifier_rows(keys, signal_id, position, subject)
+            identifier_rows += tokens
+            written.append((position, subject.type, [(t["type"], t["token"]) for t in tokens]))
+        ldv.wrote_subjects(session, signal_id, written)
     for model, values in (
         (SignalBarrier, barrier_rows),
         (SignalIndicator, indicator_rows),
@@ -475,7 +482,7 @@ def update_signal(
                 signal.id,
                 _ordered(barriers) if replace["barriers"] else [],  # type: ignore[arg-type]
                 list(indicators or []) if replace["indicators"] else [],
-                update.subjects or [] if replace["subjects"] else [],
+                update.subjects or [] if replace["subjects"] else None,
             )
         ],
     )

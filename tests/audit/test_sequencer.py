@@ -358,3 +358,37 @@ def test_the_head_signed_before_the_upgrade_becomes_the_first_checkpoint(
     engine.dispose()
     assert (point.seq, point.hash) == (1, rows[0]["hash"])
     assert report.ok and report.verdict.checked == 2 and report.checkpoints_checked == 1
+
+
+def test_commits_one_by_one_are_sealed_in_shared_rounds(
+    trail: Trail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each commit that wrote events wakes the sequencer, but a round comes at most every
+    MIN_GAP_SECONDS: a stream of single posts does not pay a round (head lock, reads, update,
+    checkpoint check) for each of its events."""
+    from hub.audit import sequencer as module
+
+    rounds: list[int] = []
+
+    def counted(session, key=None, **kw):  # type: ignore[no-untyped-def]
+        done = seal_pending(session, key, **kw)
+        rounds.append(done.sealed)
+        return done
+
+    monkeypatch.setattr(module, "seal_pending", counted)
+    sequencer = Sequencer(trail.sessions, trail.keys, poll_seconds=5.0, checkpoint_seconds=60)
+    sequencer.start()
+    try:
+        for _ in range(40):
+            _record(trail.sessions)
+            time.sleep(0.01)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with trail.sessions() as session:
+                if tail(session)[0] == 0:
+                    break
+            time.sleep(0.05)
+    finally:
+        sequencer.stop()
+    assert sum(rounds) == 40
+    assert len([r for r in rounds if r]) <= 5, rounds

@@ -1,5 +1,6 @@
 """Signing keys: created on first start, owner-only, rotated without breaking issued tokens."""
 
+import os
 import stat
 import time
 from datetime import UTC, datetime, timedelta
@@ -186,3 +187,69 @@ def test_a_remembered_token_vouches_for_those_exact_bytes_only(
     )
     with pytest.raises(Unauthorized):  # well signed, but its claims are not an access token's
         verifier.verify(other)
+
+
+class Ticks:
+    """Stands in for keys.monotonic: the seconds since a listing, without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def ticks(monkeypatch: pytest.MonkeyPatch) -> Ticks:
+    ticks = Ticks()
+    monkeypatch.setattr(keys_module, "monotonic", ticks)
+    return ticks
+
+
+def _listings(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    listed: list[Path] = []
+    real = keys_module._key_files
+
+    def spy(folder: Path) -> list[Path]:
+        listed.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(keys_module, "_key_files", spy)
+    return listed
+
+
+def test_a_settled_key_folder_is_not_listed_on_every_call(
+    offline: Settings, ticks: Ticks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signing = SigningKeys.load_or_create(offline.data_dir, settings=offline)
+    # Made a while ago, so that the rotation below cannot share its mtime.
+    folder = offline.data_dir / "keys"
+    made = folder.stat().st_mtime_ns - 10**10
+    os.utime(folder, ns=(made, made))
+    listed = _listings(monkeypatch)
+    signing.active()
+    assert listed  # first seen now: it may not tell the next change apart yet
+    ticks.now += keys_module.SETTLE_SECONDS
+    signing.active()
+    listed.clear()
+    for _ in range(5):
+        signing.keyset()
+    assert listed == []
+    # A rotation changes the folder's mtime: seen on the next call.
+    kid = SigningKeys.rotate(offline.data_dir, settings=offline)
+    assert signing.active().kid == kid and listed
+
+
+def test_a_rotation_that_leaves_the_folder_mtime_unchanged_is_still_seen(
+    offline: Settings, ticks: Ticks
+) -> None:
+    """A coarse file-system clock gives two changes in quick succession the same mtime: until
+    a listing was made a settling time after the mtime was first seen, every call lists."""
+    signing = SigningKeys.load_or_create(offline.data_dir, settings=offline)
+    folder = offline.data_dir / "keys"
+    before = folder.stat().st_mtime_ns
+    signing.active()
+    kid = SigningKeys.rotate(offline.data_dir, settings=offline)
+    os.utime(folder, ns=(before, before))  # as if in the same tick of the clock
+    ticks.now += keys_module.SETTLE_SECONDS / 2
+    assert signing.active().kid == kid

@@ -1,13 +1,15 @@
 """Several hub processes share the linking queue: each row is linked once, the result is one."""
 
 import threading
+import time
 
 from sqlalchemy import func, select
 
-from hub.db import make_engine, make_sessionmaker
+from hub.db import make_engine, make_sessionmaker, transaction
 from hub.linking.models import LinkingLock, LinkQueueItem, Proposal, ProposalMember
 from hub.linking.queue import LinkWorker
 from hub.linking.service import LIVE
+from hub.signals.models import Signal
 from tests.linking.test_shutdown import _linker
 
 
@@ -111,3 +113,37 @@ def test_a_stop_request_during_a_backlog_relink_leaves_the_whole_queue(queued_hu
         assert drained == 0 and left == queued  # rolled back between groups, nothing lost
     else:
         assert drained > 0 and left == queued - drained  # batches: stopped after the first
+
+
+def test_signals_posted_one_by_one_are_linked_in_shared_batches(queued_hub) -> None:
+    """A post wakes the worker; once the queue has run dry it gathers what comes in for a
+    moment, so a stream of single posts does not pay a batch's fixed cost for each signal."""
+    _, sessions, _ = queued_hub
+    batches: list[int] = []
+
+    def count(session, signal_ids):  # type: ignore[no-untyped-def]
+        batches.append(len(list(signal_ids)))
+
+    worker = LinkWorker(sessions, count, batch=500)  # type: ignore[arg-type]
+    worker.drain()  # the seeded backlog
+    batches.clear()
+    with sessions() as session:
+        ids = list(session.scalars(select(Signal.id).limit(40)))
+    worker.start()
+    try:
+        for signal_id in ids:
+            with transaction(sessions) as session:
+                worker.queue(session, [signal_id])
+            time.sleep(0.01)
+        deadline = time.monotonic() + 30
+        while _queue_length(sessions) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert sum(batches) == len(ids) == 40
+    assert len(batches) <= 10, batches
+
+
+def _queue_length(sessions) -> int:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(LinkQueueItem)) or 0
