@@ -44,11 +44,9 @@ from hub.linking.persons import (
     PersonKey,
     candidates,
     document_parts,
-    fold,
     near_documents,
     on_partial_date,
     similarity,
-    spelled,
 )
 from hub.signals.models import Identifier, Signal
 from hub.signals.service import open_identifier
@@ -876,8 +874,8 @@ def _compare_blocks(
     for token, carriers in blocks:
         present = [c for c in carriers if c in persons]
         # Candidates in both forms: as written (folded) and in the spelling keys.
-        found = candidates([fold(persons[c].name) for c in present]) | candidates(
-            [spelled(persons[c].name) for c in present]
+        found = candidates([persons[c].folded for c in present]) | candidates(
+            [persons[c].spelling for c in present]
         )
         for i, j in sorted(found):
             a, b = present[i], present[j]

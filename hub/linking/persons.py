@@ -25,6 +25,7 @@ so a scanner's misreads, however many, count as one slip.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from anyascii import anyascii
@@ -55,6 +56,15 @@ class PersonKey:
         """From the stored person match value, "name|YYYY-MM-DD"."""
         name, _, born = value.rpartition("|")
         return cls(name, born)
+
+    # Each person is compared with every other of its block: its forms are made once.
+    @cached_property
+    def folded(self) -> str:
+        return fold(self.name)
+
+    @cached_property
+    def spelling(self) -> str:
+        return spelled(self.name)
 
 
 def fold(name: str) -> str:
@@ -99,8 +109,8 @@ def similarity(a: PersonKey, b: PersonKey) -> float:
     dates = _dates(a.born, b.born)
     if dates is None:
         return 0.0
-    name_a, name_b = fold(a.name), fold(b.name)
-    ratio = max(name_ratio(name_a, name_b), name_ratio(spelled(a.name), spelled(b.name)))
+    name_a, name_b = a.folded, b.folded
+    ratio = max(name_ratio(name_a, name_b), name_ratio(a.spelling, b.spelling))
     words_a, words_b = set(name_a.split()), set(name_b.split())
     if min(len(words_a), len(words_b)) >= 2 and (words_a <= words_b or words_b <= words_a):
         ratio = max(ratio, NEAR)  # a missing middle name
