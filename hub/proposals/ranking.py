@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from hub.covenants.model import Level
 from hub.covenants.models import Binding
 from hub.covenants.policy import Grant
 from hub.covenants.redact import fields_shown
+from hub.covenants.sql import visible_to
 from hub.covenants.viewer import Viewer
 from hub.kit.listparam import values_of
-from hub.linking.models import ProposalLink, ProposalMember
+from hub.linking.models import Proposal, ProposalLink, ProposalMember
 from hub.linking.score import MemberFacts, score
 from hub.signals.models import Signal, SignalBarrier, SignalIndicator
 from hub.signals.reads import grants_for
@@ -84,6 +85,7 @@ class Seen:
     """One proposal as the viewer sees it: its members' facts and grants, and its score."""
 
     proposal_id: uuid.UUID
+    pk: int
     facts: list[MemberFacts]
     grants: dict[uuid.UUID, Grant]
     # The regions of the members whose place the viewer may see.
@@ -145,40 +147,33 @@ def _split(codes: str | None, known: dict[str | None, frozenset[str]]) -> frozen
 def seen_by(
     session: Session,
     viewer: Viewer,
-    proposal_ids: list[uuid.UUID],
+    proposals: ColumnElement[bool],
     *,
     weights: Mapping[str, float],
     at: datetime,
 ) -> dict[uuid.UUID, Seen]:
-    """Per proposal of `proposal_ids` that the viewer may see two members of: what it sees
-    and its score, at time `at`."""
+    """Per proposal that `proposals` (a clause on Proposal) lets through and that the viewer
+    may see two members of: what it sees and its score, at time `at`."""
     rows: list[tuple[uuid.UUID, _Member]] = []
+    pks: dict[uuid.UUID, int] = {}
     held: set[uuid.UUID] = set()
-    links: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, float]]] = defaultdict(list)
     # Few members have a set of codes of their own: one frozenset per distinct string.
     known: dict[str | None, frozenset[str]] = {}
-    for ids in _chunks(proposal_ids):
-        # Plain columns, not mapped objects: thousands of members load several times faster.
-        # Each with its restriction (for the policy) and its codes, read in this one query.
-        for proposal_id, *facts, is_held, barriers, indicators in session.execute(
-            select(ProposalMember.proposal_id, *_FACTS, HELD, _BARRIERS, _INDICATORS)
-            .join(Signal, Signal.id == ProposalMember.signal_id)
-            .where(values_of(session, ProposalMember.proposal_id, ids))
-            .order_by(Signal.pk)
-        ):
-            member = _Member(*facts, _split(barriers, known), _split(indicators, known))
-            rows.append((proposal_id, member))
-            if is_held:
-                held.add(member.id)
-        for proposal_id, a, b, points in session.execute(
-            select(
-                ProposalLink.proposal_id,
-                ProposalLink.signal_a,
-                ProposalLink.signal_b,
-                ProposalLink.points,
-            ).where(values_of(session, ProposalLink.proposal_id, ids))
-        ):
-            links[proposal_id].append((a, b, points))
+    # Plain columns, not mapped objects: thousands of members load several times faster.
+    # Only the members the policy's SQL form lets through (the policy below decides each),
+    # each with its restriction and its codes: one query, no list of proposals sent back.
+    for proposal_id, pk, *facts, is_held, barriers, indicators in session.execute(
+        select(ProposalMember.proposal_id, Proposal.pk, *_FACTS, HELD, _BARRIERS, _INDICATORS)
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .join(Signal, Signal.id == ProposalMember.signal_id)
+        .where(proposals, visible_to(viewer))
+        .order_by(Signal.pk)
+    ):
+        member = _Member(*facts, _split(barriers, known), _split(indicators, known))
+        rows.append((proposal_id, member))
+        pks[proposal_id] = pk
+        if is_held:
+            held.add(member.id)
     signals = list({s.id: s for _, s in rows}.values())
     if not signals:
         return {}
@@ -199,10 +194,21 @@ def seen_by(
         grant = grant_of[signal.id.int]
         if grant.level >= Level.HIT:
             members[proposal_id].append((signal, grant))
+    shown = [p for p, visible in members.items() if len(visible) >= 2]
+    links: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, float]]] = defaultdict(list)
+    for ids in _chunks(shown):
+        for proposal_id, a, b, points in session.execute(
+            select(
+                ProposalLink.proposal_id,
+                ProposalLink.signal_a,
+                ProposalLink.signal_b,
+                ProposalLink.points,
+            ).where(values_of(session, ProposalLink.proposal_id, ids))
+        ):
+            links[proposal_id].append((a, b, points))
     out = {}
-    for proposal_id, visible in members.items():
-        if len(visible) < 2:
-            continue
+    for proposal_id in shown:
+        visible = members[proposal_id]
         # Ids as integers: a UUID hashes in Python, an integer in C.
         mine = {s.id.int for s, _ in visible}
         seen = [(s, shows[id(g)]) for s, g in visible]
@@ -210,6 +216,7 @@ def seen_by(
         points = sorted(w for a, b, w in links[proposal_id] if a.int in mine and b.int in mine)
         out[proposal_id] = Seen(
             proposal_id,
+            pks[proposal_id],
             facts,
             {s.id: g for s, g in visible},
             # Only where the grant shows the place: a filter or a count by region must not
