@@ -108,7 +108,8 @@ class _Shows:
     """What a grant lets a member's facts show (redact.fields_shown, asked once per grant)."""
 
     indicators: bool
-    grading: bool
+    reliability: bool
+    credibility: bool
     observed_at: bool
     region: bool
     municipality: bool
@@ -119,6 +120,7 @@ class _Shows:
         return cls(
             "indicators" in shown,
             "reliability" in shown,
+            "credibility" in shown,
             "observed_at" in shown,
             "region" in shown,
             "municipality" in shown,
@@ -131,8 +133,8 @@ def member_facts(signal: _Member, shows: _Shows, agency: str) -> MemberFacts:
         agency=agency,
         barriers=signal.barriers,
         indicators=signal.indicators if shows.indicators else _NONE,
-        reliability=signal.reliability if shows.grading else None,
-        credibility=signal.credibility if shows.grading else None,
+        reliability=signal.reliability if shows.reliability else None,
+        credibility=signal.credibility if shows.credibility else None,
         observed_at=signal.observed_at if shows.observed_at else None,
     )
 
