@@ -11,17 +11,19 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from hub.covenants.model import Level
 from hub.covenants.models import Binding
 from hub.covenants.policy import Grant
 from hub.covenants.redact import fields_shown
+from hub.covenants.sql import visible_to
 from hub.covenants.viewer import Viewer
 from hub.kit.listparam import values_of
-from hub.linking.models import ProposalLink, ProposalMember
+from hub.linking.models import Proposal, ProposalLink, ProposalMember
 from hub.linking.score import MemberFacts, score
 from hub.signals.models import Signal, SignalBarrier, SignalIndicator
 from hub.signals.reads import grants_for
@@ -40,7 +42,20 @@ _FACTS = (
 )
 
 
-@dataclass
+def _codes(column: Any, signal_id: Any) -> Any:
+    """A member's codes (barriers, indicators) as one comma-joined string, read with its row:
+    codes are lower-case words, dots and hyphens, never commas."""
+    return (
+        select(func.aggregate_strings(column, ",")).where(signal_id == Signal.id).scalar_subquery()
+    )
+
+
+_BARRIERS = _codes(SignalBarrier.barrier, SignalBarrier.signal_id)
+_INDICATORS = _codes(SignalIndicator.code, SignalIndicator.signal_id)
+_NONE: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class _Member:
     """What the policy and the score read of a member (the policy's part as on a Signal)."""
 
@@ -52,6 +67,8 @@ class _Member:
     reliability: str | None
     credibility: str | None
     binding_id: int | None
+    barriers: frozenset[str] = _NONE
+    indicators: frozenset[str] = _NONE
     binding: Binding | None = None
 
 
@@ -68,6 +85,7 @@ class Seen:
     """One proposal as the viewer sees it: its members' facts and grants, and its score."""
 
     proposal_id: uuid.UUID
+    pk: int
     facts: list[MemberFacts]
     grants: dict[uuid.UUID, Grant]
     # The regions of the members whose place the viewer may see.
@@ -85,70 +103,79 @@ class Seen:
         return sorted({f.agency for f in self.facts})
 
 
-def member_facts(signal: "_Member", grant: Grant, agency: str, parts: SignalParts) -> MemberFacts:
-    """A member's facts as the redactor would show them to this grant."""
-    shown = fields_shown(grant)
+@dataclass(frozen=True, slots=True)
+class _Shows:
+    """What a grant lets a member's facts show (redact.fields_shown, asked once per grant)."""
+
+    indicators: bool
+    reliability: bool
+    credibility: bool
+    observed_at: bool
+    region: bool
+    municipality: bool
+
+    @classmethod
+    def of(cls, grant: Grant) -> "_Shows":
+        shown = fields_shown(grant)
+        return cls(
+            "indicators" in shown,
+            "reliability" in shown,
+            "credibility" in shown,
+            "observed_at" in shown,
+            "region" in shown,
+            "municipality" in shown,
+        )
+
+
+def member_facts(signal: _Member, shows: _Shows, agency: str) -> MemberFacts:
+    """A member's facts as the redactor would show them to a grant that shows `shows`."""
     return MemberFacts(
         agency=agency,
-        barriers=frozenset(parts.barriers.get(signal.id, ())),
-        indicators=frozenset(parts.indicators.get(signal.id, ()) if "indicators" in shown else ()),
-        reliability=signal.reliability if "reliability" in shown else None,
-        credibility=signal.credibility if "credibility" in shown else None,
-        observed_at=signal.observed_at if "observed_at" in shown else None,
+        barriers=signal.barriers,
+        indicators=signal.indicators if shows.indicators else _NONE,
+        reliability=signal.reliability if shows.reliability else None,
+        credibility=signal.credibility if shows.credibility else None,
+        observed_at=signal.observed_at if shows.observed_at else None,
     )
+
+
+def _split(codes: str | None, known: dict[str | None, frozenset[str]]) -> frozenset[str]:
+    found = known.get(codes)
+    if found is None:
+        found = known[codes] = frozenset(codes.split(",")) if codes else _NONE
+    return found
 
 
 def seen_by(
     session: Session,
     viewer: Viewer,
-    proposal_ids: list[uuid.UUID],
+    proposals: ColumnElement[bool],
     *,
     weights: Mapping[str, float],
     at: datetime,
 ) -> dict[uuid.UUID, Seen]:
-    """Per proposal of `proposal_ids` that the viewer may see two members of: what it sees
-    and its score, at time `at`."""
+    """Per proposal that `proposals` (a clause on Proposal) lets through and that the viewer
+    may see two members of: what it sees and its score, at time `at`."""
     rows: list[tuple[uuid.UUID, _Member]] = []
+    pks: dict[uuid.UUID, int] = {}
     held: set[uuid.UUID] = set()
-    barriers: dict[uuid.UUID, list[str]] = defaultdict(list)
-    indicators: dict[uuid.UUID, list[str]] = defaultdict(list)
-    links: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, float]]] = defaultdict(list)
-    for ids in _chunks(proposal_ids):
-        # Plain columns, not mapped objects: thousands of members load several times faster.
-        # Each with its restriction, for the policy: read here, not 500 members at a time.
-        for proposal_id, *facts, is_held in session.execute(
-            select(ProposalMember.proposal_id, *_FACTS, HELD)
-            .join(Signal, Signal.id == ProposalMember.signal_id)
-            .where(values_of(session, ProposalMember.proposal_id, ids))
-            .order_by(Signal.pk)
-        ):
-            rows.append((proposal_id, _Member(*facts)))
-            if is_held:
-                held.add(facts[0])
-        member = select(ProposalMember.signal_id).where(
-            values_of(session, ProposalMember.proposal_id, ids)
-        )
-        for signal_id, barrier in session.execute(
-            select(SignalBarrier.signal_id, SignalBarrier.barrier).where(
-                SignalBarrier.signal_id.in_(member)
-            )
-        ):
-            barriers[signal_id].append(barrier)
-        for signal_id, code in session.execute(
-            select(SignalIndicator.signal_id, SignalIndicator.code).where(
-                SignalIndicator.signal_id.in_(member)
-            )
-        ):
-            indicators[signal_id].append(code)
-        for proposal_id, a, b, points in session.execute(
-            select(
-                ProposalLink.proposal_id,
-                ProposalLink.signal_a,
-                ProposalLink.signal_b,
-                ProposalLink.points,
-            ).where(values_of(session, ProposalLink.proposal_id, ids))
-        ):
-            links[proposal_id].append((a, b, points))
+    # Few members have a set of codes of their own: one frozenset per distinct string.
+    known: dict[str | None, frozenset[str]] = {}
+    # Plain columns, not mapped objects: thousands of members load several times faster.
+    # Only the members the policy's SQL form lets through (the policy below decides each),
+    # each with its restriction and its codes: one query, no list of proposals sent back.
+    for proposal_id, pk, *facts, is_held, barriers, indicators in session.execute(
+        select(ProposalMember.proposal_id, Proposal.pk, *_FACTS, HELD, _BARRIERS, _INDICATORS)
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .join(Signal, Signal.id == ProposalMember.signal_id)
+        .where(proposals, visible_to(viewer))
+        .order_by(Signal.pk)
+    ):
+        member = _Member(*facts, _split(barriers, known), _split(indicators, known))
+        rows.append((proposal_id, member))
+        pks[proposal_id] = pk
+        if is_held:
+            held.add(member.id)
     signals = list({s.id: s for _, s in rows}.values())
     if not signals:
         return {}
@@ -159,41 +186,49 @@ def seen_by(
     for s in signals:
         s.binding = bindings.get(s.binding_id) if s.binding_id is not None else None
     codes = {agency_id: agency.code for agency_id, agency in viewer.agencies.items()}
-    parts = SignalParts(codes, barriers, indicators, {})
-    grants = dict(
-        zip(
-            (s.id for s in signals),
-            grants_for(session, viewer, signals, parts=parts, held=held),  # type: ignore[arg-type]
-            strict=True,
-        )
-    )
-    members: dict[uuid.UUID, list[_Member]] = defaultdict(list)
+    parts = SignalParts(codes, {s.id: list(s.barriers) for s in signals}, {}, {})
+    granted = grants_for(session, viewer, signals, parts=parts, held=held)  # type: ignore[arg-type]
+    # grants_for gives signals of one kind the same Grant: what it shows is worked out once.
+    shows = {id(g): _Shows.of(g) for g in {id(g): g for g in granted}.values()}
+    grant_of = {s.id.int: g for s, g in zip(signals, granted, strict=True)}
+    members: dict[uuid.UUID, list[tuple[_Member, Grant]]] = defaultdict(list)
     for proposal_id, signal in rows:
-        if grants[signal.id].level >= Level.HIT:
-            members[proposal_id].append(signal)
+        grant = grant_of[signal.id.int]
+        if grant.level >= Level.HIT:
+            members[proposal_id].append((signal, grant))
+    shown = [p for p, visible in members.items() if len(visible) >= 2]
+    links: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, float]]] = defaultdict(list)
+    for ids in _chunks(shown):
+        for proposal_id, a, b, points in session.execute(
+            select(
+                ProposalLink.proposal_id,
+                ProposalLink.signal_a,
+                ProposalLink.signal_b,
+                ProposalLink.points,
+            ).where(values_of(session, ProposalLink.proposal_id, ids))
+        ):
+            links[proposal_id].append((a, b, points))
     out = {}
-    for proposal_id, visible in members.items():
-        if len(visible) < 2:
-            continue
-        mine = {s.id: grants[s.id] for s in visible}
-        facts = [member_facts(s, mine[s.id], codes[s.agency_id], parts) for s in visible]
-        points = sorted(w for a, b, w in links[proposal_id] if a in mine and b in mine)
+    for proposal_id in shown:
+        visible = members[proposal_id]
+        # Ids as integers: a UUID hashes in Python, an integer in C.
+        mine = {s.id.int for s, _ in visible}
+        seen = [(s, shows[id(g)]) for s, g in visible]
+        facts = [member_facts(s, show, codes[s.agency_id]) for s, show in seen]
+        points = sorted(w for a, b, w in links[proposal_id] if a.int in mine and b.int in mine)
         out[proposal_id] = Seen(
             proposal_id,
+            pks[proposal_id],
             facts,
-            mine,
+            {s.id: g for s, g in visible},
             # Only where the grant shows the place: a filter or a count by region must not
             # tell where a member seen at hit level lies.
-            frozenset(
-                s.region
-                for s in visible
-                if s.region is not None and "region" in fields_shown(mine[s.id])
-            ),
+            frozenset(s.region for s, show in seen if s.region is not None and show.region),
             score(facts, points, indicator_weights=weights, now=at),
             tuple(
                 s.municipality
-                for s in visible
-                if s.municipality is not None and "municipality" in fields_shown(mine[s.id])
+                for s, show in seen
+                if s.municipality is not None and show.municipality
             ),
         )
     return out

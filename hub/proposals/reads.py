@@ -33,17 +33,6 @@ from hub.signals.models import Signal
 from hub.signals.reads import disclose, grants_for
 
 
-def _seen_by(clause: ColumnElement[bool]) -> Any:
-    """How many of a proposal's members the clause lets through (correlated)."""
-    return (
-        select(func.count())
-        .select_from(ProposalMember)
-        .join(Signal, Signal.id == ProposalMember.signal_id)
-        .where(ProposalMember.proposal_id == Proposal.id, clause)
-        .scalar_subquery()
-    )
-
-
 def _views(
     session: Session,
     keys: DataKeys,
@@ -174,33 +163,25 @@ def read_page(
     the score over the members it sees; scores are taken at the first page's time, so the
     pages of one walk agree. Only the page's members are disclosed (and audited)."""
     at = after.at if after is not None else now()
-    clause = visible_to(viewer)
-    # A first pass in SQL: the policy pushed down, and stored facts over all members, each a
-    # superset of what the viewer's own view lets through (checked exactly below).
-    query = select(Proposal.id, Proposal.pk).where(_seen_by(clause) >= 2)
+    # Stored facts over all members narrow the proposals in SQL: each a superset of what the
+    # viewer's own view lets through (checked exactly in _matches).
     if where.status == "open":
-        query = query.where(Proposal.status.in_(OPEN_STATUSES))
+        proposals = Proposal.status.in_(OPEN_STATUSES)
     elif where.status is not None:
-        query = query.where(Proposal.status == where.status)
+        proposals = Proposal.status == where.status
     else:
-        query = query.where(Proposal.status != "merged")
+        proposals = Proposal.status != "merged"
     if where.barrier is not None:
-        query = query.where(_json_has(Proposal.barriers, where.barrier))
+        proposals &= _json_has(Proposal.barriers, where.barrier)
     if where.agency is not None:
-        query = query.where(_json_has(Proposal.agencies, where.agency))
-    if where.region is not None:
-        # A superset of the members whose place the viewer's grant shows (checked exactly in
-        # _matches): some rule granting the location.
-        placed = visible_to(viewer, needs=frozenset({"location"}), min_level=Level.SUMMARY)
-        query = query.where(_seen_by(placed & (Signal.region == where.region)) >= 1)
+        proposals &= _json_has(Proposal.agencies, where.agency)
     if where.created_from is not None:
-        query = query.where(Proposal.created_at >= where.created_from)
+        proposals &= Proposal.created_at >= where.created_from
     if where.created_to is not None:
-        query = query.where(Proposal.created_at < where.created_to)
-    pks: dict[uuid.UUID, int] = dict(session.execute(query).all())
-    seen = ranking.seen_by(session, viewer, list(pks), weights=weights, at=at)
+        proposals &= Proposal.created_at < where.created_to
+    seen = ranking.seen_by(session, viewer, proposals, weights=weights, at=at)
     ranked = sorted(
-        ((view.score["score"], pks[view.proposal_id], view) for view in seen.values()),
+        ((view.score["score"], view.pk, view) for view in seen.values()),
         key=lambda r: (r[0], r[1]),
         reverse=True,
     )
@@ -284,15 +265,9 @@ def open_counts(
     """Open proposals the viewer may see, counted per barrier and per region of the members
     it may see (a proposal spanning two barriers counts once under each): the queue's view,
     so a region counts only members whose place the viewer's grant shows."""
-    ids = list(
-        session.scalars(
-            select(Proposal.id).where(
-                Proposal.status.in_(("new", "in_review")), _seen_by(visible_to(viewer)) >= 2
-            )
-        )
-    )
     counts: dict[str, dict[str, int]] = {"barriers": {}, "regions": {}}
-    for view in ranking.seen_by(session, viewer, ids, weights=weights, at=now()).values():
+    open_ = Proposal.status.in_(OPEN_STATUSES)
+    for view in ranking.seen_by(session, viewer, open_, weights=weights, at=now()).values():
         for barrier in view.barriers:
             counts["barriers"][barrier] = counts["barriers"].get(barrier, 0) + 1
         for region in view.regions:

@@ -27,6 +27,7 @@ from hub.signals.repository import SignalFilter
 from hub.signals.service import represent
 
 log = logging.getLogger(__name__)
+_NONE: frozenset[Any] = frozenset()
 
 
 def _needs(where: SignalFilter) -> tuple[frozenset[str], Level]:
@@ -85,10 +86,12 @@ def grants_for(
         if purpose is None:
             grants.append(Grant(Level.NONE, frozenset()))
             continue
-        barriers = frozenset(barriers_of.get(signal.id, []))
+        barriers = frozenset(barriers_of.get(signal.id, ()))
         binding = signal.binding
-        cases = accepted.get(signal.id, frozenset())
-        consents = granted.get(signal.id, frozenset())
+        # Most reads have no cases, consents or restrictions: skip the lookups then.
+        cases = accepted.get(signal.id, _NONE) if accepted else _NONE
+        consents = granted.get(signal.id, _NONE) if granted else _NONE
+        restricted = signal.id in held if held else False
         kind = (
             signal.agency_id,
             barriers,
@@ -96,12 +99,10 @@ def grants_for(
             binding.key if binding else None,
             cases,
             consents,
-            signal.id in held,
+            restricted,
         )
         if kind not in decided:
-            facts = _signal_facts(
-                viewer, signal, barriers, cases, consents, restricted=signal.id in held
-            )
+            facts = _signal_facts(viewer, signal, barriers, cases, consents, restricted=restricted)
             decided[kind] = decide(viewer.agency, purpose, facts, covenants, today, needs=needs)
         grants.append(decided[kind])
     return grants
