@@ -24,6 +24,7 @@ from hub.covenants.model import Agency
 from hub.covenants.service import bindings_for, sync_covenants
 from hub.db import make_engine, make_sessionmaker, now, transaction
 from hub.demo.synthetic import DEMO_AGENCIES, generate
+from hub.kit import clock
 from hub.kit.crypto import DataKeys
 from hub.kit.keyfiles import key_dir, read_json, write_secret_json
 from hub.linking.models import Proposal, ProposalEvent, ProposalMember
@@ -132,7 +133,7 @@ def seed(settings: Settings, *, console: Console | None = None) -> dict[str, int
     policy_agencies = {
         spec["code"]: Agency(spec["code"], spec["kind"], spec["region"]) for spec in DEMO_AGENCIES
     }
-    today = date.today()
+    today = clock.today()
     started = now()
     data = generate()
     created = 0

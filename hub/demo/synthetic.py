@@ -20,7 +20,7 @@ import random
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -2385,14 +2385,16 @@ def generate(
     """Invent ``clusters`` planted cases and ``noise`` unrelated signals, all before ``now``.
 
     Deterministic for (seed, noise, clusters, now). Without ``now`` the clock is truncated to
-    the start of the current UTC day, so calls on the same day agree. Plans are used in a fixed
-    order (labour exploitation in Amsterdam, sexual exploitation in Rotterdam, look-alike fraud,
-    ...) and repeat with fresh identities beyond the eight there are.
+    the start of the current Amsterdam day, so calls on the same day agree. Plans are used in a
+    fixed order (labour exploitation in Amsterdam, sexual exploitation in Rotterdam, look-alike
+    fraud, ...) and repeat with fresh identities beyond the eight there are.
     """
     if noise < 0 or clusters < 0:
         raise ValueError("noise and clusters must not be negative")
     if now is None:
-        now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        # Amsterdam's day, not UTC's: the report's "yesterday" is Amsterdam's, and from UTC
+        # midnight the demo's yesterday would be the day before it, with no signals.
+        now = datetime.now(_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     elif now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     vocabulary = vocabulary or _default_vocabulary()

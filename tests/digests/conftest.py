@@ -4,8 +4,7 @@ lookups and proposals, and a webhook-friendly setting (deliveries to 127.0.0.1 a
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import httpx
 import pytest
@@ -15,8 +14,8 @@ from hub.db import migrate
 from hub.digests.service import build_for_date
 from tests.conftest import LiveServer, free_port
 from tests.factories import Partner, PartnerFactory, signal_body
+from tests.localday import settled_today
 
-TODAY = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 SECRET_NAME = "Zebedeus Quirinius"
 SECRET_SUMMARY = "Narrative that must never leave in a digest"
 CODES = {"KMAR": "kmar", "SZW": "szw", "IND": "ind", "EMM": "emm"}
@@ -24,6 +23,7 @@ CODES = {"KMAR": "kmar", "SZW": "szw", "IND": "ind", "EMM": "emm"}
 
 @dataclass
 class Scene:
+    day: date  # the Amsterdam day the scene was played on: its digests' date
     server: LiveServer
     api: httpx.Client
     partners: dict[str, Partner]
@@ -66,6 +66,7 @@ def _post(api: httpx.Client, partner: Partner, phone: str) -> str:
 
 
 def _play(server: LiveServer, api: httpx.Client) -> Scene:
+    today = settled_today()
     factory = PartnerFactory(api, server.app.state.sessions)
     partners = {code: factory.new(kind=kind, code=code) for code, kind in CODES.items()}
     phones = {
@@ -100,17 +101,17 @@ def _play(server: LiveServer, api: httpx.Client) -> Scene:
         )
         assert response.status_code == 200, response.text
         assert all(r["hit"] for r in response.json()["results"])
-    return Scene(server, api, partners, signals, phones)
+    return Scene(today, server, api, partners, signals, phones)
 
 
-def build(scene: Scene) -> int:
+def build(scene: Scene, day: date | None = None) -> int:
     with scene.server.app.state.sessions.begin() as session:
-        return build_for_date(session, day=TODAY)
+        return build_for_date(session, day=day or scene.day)
 
 
-def digest(scene: Scene, code: str) -> dict:
+def digest(scene: Scene, code: str, day: date | None = None) -> dict:
     response = scene.api.get(
-        f"/api/v1/digests/{TODAY.isoformat()}", headers=scene.partners[code].headers
+        f"/api/v1/digests/{(day or scene.day).isoformat()}", headers=scene.partners[code].headers
     )
     assert response.status_code == 200, response.text
     return response.json()

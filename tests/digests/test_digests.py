@@ -18,18 +18,18 @@ from tests.digests.conftest import (
     CODES,
     SECRET_NAME,
     SECRET_SUMMARY,
-    TODAY,
     Scene,
     build,
     digest,
 )
 from tests.factories import ASSESSMENT, PartnerFactory
+from tests.localday import settled_today
 
 
 def test_digest_numbers_match_the_scenario(scene: Scene) -> None:
     assert build(scene) == len(CODES)
     kmar = digest(scene, "KMAR")
-    assert kmar["agency"] == "KMAR" and kmar["digest_date"] == TODAY.isoformat()
+    assert kmar["agency"] == "KMAR" and kmar["digest_date"] == scene.day.isoformat()
     # The linker made proposals of K1+S1 and K2+K3 today, and no analyst has checked them:
     # no result of an analysis leaves before a human check (WGS art. 1.9(2)), so the digest
     # says nothing of them, not even that KMAR's signals sit in one.
@@ -89,7 +89,7 @@ def test_rebuilding_a_day_doubles_nothing(scene: Scene) -> None:
         }
         with scene.server.app.state.sessions() as session:
             rows = session.scalar(
-                select(func.count()).select_from(Digest).where(Digest.digest_date == TODAY)
+                select(func.count()).select_from(Digest).where(Digest.digest_date == scene.day)
             )
             [again] = session.scalars(select(Delivery)).all()
         assert rows == first == len(CODES)
@@ -112,7 +112,7 @@ def test_digest_read_is_audited_and_a_missing_day_is_404(scene: Scene) -> None:
                 AuditEvent.action == "digest.read", AuditEvent.agency == "SZW"
             )
         ).all()
-    assert f"SZW:{TODAY.isoformat()}" in reads
+    assert f"SZW:{scene.day.isoformat()}" in reads
     headers = scene.partners["SZW"].headers
     assert scene.api.get("/api/v1/digests/1999-01-01", headers=headers).status_code == 404
     bad = scene.api.get("/api/v1/digests/2026-02-30", headers=headers)
@@ -123,7 +123,7 @@ def test_digest_read_is_audited_and_a_missing_day_is_404(scene: Scene) -> None:
 def test_reading_a_digest_needs_the_digests_scope(scene: Scene) -> None:
     factory = PartnerFactory(scene.api, scene.server.app.state.sessions)
     reader = factory.new(kind="police", scopes="signals:read")
-    response = scene.api.get(f"/api/v1/digests/{TODAY.isoformat()}", headers=reader.headers)
+    response = scene.api.get(f"/api/v1/digests/{scene.day.isoformat()}", headers=reader.headers)
     assert response.status_code == 403
     assert "digests:read" in response.json()["detail"]
 
@@ -158,6 +158,7 @@ def test_the_sources_of_an_accepted_case_hear_of_it_that_night(scene: Scene) -> 
     emm = scene.partners["EMM"]
     caller = Caller(emm.agency_id, "EMM", emm.client_id, frozenset({"proposals:review"}), "t")
     ids = scene.signals
+    day = settled_today()  # the night after the acceptance, which may follow the scene's
     with app.state.sessions.begin() as session:
         viewer = build_viewer(
             session,
@@ -187,11 +188,11 @@ def test_the_sources_of_an_accepted_case_hear_of_it_that_night(scene: Scene) -> 
             assessment=ASSESSMENT,
         )
         number = accepted.case_number
-    build(scene)
-    assert digest(scene, "KMAR")["cases"] == [
+    build(scene, day)
+    assert digest(scene, "KMAR", day)["cases"] == [
         {"case_number": number, "accepted_by": "EMM", "own_signal_ids": [ids["K1"]]}
     ]
-    assert digest(scene, "SZW")["cases"] == [
+    assert digest(scene, "SZW", day)["cases"] == [
         {"case_number": number, "accepted_by": "EMM", "own_signal_ids": [ids["S1"]]}
     ]
-    assert digest(scene, "IND")["cases"] == []
+    assert digest(scene, "IND", day)["cases"] == []

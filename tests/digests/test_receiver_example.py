@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hub.digests.delivery import deliver_due
 from hub.digests.models import Delivery, Webhook
 from tests.conftest import free_port
-from tests.digests.conftest import TODAY, Scene, build, register_webhook
+from tests.digests.conftest import Scene, build, register_webhook
 from tests.factories import Partner
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs/examples/webhook_receiver.py"
@@ -53,7 +53,7 @@ def test_the_example_receiver_verifies_a_real_delivery(hub_env: Scene, partner: 
     code, out = _receive_one(hub_env, partner, None)
     assert code == 0, out
     kind, agency, day, *_ = out.splitlines()[0].split()
-    assert (kind, agency, day) == ("digest.published", partner.code, TODAY.isoformat())
+    assert (kind, agency, day) == ("digest.published", partner.code, hub_env.day.isoformat())
     assert _status(hub_env, partner) == ("delivered", 204)
 
 

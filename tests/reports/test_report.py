@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 import jsonschema
@@ -32,10 +31,9 @@ from hub.reports.service import build_and_store
 from tests.browser import screenshot_path
 from tests.conftest import LiveServer, free_port
 from tests.factories import PartnerFactory, signal_body
+from tests.localday import AMS, settled_today
 from tests.reports.checker import differencing
 
-AMS = ZoneInfo("Europe/Amsterdam")
-TODAY = datetime.now(AMS).date()
 # Every municipality lies in a region; a signal that names none counts as "unknown".
 REGION = {"GM0363": "amsterdam-amstelland", "GM0599": "rotterdam", None: "unknown"}
 BARRIER_SETS = (
@@ -71,6 +69,7 @@ class Posted:
 
 @dataclass
 class Hub:
+    day: date  # the report date: the Amsterdam day the fixture posted on
     server: LiveServer
     api: httpx.Client
     posted: list[Posted]
@@ -99,6 +98,7 @@ def hub(db_factory, tmp_path_factory) -> Iterator[Hub]:  # type: ignore[no-untyp
 
 
 def _populate(server: LiveServer, api: httpx.Client) -> Hub:
+    today = settled_today()
     factory = PartnerFactory(api, server.app.state.sessions)
     sources = {kind: factory.new(kind=kind) for kind in KINDS}
     liec = factory.new(kind="liec", code="LIEC")
@@ -116,7 +116,7 @@ def _populate(server: LiveServer, api: httpx.Client) -> Hub:
         name = f"Xanthippe Quetzal{tag}"
         summary = f"Narrative {tag}: seen at Keizersgracht {n} with Mr Quetzal{tag}."
         ref = f"LEAKREF-{tag}"
-        observed = datetime.combine(TODAY - timedelta(days=offset), time(12), AMS)
+        observed = datetime.combine(today - timedelta(days=offset), time(12), AMS)
         body = signal_body(
             external_ref=ref,
             barriers=barriers,
@@ -153,10 +153,11 @@ def _populate(server: LiveServer, api: httpx.Client) -> Hub:
             session.execute(update(Proposal).where(Proposal.id.in_(chosen)).values(status=status))
             for pid in chosen:
                 session.add(ProposalEvent(proposal_id=pid, action=status, actor="test"))
-    return Hub(server, api, posted, liec.headers, kmar.headers, no_scope.headers, secrets)
+    return Hub(today, server, api, posted, liec.headers, kmar.headers, no_scope.headers, secrets)
 
 
-def _build(hub: Hub, day: date = TODAY, language: str = "nl") -> dict:
+def _build(hub: Hub, day: date | None = None, language: str = "nl") -> dict:
+    day = day or hub.day
     with hub.server.app.state.sessions.begin() as session:
         build_and_store(session, day, hub.server.app.state.vocabulary, language=language)
     response = hub.api.get(f"/api/v1/reports/{day.isoformat()}", headers=hub.liec)
@@ -321,7 +322,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 def test_no_identifier_name_or_text_in_any_rendition(hub: Hub) -> None:
     _build(hub)
-    day = TODAY.isoformat()
+    day = hub.day.isoformat()
     with hub.server.app.state.sessions() as session:
         proposal_ids = [str(i) for i in session.scalars(select(Proposal.id))]
     renditions = [
@@ -343,7 +344,7 @@ def test_rebuilding_a_date_replaces_it_and_nothing_doubles(hub: Hub) -> None:
     second = _build(hub)
     with hub.server.app.state.sessions() as session:
         stored = session.scalar(
-            select(func.count()).select_from(Report).where(Report.report_date == TODAY)
+            select(func.count()).select_from(Report).where(Report.report_date == hub.day)
         )
     assert stored == 1
     first.pop("generated_at"), second.pop("generated_at")
@@ -352,7 +353,7 @@ def test_rebuilding_a_date_replaces_it_and_nothing_doubles(hub: Hub) -> None:
 
 def test_content_negotiation(hub: Hub) -> None:
     _build(hub)
-    url = f"/api/v1/reports/{TODAY.isoformat()}"
+    url = f"/api/v1/reports/{hub.day.isoformat()}"
     plain = hub.api.get(url, headers=hub.liec)
     assert plain.headers["content-type"] == "application/json"
     assert plain.json()["schema_version"] == "1.0.0"
@@ -373,13 +374,13 @@ def test_content_negotiation(hub: Hub) -> None:
     assert hub.api.get("/api/v1/reports/2001-02-30", headers=hub.liec).status_code == 400
     assert hub.api.get("/api/v1/reports/yesterday", headers=hub.liec).status_code == 400
     listed = hub.api.get("/api/v1/reports", headers=hub.liec).json()["items"]
-    assert listed[0]["report_date"] == TODAY.isoformat()
+    assert listed[0]["report_date"] == hub.day.isoformat()
     assert listed[0]["links"]["html"] == url + ".html"
 
 
 def test_only_agencies_with_a_trend_report_covenant_may_read(hub: Hub) -> None:
     _build(hub)
-    url = f"/api/v1/reports/{TODAY.isoformat()}"
+    url = f"/api/v1/reports/{hub.day.isoformat()}"
     for headers in (hub.kmar, hub.no_scope):
         for target in (url, "/api/v1/reports"):
             response = hub.api.get(target, headers=headers)
@@ -401,7 +402,7 @@ def test_every_read_is_audited(hub: Hub) -> None:
             )  # fmt: skip
 
     before = reads()
-    hub.api.get(f"/api/v1/reports/{TODAY.isoformat()}.csv", headers=hub.liec)
+    hub.api.get(f"/api/v1/reports/{hub.day.isoformat()}.csv", headers=hub.liec)
     hub.api.get("/api/v1/reports", headers=hub.liec)
     assert reads() == before + 2
 
@@ -415,7 +416,7 @@ def test_cli_builds_the_report_and_refuses_a_bad_date(hub: Hub, tmp_path: Path) 
     bad = runner.invoke(cli, ["report", "nightly", "--date", "2026-13-01"], env=env)
     assert bad.exit_code == 2
     assert "not a date" in bad.output
-    day = (TODAY - timedelta(days=3)).isoformat()
+    day = (hub.day - timedelta(days=3)).isoformat()
     good = runner.invoke(cli, ["report", "nightly", "--date", day], env=env)
     assert good.exit_code == 0, good.output
     assert f"/api/v1/reports/{day}" in good.output
@@ -429,7 +430,7 @@ def test_cli_builds_the_report_and_refuses_a_bad_date(hub: Hub, tmp_path: Path) 
 
 def test_the_html_page_is_dutch_unless_asked_for_english(hub: Hub, tmp_path: Path) -> None:
     """The page speaks HUB_LANGUAGE (Dutch by default) or `--lang`; JSON and CSV have none."""
-    url = f"/api/v1/reports/{TODAY.isoformat()}"
+    url = f"/api/v1/reports/{hub.day.isoformat()}"
     dutch_json = _build(hub, language="nl")
     dutch = hub.api.get(url + ".html", headers=hub.liec).text
     assert '<html lang="nl">' in dutch and "<h2>Samenvatting</h2>" in dutch
@@ -452,7 +453,7 @@ def test_the_html_page_is_dutch_unless_asked_for_english(hub: Hub, tmp_path: Pat
         "HUB_DATABASE_URL": hub.server.app.state.settings.sqlalchemy_url,
         "HUB_DATA_DIR": str(tmp_path),
     }
-    day = TODAY.isoformat()
+    day = hub.day.isoformat()
     bad = runner.invoke(cli, ["report", "nightly", "--date", day, "--lang", "de"], env=env)
     assert bad.exit_code == 2 and "--lang 'de' is not one of nl, en" in bad.output
     made = runner.invoke(cli, ["report", "nightly", "--date", day, "--lang", "en"], env=env)
@@ -482,7 +483,7 @@ def test_the_html_page_renders_self_contained_in_a_real_browser(
         page.on("request", lambda request: fetched.append(request.url))
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        url = f"{hub.server.url}/api/v1/reports/{TODAY.isoformat()}.html"
+        url = f"{hub.server.url}/api/v1/reports/{hub.day.isoformat()}.html"
         response = page.goto(url)
         assert response is not None and response.status == 200
         # Self-contained: the page fetched nothing but itself, and broke no policy doing so.
@@ -502,7 +503,7 @@ def test_the_html_page_renders_self_contained_in_a_real_browser(
 
 def test_the_html_report_says_its_labels_in_words(hub: Hub) -> None:
     _build(hub, language="en")
-    html = hub.api.get(f"/api/v1/reports/{TODAY.isoformat()}.html", headers=hub.liec).text
+    html = hub.api.get(f"/api/v1/reports/{hub.day.isoformat()}.html", headers=hub.liec).text
     cells = re.findall(r"<td>([^<]*)</td>", html)
     for raw in ("in_proposal", "not_in_proposal", "total", "kmar", "employment", "new"):
         assert raw not in cells, raw  # a row named by its JSON key
@@ -513,7 +514,7 @@ def test_the_html_report_says_its_labels_in_words(hub: Hub) -> None:
     assert re.search(r"Share of all signals: (\d+(\.\d)?%|not shown \(too few signals)", html)
     # The same words in Dutch, the page's default.
     _build(hub)
-    dutch = hub.api.get(f"/api/v1/reports/{TODAY.isoformat()}.html", headers=hub.liec).text
+    dutch = hub.api.get(f"/api/v1/reports/{hub.day.isoformat()}.html", headers=hub.liec).text
     cells = set(re.findall(r"<td>([^<]*)</td>", dutch))
     assert {"Alle signalen", "Arbeid", "Koninklijke Marechaussee (KMar)", "Aanvaard"} <= cells
     assert "In een voorstel over twee of meer barrières" in cells
