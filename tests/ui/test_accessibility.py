@@ -299,7 +299,8 @@ def test_the_main_path_works_by_keyboard_alone(chromium, site: Site) -> None:
         button = _tab_until(page, lambda f: f["tag"] == "button" and "show-node" in f["cls"])
         node = page.evaluate("document.activeElement.dataset.node")
         page.keyboard.press("Enter")
-        assert page.locator(f"#card-{node}").is_visible()
+        # The card comes from the server when its node is first selected.
+        page.locator(f"#card-{node}").wait_for(state="visible", timeout=10_000)
         # The focus goes to the card shown, with a visible ring, not left behind off screen.
         assert page.evaluate("document.activeElement.id") == f"card-{node}"
         page.wait_for_function(f"() => ({FOCUSED})().visible", timeout=5000)

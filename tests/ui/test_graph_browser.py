@@ -212,4 +212,4 @@ def test_the_graph_has_a_table_of_the_same_nodes(chromium, demo: DemoHub) -> Non
             "id => document.getElementById('graph')._cyreg.cy.getElementById(id).selected()",
             nodes[-1],
         )
-        assert page.locator(f"[id='card-{nodes[-1]}']").is_visible()
+        page.locator(f"[id='card-{nodes[-1]}']").wait_for(state="visible", timeout=10_000)

@@ -158,8 +158,22 @@ def test_a_proposal_page_shows_graph_members_timeline_and_history(
     assert graph and all(i in graph.group(1) for i in ids)
     assert '<script src="/ui/static/graph.js" defer></script>' in html
     for signal in ids:
-        assert f'id="member-{signal}"' in html and f'id="card-{signal}"' in html
-    assert 'class="node-card" id="card-ps-' in html  # the shared phone, as a pseudonym
+        assert f'id="member-{signal}"' in html
+    # The graph's side-panel cards load when a node is selected, not with the page.
+    assert 'class="node-card"' not in html
+    assert f'data-cards="/ui/proposals/{proposal}/cards/"' in html
+    for signal in ids:
+        card = analyst("RIEC-AA").get(f"/ui/proposals/{proposal}/cards/{signal}")
+        assert (
+            card.status_code == 200
+            and f'<article class="node-card" id="card-{signal}"' in card.text
+        )
+        assert "Why it links" in card.text and "Twelve workers" not in card.text
+    phone = re.search(r'"id": ?"(ps-[^"]+)"', html.replace("&#34;", '"'))
+    assert phone, "the shared phone is in the graph as a pseudonym"
+    card = analyst("RIEC-AA").get(f"/ui/proposals/{proposal}/cards/{phone.group(1)}")
+    assert card.status_code == 200 and f'id="card-{phone.group(1)}"' in card.text
+    assert all(f"#member-{signal}" in card.text for signal in ids)
     assert html.count("pseudonymised</span>") >= 3 and "Twelve workers" not in html
     assert 'class="timeline"' in html and "Proposed by the linker" in html
     assert 'aria-live="polite"' in html and 'role="img"' in html
@@ -454,7 +468,14 @@ def test_a_hit_level_member_never_leaks_into_any_page(hit_hub: LiveServer) -> No
             client.get(f"/ui/signals/{tax_id}"),
             client.get(f"/ui/signals/{kmar_id}"),
             client.get("/ui/dashboard"),
+            client.get(f"/ui/proposals/{proposal}/cards/{tax_id}"),
+            client.get(f"/ui/proposals/{proposal}/cards/{kmar_id}"),
         ]
+        # And the card of each identifier the graph shows (a hit-level member's are not shown).
+        graph = re.search(r"data-graph='([^']+)'", pages[1].text)
+        assert graph, "the proposal page draws the graph"
+        shared = re.findall(r'"id": ?"(ps-[^"]+)"', graph.group(1))
+        pages += [client.get(f"/ui/proposals/{proposal}/cards/{ps}") for ps in shared]
     finally:
         client.close()
     assert all(p.status_code == 200 for p in pages), [p.status_code for p in pages]
@@ -462,14 +483,14 @@ def test_a_hit_level_member_never_leaks_into_any_page(hit_hub: LiveServer) -> No
         f"A BELASTING signal on the finance barrier — contact BELASTING, reference "
         f'<span class="mono">{tax_id}</span>'
     )
-    assert pages[1].text.count(placeholder) == 2  # in the members table and the node's card
+    assert pages[1].text.count(placeholder) == 1  # in the members table
     assert placeholder in pages[2].text
+    assert placeholder in pages[5].text  # and in its node's card
     for page in pages:
         for secret in (SECRET, "finance.many-workers-one-account", "Many workers paid into one",
                        "0123456789", "27182818"):  # fmt: skip
             assert secret not in page.text, (page.url, secret)
-    graph = re.search(r"data-graph='([^']+)'", pages[1].text)
-    assert graph and '"level": "hit"' in graph.group(1)
+    assert '"level": "hit"' in graph.group(1)
 
 
 def test_the_dashboard_counts_open_proposals_per_barrier_and_region(
@@ -587,7 +608,10 @@ def test_a_proposal_page_loads_each_members_summary_and_subjects_only_when_asked
     # Nothing decrypted up front: no summary, no subject list, one loader per member and place.
     assert 'class="summary-text"' not in html and 'class="subjects"' not in html
     for signal in ids:
-        assert html.count(f'hx-get="/ui/proposals/{proposal}/members/{signal}"') == 2
+        assert html.count(f'hx-get="/ui/proposals/{proposal}/members/{signal}"') == 1
+        card = client.get(f"/ui/proposals/{proposal}/cards/{signal}").text
+        assert card.count(f'hx-get="/ui/proposals/{proposal}/members/{signal}"') == 1
+        assert 'class="summary-text"' not in card and 'class="subjects"' not in card
     detail = client.get(f"/ui/proposals/{proposal}/members/{ids[0]}", headers={"HX-Request": "1"})
     assert detail.status_code == 200, detail.text
     assert 'class="subjects"' in detail.text and "ps-" in detail.text
@@ -596,9 +620,15 @@ def test_a_proposal_page_loads_each_members_summary_and_subjects_only_when_asked
     for path in (
         f"/ui/proposals/{proposal}/members/{elsewhere[0]}",
         f"/ui/proposals/{uuid.uuid4()}/members/{ids[0]}",
+        f"/ui/proposals/{proposal}/cards/{elsewhere[0]}",
+        f"/ui/proposals/{uuid.uuid4()}/cards/{ids[0]}",
+        f"/ui/proposals/{proposal}/cards/ps-{'0' * 16}",
     ):
         assert client.get(path).status_code == 404, path
-    assert analyst("RIEC-RR").get(f"/ui/proposals/{proposal}/members/{ids[0]}").status_code == 404
+    assert client.get(f"/ui/proposals/{proposal}/cards/{'x' * 101}").status_code == 400
+    other = analyst("RIEC-RR")
+    assert other.get(f"/ui/proposals/{proposal}/members/{ids[0]}").status_code == 404
+    assert other.get(f"/ui/proposals/{proposal}/cards/{ids[0]}").status_code == 404
 
 
 def test_a_case_page_shows_its_retention_extensions(
@@ -677,7 +707,9 @@ def test_an_accepted_case_has_an_investigation_view_where_a_covenant_grants_it(
     assert page.status_code == 200, page.text
     assert 'id="investigation-note"' in page.text
     assert 'aria-current="page">Investigation</a>' in page.text
-    assert f'hx-get="/ui/proposals/{proposal}/investigation/members/{ids[0]}"' in page.text
+    assert f'data-cards="/ui/proposals/{proposal}/investigation/cards/"' in page.text
+    card = riec.get(f"/ui/proposals/{proposal}/investigation/cards/{ids[0]}").text
+    assert f'hx-get="/ui/proposals/{proposal}/investigation/members/{ids[0]}"' in card
     assert 'action="/ui/proposals/' not in page.text  # no form acts from here
     full = riec.get(f"/ui/proposals/{proposal}/investigation/members/{ids[0]}")
     assert full.status_code == 200 and "Twelve workers registered at one address" in full.text
@@ -689,3 +721,4 @@ def test_an_accepted_case_has_an_investigation_view_where_a_covenant_grants_it(
     assert "Investigation</a>" not in emm.get(f"/ui/proposals/{other}").text
     assert emm.get(f"/ui/proposals/{other}/investigation").status_code == 404
     assert emm.get(f"/ui/proposals/{other}/investigation/members/{ids[0]}").status_code == 404
+    assert emm.get(f"/ui/proposals/{other}/investigation/cards/{ids[0]}").status_code == 404

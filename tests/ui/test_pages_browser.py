@@ -114,7 +114,8 @@ def test_an_analyst_accepts_the_strongest_proposal_and_it_leaves_the_queue(
         assert int(page.get_attribute("#graph", "data-nodes") or 0) >= 3
         assert page.locator("#node-hint").is_visible()
         node = _click_first_signal_node(page)
-        assert page.locator(f"#card-{node}").is_visible()
+        # The card comes from the server when its node is first selected.
+        page.locator(f"#card-{node}").wait_for(state="visible", timeout=10_000)
         assert not page.locator("#node-hint").is_visible()
         assert "gepseudonimiseerd" in page.inner_text(f"#card-{node}")
         # The card's summary and subjects arrive when it is shown (htmx), not with the page:

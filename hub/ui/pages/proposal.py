@@ -5,9 +5,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -275,6 +275,56 @@ def _investigation(
     if not accepted or not reads.may_see(session, reading.viewer, proposal_id):
         service.not_found(proposal_id)
     return reading
+
+
+def _card(
+    request: Request,
+    session: Session,
+    ctx: service.Context,
+    proposal_id: uuid.UUID,
+    node: str,
+    weights: dict[str, float],
+    view_path: str,
+) -> Response:
+    """The card of one node of the proposal graph: read as the page reads the proposal, so it
+    shows what the page would have shown; 404 for a node the analyst does not see in it."""
+    shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights, bare=True)
+    member = next((m for m in shown["members"] if str(m["id"]) == node), None)
+    identifier = next((i for i in _identifiers(shown["graph"]) if i["id"] == node), None)
+    if member is None and identifier is None:
+        service.not_found(proposal_id)
+    links = _links_by_member(shown["explanation"]).get(node, []) if member else []
+    context = {"m": member, "i": identifier, "links": links, "proposal_id": proposal_id}
+    return page(request, "_node_card.html", context | {"view_path": view_path})
+
+
+@router.get("/proposals/{proposal_id:uuid}/cards/{node}")
+def node_card(
+    request: Request,
+    proposal_id: uuid.UUID,
+    node: Annotated[str, Path(max_length=100)],
+    ctx: ReviewDep,
+    session: SessionDep,
+    vocabulary: VocabularyDep,
+) -> Response:
+    """One node's card in the graph's side panel (htmx fragment, when the node is selected)."""
+    weights = vocabulary.indicator_weights()
+    return _card(request, session, ctx, proposal_id, node, weights, "")
+
+
+@router.get("/proposals/{proposal_id:uuid}/investigation/cards/{node}")
+def investigation_card(
+    request: Request,
+    proposal_id: uuid.UUID,
+    node: Annotated[str, Path(max_length=100)],
+    ctx: ReviewDep,
+    session: SessionDep,
+    vocabulary: VocabularyDep,
+) -> Response:
+    """A node's card of an accepted case as read for the investigation purpose."""
+    reading = _investigation(session, ctx, proposal_id)
+    weights = vocabulary.indicator_weights()
+    return _card(request, session, reading, proposal_id, node, weights, "/investigation")
 
 
 @router.get("/proposals/{proposal_id:uuid}/investigation/members/{signal_id:uuid}")

@@ -1,7 +1,7 @@
 // The proposal graph: Cytoscape draws the payload in #graph's data-graph attribute (the API's
 // graph of the members the analyst may see, already redacted), and selecting a node, in the
 // graph or with a "Show in the graph" button of the table beside it, shows its card, rendered
-// by the server, in the side panel. Colours come from hub.css's custom properties (one per
+// by the server when first asked for, in the side panel. Colours come from hub.css's custom properties (one per
 // agency kind), so the legend, the table and the graph cannot disagree.
 //
 // The layout has no chance in it: the same proposal always gives the same picture. Signals sit
@@ -228,7 +228,12 @@
   }
 
   var hint = document.getElementById("node-hint");
-  function show(id, focus) {
+  var panel = document.getElementById("node-cards");
+  // The server renders a card when its node is first selected (not 200 of them with the page);
+  // `shown` is the node asked for last, so a slow answer never takes over from a newer choice.
+  var shown = null;
+  var loading = {};
+  function reveal(id, focus) {
     var cards = document.querySelectorAll(".node-card");
     for (var i = 0; i < cards.length; i++) {
       cards[i].hidden = true;
@@ -247,6 +252,24 @@
         card.scrollIntoView({ block: "nearest" });
       }
     }
+  }
+  function show(id, focus) {
+    shown = id;
+    if (document.getElementById("card-" + id) || !panel || typeof htmx === "undefined") {
+      reveal(id, focus);
+      return;
+    }
+    if (loading[id]) {
+      return;
+    }
+    loading[id] = true;
+    var url = panel.getAttribute("data-cards") + encodeURIComponent(id);
+    htmx.ajax("GET", url, { target: panel, swap: "beforeend" }).then(function () {
+      loading[id] = false;
+      if (shown === id) {
+        reveal(id, focus);
+      }
+    });
   }
   cy.on("tap", "node", function (event) {
     show(event.target.id());
