@@ -296,6 +296,7 @@ def test_the_main_path_works_by_keyboard_alone(chromium, site: Site) -> None:
         # The graph's table is reached by keyboard; its buttons select a node and show its card.
         _tab_until(page, lambda f: f["tag"] == "summary" and "graph-table" in f["cls"])
         page.keyboard.press("Enter")
+        page.wait_for_selector("details.graph-table table")  # loaded when opened
         button = _tab_until(page, lambda f: f["tag"] == "button" and "show-node" in f["cls"])
         node = page.evaluate("document.activeElement.dataset.node")
         page.keyboard.press("Enter")

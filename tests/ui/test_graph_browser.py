@@ -195,7 +195,11 @@ def test_the_graph_has_a_table_of_the_same_nodes(chromium, demo: DemoHub) -> Non
             """() => document.getElementById("graph")._cyreg.cy
                 .nodes('[kind = "signal"], [kind = "identifier"]').map(n => n.id()).sort()"""
         )
+        # The table loads when it is opened (htmx), not with the page.
         table = page.locator("details.graph-table table")
+        assert table.count() == 0
+        page.click("details.graph-table summary")
+        table.wait_for(state="visible", timeout=10_000)
         assert table.locator("caption").text_content()
         assert table.locator("thead th[scope=col]").count() == 4
         rows = table.locator("tbody tr")
@@ -205,7 +209,6 @@ def test_the_graph_has_a_table_of_the_same_nodes(chromium, demo: DemoHub) -> Non
         )
         assert buttons == nodes
         # A button selects its node in the graph and shows its card.
-        page.click("details.graph-table summary")
         target = json.dumps(nodes[-1])
         table.locator(f"button[data-node={target}]").click()
         assert page.evaluate(

@@ -169,6 +169,13 @@ def test_a_proposal_page_shows_graph_members_timeline_and_history(
             and f'<article class="node-card" id="card-{signal}"' in card.text
         )
         assert "Why it links" in card.text and "Twelve workers" not in card.text
+    # So does the graph's table, when it is opened: a row per member and shared identifier.
+    assert 'class="graph-table"' in html and "graph-table-caption" not in html
+    table = analyst("RIEC-AA").get(f"/ui/proposals/{proposal}/graph-table")
+    assert table.status_code == 200 and "<html" not in table.text
+    assert all(f'data-node="{signal}"' in table.text for signal in ids)
+    assert 'data-node="ps-' in table.text and "Twelve workers" not in table.text
+    assert analyst("RIEC-RR").get(f"/ui/proposals/{proposal}/graph-table").status_code == 404
     phone = re.search(r'"id": ?"(ps-[^"]+)"', html.replace("&#34;", '"'))
     assert phone, "the shared phone is in the graph as a pseudonym"
     card = analyst("RIEC-AA").get(f"/ui/proposals/{proposal}/cards/{phone.group(1)}")
@@ -470,6 +477,7 @@ def test_a_hit_level_member_never_leaks_into_any_page(hit_hub: LiveServer) -> No
             client.get("/ui/dashboard"),
             client.get(f"/ui/proposals/{proposal}/cards/{tax_id}"),
             client.get(f"/ui/proposals/{proposal}/cards/{kmar_id}"),
+            client.get(f"/ui/proposals/{proposal}/graph-table"),
         ]
         # And the card of each identifier the graph shows (a hit-level member's are not shown).
         graph = re.search(r"data-graph='([^']+)'", pages[1].text)
@@ -708,6 +716,8 @@ def test_an_accepted_case_has_an_investigation_view_where_a_covenant_grants_it(
     assert 'id="investigation-note"' in page.text
     assert 'aria-current="page">Investigation</a>' in page.text
     assert f'data-cards="/ui/proposals/{proposal}/investigation/cards/"' in page.text
+    table = riec.get(f"/ui/proposals/{proposal}/investigation/graph-table")
+    assert table.status_code == 200 and all(f'data-node="{i}"' in table.text for i in ids)
     card = riec.get(f"/ui/proposals/{proposal}/investigation/cards/{ids[0]}").text
     assert f'hx-get="/ui/proposals/{proposal}/investigation/members/{ids[0]}"' in card
     assert 'action="/ui/proposals/' not in page.text  # no form acts from here
@@ -722,3 +732,4 @@ def test_an_accepted_case_has_an_investigation_view_where_a_covenant_grants_it(
     assert emm.get(f"/ui/proposals/{other}/investigation").status_code == 404
     assert emm.get(f"/ui/proposals/{other}/investigation/members/{ids[0]}").status_code == 404
     assert emm.get(f"/ui/proposals/{other}/investigation/cards/{ids[0]}").status_code == 404
+    assert emm.get(f"/ui/proposals/{other}/investigation/graph-table").status_code == 404

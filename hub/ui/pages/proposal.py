@@ -277,6 +277,19 @@ def _investigation(
     return reading
 
 
+def _graph(
+    session: Session, ctx: service.Context, proposal_id: uuid.UUID, weights: dict[str, float]
+) -> dict[str, Any]:
+    """The proposal as its page reads it (so a part loaded later shows what the page would
+    have): members, the links of each, and the shared identifiers."""
+    shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights, bare=True)
+    return {
+        "members": shown["members"],
+        "links": _links_by_member(shown["explanation"]),
+        "identifiers": _identifiers(shown["graph"]),
+    }
+
+
 def _card(
     request: Request,
     session: Session,
@@ -286,16 +299,58 @@ def _card(
     weights: dict[str, float],
     view_path: str,
 ) -> Response:
-    """The card of one node of the proposal graph: read as the page reads the proposal, so it
-    shows what the page would have shown; 404 for a node the analyst does not see in it."""
-    shown = reads.read_one(session, ctx.keys, ctx.viewer, proposal_id, weights=weights, bare=True)
-    member = next((m for m in shown["members"] if str(m["id"]) == node), None)
-    identifier = next((i for i in _identifiers(shown["graph"]) if i["id"] == node), None)
+    """The card of one node of the proposal graph; 404 for a node the analyst does not see."""
+    graph = _graph(session, ctx, proposal_id, weights)
+    member = next((m for m in graph["members"] if str(m["id"]) == node), None)
+    identifier = next((i for i in graph["identifiers"] if i["id"] == node), None)
     if member is None and identifier is None:
         service.not_found(proposal_id)
-    links = _links_by_member(shown["explanation"]).get(node, []) if member else []
-    context = {"m": member, "i": identifier, "links": links, "proposal_id": proposal_id}
-    return page(request, "_node_card.html", context | {"view_path": view_path})
+    context = {
+        "m": member,
+        "i": identifier,
+        "links": graph["links"].get(node, []) if member else [],
+        "proposal_id": proposal_id,
+        "view_path": view_path,
+    }
+    return page(request, "_node_card.html", context)
+
+
+def _table(
+    request: Request,
+    session: Session,
+    ctx: service.Context,
+    proposal_id: uuid.UUID,
+    weights: dict[str, float],
+) -> Response:
+    """The graph as a table: each member and shared identifier, and what it links to."""
+    graph = _graph(session, ctx, proposal_id, weights)
+    graph |= agency_kinds(request.app.state.agencies.all(session).values(), graph["members"])
+    return page(request, "_graph_table.html", graph)
+
+
+@router.get("/proposals/{proposal_id:uuid}/graph-table")
+def graph_table(
+    request: Request,
+    proposal_id: uuid.UUID,
+    ctx: ReviewDep,
+    session: SessionDep,
+    vocabulary: VocabularyDep,
+) -> Response:
+    """The proposal graph's table (htmx fragment, when the analyst opens it)."""
+    return _table(request, session, ctx, proposal_id, vocabulary.indicator_weights())
+
+
+@router.get("/proposals/{proposal_id:uuid}/investigation/graph-table")
+def investigation_graph_table(
+    request: Request,
+    proposal_id: uuid.UUID,
+    ctx: ReviewDep,
+    session: SessionDep,
+    vocabulary: VocabularyDep,
+) -> Response:
+    """The graph's table of an accepted case as read for the investigation purpose."""
+    reading = _investigation(session, ctx, proposal_id)
+    return _table(request, session, reading, proposal_id, vocabulary.indicator_weights())
 
 
 @router.get("/proposals/{proposal_id:uuid}/cards/{node}")
