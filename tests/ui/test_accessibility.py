@@ -303,7 +303,11 @@ def test_the_main_path_works_by_keyboard_alone(chromium, site: Site) -> None:
         # The card comes from the server when its node is first selected.
         page.locator(f"#card-{node}").wait_for(state="visible", timeout=10_000)
         # The focus goes to the card shown, with a visible ring, not left behind off screen.
-        assert page.evaluate("document.activeElement.id") == f"card-{node}"
+        page.wait_for_function(
+            "id => document.activeElement && document.activeElement.id === 'card-' + id",
+            arg=node,
+            timeout=5000,
+        )
         page.wait_for_function(f"() => ({FOCUSED})().visible", timeout=5000)
         assert page.evaluate(FOCUSED)["ring"]
         assert page.evaluate(
