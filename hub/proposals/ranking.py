@@ -241,18 +241,44 @@ def seen_by(
     # Few members have a set of codes of their own: one frozenset per distinct string.
     known: dict[str | None, frozenset[str]] = {}
     # Plain columns through Core, not mapped objects: thousands of rows load several times faster.
-    for row in session.connection().execute(_statement(viewer, proposals)).all():
-        proposal_id, proposal_pk, signal_pk, *facts, is_held, barriers, indicators = row[:-2]
+    for (
+        proposal_id,
+        proposal_pk,
+        signal_pk,
+        signal_id,
+        agency_id,
+        region,
+        municipality,
+        observed_at,
+        reliability,
+        credibility,
+        binding_id,
+        is_held,
+        barriers,
+        indicators,
+        points,
+        links,
+    ) in session.connection().execute(_statement(viewer, proposals)).all():
         if signal_pk is None:  # a row of link points
-            counted[proposal_pk].append((row[-2], row[-1]))
+            counted[proposal_pk].append((points, links))
             continue
         member = by_pk.get(signal_pk)
         if member is None:
             member = by_pk[signal_pk] = _Member(
-                signal_pk, *facts, _split(barriers, known), _split(indicators, known)
+                signal_pk,
+                signal_id,
+                agency_id,
+                region,
+                municipality,
+                observed_at,
+                reliability,
+                credibility,
+                binding_id,
+                _split(barriers, known),
+                _split(indicators, known),
             )
             if is_held:
-                held.add(member.id)
+                held.add(signal_id)
         members[proposal_pk].append(member)
         ids[proposal_pk] = proposal_id
     signals = list(by_pk.values())
@@ -265,7 +291,8 @@ def seen_by(
     for s in signals:
         s.binding = bindings.get(s.binding_id) if s.binding_id is not None else None
     codes = {agency_id: agency.code for agency_id, agency in viewer.agencies.items()}
-    parts = SignalParts(codes, {s.id: list(s.barriers) for s in signals}, {}, {})
+    # The members' own frozensets: grants_for keys its decisions on them, hashed once each.
+    parts = SignalParts(codes, {s.id: s.barriers for s in signals}, {}, {})
     granted = grants_for(session, viewer, signals, parts=parts, held=held)  # type: ignore[arg-type]
     # grants_for gives signals of one kind the same Grant: what it shows is worked out once.
     shows = {id(g): _Shows.of(g) for g in {id(g): g for g in granted}.values()}

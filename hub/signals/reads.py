@@ -55,7 +55,8 @@ def grants_for(
     Pass `parts`, or `held` (those of the signals whose processing is restricted), when they
     were read already."""
     purpose, covenants, today = viewer.purpose, viewer.covenants, viewer.today
-    foreign = [s for s in signals if s.agency_id != viewer.agency_id]
+    own_id = viewer.agency_id
+    foreign = [s for s in signals if s.agency_id != own_id]
     # Of a signal's parts the policy reads its barriers only.
     if parts is not None:
         barriers_of = parts.barriers
@@ -80,7 +81,7 @@ def grants_for(
     decided: dict[tuple[Any, ...], Grant] = {}
     grants = []
     for signal in signals:
-        if signal.agency_id == viewer.agency_id:
+        if signal.agency_id == own_id:
             grants.append(OWNER)
             continue
         if purpose is None:

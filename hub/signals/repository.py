@@ -2,6 +2,7 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -111,7 +112,7 @@ MatchKeys = dict[uuid.UUID, dict[int, list[tuple[str, str]]]]
 @dataclass
 class SignalParts:
     agency_codes: dict[int, str]
-    barriers: dict[uuid.UUID, list[str]]
+    barriers: Mapping[uuid.UUID, Collection[str]]
     indicators: dict[uuid.UUID, list[str]]
     subjects: dict[uuid.UUID, list[Subject]]
     # Read with the subjects when asked for (parts_of(keys=True)); None when not read.
