@@ -16,7 +16,10 @@ from hub.signals.models import Signal, SignalBarrier
 from hub.subjects.models import SignalRestriction
 
 # A restricted signal is its source's alone until the restriction is lifted (policy.decide).
-UNRESTRICTED: ColumnElement[bool] = ~exists().where(SignalRestriction.signal_id == Signal.id)
+# An uncorrelated NOT IN, which the database reads once and hashes: a correlated NOT EXISTS
+# inside the policy's OR is run again for each row (73,000 times for one EMM queue at 100k).
+# The same as NOT EXISTS here, since a restriction's signal_id is never NULL (a key column).
+UNRESTRICTED: ColumnElement[bool] = Signal.id.not_in(select(SignalRestriction.signal_id))
 
 
 def visible_to(

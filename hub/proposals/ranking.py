@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Float, Integer, Select, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from hub.covenants.model import Level
@@ -59,6 +59,7 @@ _NONE: frozenset[str] = frozenset()
 class _Member:
     """What the policy and the score read of a member (the policy's part as on a Signal)."""
 
+    pk: int
     id: uuid.UUID
     agency_id: int
     region: str | None
@@ -87,12 +88,19 @@ class Seen:
     proposal_id: uuid.UUID
     pk: int
     facts: list[MemberFacts]
-    grants: dict[uuid.UUID, Grant]
+    # The members it sees with their grants, in the order of their rows.
+    members: tuple[tuple["_Member", Grant], ...]
     # The regions of the members whose place the viewer may see.
     regions: frozenset[str]
     score: dict[str, float]
     # The municipalities of the members whose place the viewer may see (one per member).
     places: tuple[str, ...] = ()
+    # The points of the links between members it sees, in ascending order.
+    link_points: tuple[float, ...] = ()
+
+    @property
+    def grants(self) -> dict[uuid.UUID, Grant]:
+        return {s.id: g for s, g in self.members}
 
     @property
     def barriers(self) -> list[str]:
@@ -146,6 +154,74 @@ def _split(codes: str | None, known: dict[str | None, frozenset[str]]) -> frozen
     return found
 
 
+def _statement(viewer: Viewer, proposals: ColumnElement[bool]) -> Select[Any]:
+    """One statement: the members the policy's SQL form lets through (the policy in Python then
+    decides each), each with its restriction and codes; and per proposal the points of the
+    links between two of those members, each distinct value with its count."""
+    members = (
+        select(
+            ProposalMember.proposal_id,
+            Proposal.pk.label("proposal_pk"),
+            Signal.pk.label("signal_pk"),
+            *_FACTS,
+            HELD.label("held"),
+            _BARRIERS.label("barriers"),
+            _INDICATORS.label("indicators"),
+        )
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .join(Signal, Signal.id == ProposalMember.signal_id)
+        .where(proposals, visible_to(viewer))
+        .cte("visible_members")
+    )
+    # A link with both ends seen meets two member rows (one if it links a member to itself).
+    # One join on the proposal, hashed: joining on each end in turn misled the planner (it
+    # expected one row and looped over the members for each link).
+    link = ProposalLink
+    ends = (
+        select(members.c.proposal_pk, link.points)
+        .join(
+            members,
+            (members.c.proposal_id == link.proposal_id)
+            & or_(members.c.id == link.signal_a, members.c.id == link.signal_b),
+        )
+        .group_by(members.c.proposal_pk, link.signal_a, link.signal_b, link.points)
+        .having(func.count() == case((link.signal_a == link.signal_b, 1), else_=2))
+        .subquery("seen_links")
+    )
+    links = select(
+        null(),
+        ends.c.proposal_pk,
+        *(null() for _ in range(len(_FACTS) + 4)),
+        ends.c.points,
+        func.count(),
+    ).group_by(ends.c.proposal_pk, ends.c.points)
+    rows = select(
+        *members.c,
+        cast(null(), Float).label("points"),
+        cast(null(), Integer).label("links"),
+    )
+    # Members in the order of their rows (the score adds their grading in that order).
+    return rows.union_all(links).order_by("signal_pk")
+
+
+def _links_among(session: Session, seen: dict[uuid.UUID, set[int]]) -> dict[uuid.UUID, list[float]]:
+    """Per proposal, the points of its links whose two ends are among `seen` (UUIDs as
+    integers): where the policy withheld a member that the SQL form let through."""
+    found: dict[uuid.UUID, list[float]] = defaultdict(list)
+    for ids in _chunks(list(seen)):
+        for proposal_id, a, b, points in session.execute(
+            select(
+                ProposalLink.proposal_id,
+                ProposalLink.signal_a,
+                ProposalLink.signal_b,
+                ProposalLink.points,
+            ).where(values_of(session, ProposalLink.proposal_id, ids))
+        ):
+            if a.int in seen[proposal_id] and b.int in seen[proposal_id]:
+                found[proposal_id].append(points)
+    return found
+
+
 def seen_by(
     session: Session,
     viewer: Viewer,
@@ -156,27 +232,56 @@ def seen_by(
 ) -> dict[uuid.UUID, Seen]:
     """Per proposal that `proposals` (a clause on Proposal) lets through and that the viewer
     may see two members of: what it sees and its score, at time `at`."""
-    rows: list[tuple[uuid.UUID, _Member]] = []
-    pks: dict[uuid.UUID, int] = {}
+    members: dict[int, list[_Member]] = defaultdict(list)
+    ids: dict[int, uuid.UUID] = {}
+    by_pk: dict[int, _Member] = {}
     held: set[uuid.UUID] = set()
+    # Per proposal, (points, how many links have them) between members the SQL form lets through.
+    counted: dict[int, list[tuple[float, int]]] = defaultdict(list)
     # Few members have a set of codes of their own: one frozenset per distinct string.
     known: dict[str | None, frozenset[str]] = {}
-    # Plain columns, not mapped objects: thousands of members load several times faster.
-    # Only the members the policy's SQL form lets through (the policy below decides each),
-    # each with its restriction and its codes: one query, no list of proposals sent back.
-    for proposal_id, pk, *facts, is_held, barriers, indicators in session.execute(
-        select(ProposalMember.proposal_id, Proposal.pk, *_FACTS, HELD, _BARRIERS, _INDICATORS)
-        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
-        .join(Signal, Signal.id == ProposalMember.signal_id)
-        .where(proposals, visible_to(viewer))
-        .order_by(Signal.pk)
-    ):
-        member = _Member(*facts, _split(barriers, known), _split(indicators, known))
-        rows.append((proposal_id, member))
-        pks[proposal_id] = pk
-        if is_held:
-            held.add(member.id)
-    signals = list({s.id: s for _, s in rows}.values())
+    # Plain columns through Core, not mapped objects: thousands of rows load several times faster.
+    for (
+        proposal_id,
+        proposal_pk,
+        signal_pk,
+        signal_id,
+        agency_id,
+        region,
+        municipality,
+        observed_at,
+        reliability,
+        credibility,
+        binding_id,
+        is_held,
+        barriers,
+        indicators,
+        points,
+        links,
+    ) in session.connection().execute(_statement(viewer, proposals)).all():
+        if signal_pk is None:  # a row of link points
+            counted[proposal_pk].append((points, links))
+            continue
+        member = by_pk.get(signal_pk)
+        if member is None:
+            member = by_pk[signal_pk] = _Member(
+                signal_pk,
+                signal_id,
+                agency_id,
+                region,
+                municipality,
+                observed_at,
+                reliability,
+                credibility,
+                binding_id,
+                _split(barriers, known),
+                _split(indicators, known),
+            )
+            if is_held:
+                held.add(signal_id)
+        members[proposal_pk].append(member)
+        ids[proposal_pk] = proposal_id
+    signals = list(by_pk.values())
     if not signals:
         return {}
     wanted = {s.binding_id for s in signals if s.binding_id is not None}
@@ -186,41 +291,38 @@ def seen_by(
     for s in signals:
         s.binding = bindings.get(s.binding_id) if s.binding_id is not None else None
     codes = {agency_id: agency.code for agency_id, agency in viewer.agencies.items()}
-    parts = SignalParts(codes, {s.id: list(s.barriers) for s in signals}, {}, {})
+    # The members' own frozensets: grants_for keys its decisions on them, hashed once each.
+    parts = SignalParts(codes, {s.id: s.barriers for s in signals}, {}, {})
     granted = grants_for(session, viewer, signals, parts=parts, held=held)  # type: ignore[arg-type]
     # grants_for gives signals of one kind the same Grant: what it shows is worked out once.
     shows = {id(g): _Shows.of(g) for g in {id(g): g for g in granted}.values()}
-    grant_of = {s.id.int: g for s, g in zip(signals, granted, strict=True)}
-    members: dict[uuid.UUID, list[tuple[_Member, Grant]]] = defaultdict(list)
-    for proposal_id, signal in rows:
-        grant = grant_of[signal.id.int]
-        if grant.level >= Level.HIT:
-            members[proposal_id].append((signal, grant))
-    shown = [p for p, visible in members.items() if len(visible) >= 2]
-    links: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, float]]] = defaultdict(list)
-    for ids in _chunks(shown):
-        for proposal_id, a, b, points in session.execute(
-            select(
-                ProposalLink.proposal_id,
-                ProposalLink.signal_a,
-                ProposalLink.signal_b,
-                ProposalLink.points,
-            ).where(values_of(session, ProposalLink.proposal_id, ids))
-        ):
-            links[proposal_id].append((a, b, points))
+    grant_of = {id(s): g for s, g in zip(signals, granted, strict=True)}
+    shown: dict[int, list[tuple[_Member, Grant]]] = {}
+    # Proposals where the policy withheld a member the SQL form let through (they agree, and
+    # tests hold them to it; should they not, the stricter answer wins): links counted anew.
+    narrowed: dict[uuid.UUID, set[int]] = {}
+    for proposal_pk, listed in members.items():
+        visible = [(s, g) for s in listed if (g := grant_of[id(s)]).level >= Level.HIT]
+        if len(visible) < 2:
+            continue
+        shown[proposal_pk] = visible
+        if len(visible) < len(listed):
+            narrowed[ids[proposal_pk]] = {s.id.int for s, _ in visible}
+    recounted = _links_among(session, narrowed) if narrowed else {}
     out = {}
-    for proposal_id in shown:
-        visible = members[proposal_id]
-        # Ids as integers: a UUID hashes in Python, an integer in C.
-        mine = {s.id.int for s, _ in visible}
+    for proposal_pk, visible in shown.items():
+        proposal_id = ids[proposal_pk]
+        if proposal_id in narrowed:
+            points = sorted(recounted.get(proposal_id, ()))
+        else:
+            points = [w for w, n in sorted(counted.get(proposal_pk, ())) for _ in range(n)]
         seen = [(s, shows[id(g)]) for s, g in visible]
         facts = [member_facts(s, show, codes[s.agency_id]) for s, show in seen]
-        points = sorted(w for a, b, w in links[proposal_id] if a.int in mine and b.int in mine)
         out[proposal_id] = Seen(
             proposal_id,
-            pks[proposal_id],
+            proposal_pk,
             facts,
-            {s.id: g for s, g in visible},
+            tuple(visible),
             # Only where the grant shows the place: a filter or a count by region must not
             # tell where a member seen at hit level lies.
             frozenset(s.region for s, show in seen if s.region is not None and show.region),
@@ -230,5 +332,6 @@ def seen_by(
                 for s, show in seen
                 if s.municipality is not None and show.municipality
             ),
+            tuple(points),
         )
     return out

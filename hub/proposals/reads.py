@@ -30,7 +30,7 @@ from hub.linking.score import MemberFacts, score
 from hub.proposals import explain, ranking
 from hub.signals import repository
 from hub.signals.models import Signal
-from hub.signals.reads import disclose, grants_for
+from hub.signals.reads import disclose, grants_for, record_shown
 
 
 def _views(
@@ -202,7 +202,7 @@ def read_page(
             select(Proposal).where(Proposal.id.in_([v.proposal_id for _, _, v in chosen]))
         )
     }
-    _disclose_page(session, keys, viewer, [v for _, _, v in chosen])
+    _disclose_page(session, viewer, [v for _, _, v in chosen])
     out = [_summary(rows[v.proposal_id], v.facts, v.score, v.places) for _, _, v in chosen]
     last = Position(chosen[-1][0], chosen[-1][1], at) if more and chosen else None
     return out, last
@@ -241,22 +241,13 @@ def _matches(view: ranking.Seen, where: QueueFilter) -> bool:
     return where.min_score is None or view.score["score"] >= where.min_score
 
 
-def _disclose_page(
-    session: Session, keys: DataKeys, viewer: Viewer, views: list[ranking.Seen]
-) -> None:
-    """Record the page's members as shown (facts about them are): the audit trail's part."""
-    grants = {i: g for v in views for i, g in v.grants.items()}
-    if not grants:
-        return
-    signals = list(
-        session.scalars(
-            select(Signal)
-            .where(Signal.id.in_(sorted(grants)))
-            .order_by(Signal.pk)
-            .execution_options(populate_existing=True)
-        )
-    )
-    disclose(session, keys, viewer, [(s, grants[s.id]) for s in signals], bare=True)
+def _disclose_page(session: Session, viewer: Viewer, views: list[ranking.Seen]) -> None:
+    """Record the page's members as shown (facts about them are): the audit trail's part.
+    Nothing is redacted here: the page shows only the facts the ranking read to each grant."""
+    members = {s.id: (s, g) for v in views for s, g in v.members}
+    # In the order of their rows, each member once, as a read of the signals would list them.
+    ordered = sorted(members.values(), key=lambda m: m[0].pk)
+    record_shown(session, viewer, [(s.id, s.agency_id, g) for s, g in ordered])
 
 
 def open_counts(

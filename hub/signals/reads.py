@@ -55,7 +55,8 @@ def grants_for(
     Pass `parts`, or `held` (those of the signals whose processing is restricted), when they
     were read already."""
     purpose, covenants, today = viewer.purpose, viewer.covenants, viewer.today
-    foreign = [s for s in signals if s.agency_id != viewer.agency_id]
+    own_id = viewer.agency_id
+    foreign = [s for s in signals if s.agency_id != own_id]
     # Of a signal's parts the policy reads its barriers only.
     if parts is not None:
         barriers_of = parts.barriers
@@ -80,7 +81,7 @@ def grants_for(
     decided: dict[tuple[Any, ...], Grant] = {}
     grants = []
     for signal in signals:
-        if signal.agency_id == viewer.agency_id:
+        if signal.agency_id == own_id:
             grants.append(OWNER)
             continue
         if purpose is None:
@@ -225,18 +226,33 @@ def disclose(
         )
         if redacted is not None:
             shown.append(redacted)
+    record_shown(session, viewer, [(s.id, s.agency_id, g) for s, g in pairs], detail=detail)
+    return shown
+
+
+def record_shown(
+    session: Session,
+    viewer: Viewer,
+    shown: list[tuple[uuid.UUID, int, Grant]],
+    *,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record signals (id, source agency id, grant) as shown to the viewer: an audit event for
+    each that went to someone other than its source (with `detail`), the processing log's
+    record for its own."""
     codes = {agency_id: agency.code for agency_id, agency in viewer.agencies.items()}
     disclosed = [
-        (str(s.id), codes[s.agency_id], g) for s, g in pairs if not g.own and g.level > Level.NONE
+        (str(i), codes[agency_id], g)
+        for i, agency_id, g in shown
+        if not g.own and g.level > Level.NONE
     ]
     if disclosed and viewer.purpose is not None:
         audit.disclosed(session, viewer.caller, viewer.purpose, disclosed, detail=detail)
     # A source reading its own signals discloses nothing (no audit event), but it is still a
     # processing of personal data: the processing log records it (LDV, the stricter reading).
-    own = [s.id for s, g in pairs if g.own]
+    own = [i for i, _, g in shown if g.own]
     if own:
         ldv.processed(session, "signal.read-own", signal_ids=own, purpose=viewer.purpose)
-    return shown
 
 
 def read_one(

@@ -2,6 +2,7 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -111,7 +112,7 @@ MatchKeys = dict[uuid.UUID, dict[int, list[tuple[str, str]]]]
 @dataclass
 class SignalParts:
     agency_codes: dict[int, str]
-    barriers: dict[uuid.UUID, list[str]]
+    barriers: Mapping[uuid.UUID, Collection[str]]
     indicators: dict[uuid.UUID, list[str]]
     subjects: dict[uuid.UUID, list[Subject]]
     # Read with the subjects when asked for (parts_of(keys=True)); None when not read.
@@ -161,7 +162,8 @@ def granted_to(
 
 # A column for queries that read signals for the policy to decide on: whether the contact point
 # restricted the signal's processing, read with the row instead of in a query of its own.
-HELD: ColumnElement[bool] = exists().where(SignalRestriction.signal_id == Signal.id)
+# Uncorrelated, so read once and hashed rather than run again for each row (as UNRESTRICTED).
+HELD: ColumnElement[bool] = Signal.id.in_(select(SignalRestriction.signal_id))
 
 
 def restricted(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:

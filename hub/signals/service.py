@@ -3,6 +3,7 @@
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -267,7 +268,7 @@ def _new_signal_out(row: dict[str, Any], data: SignalCreate, agency: str) -> Sig
     )
 
 
-def _ordered(barriers: list[str]) -> list[str]:
+def _ordered(barriers: Iterable[str]) -> list[str]:
     return sorted(barriers, key=_BARRIER_RANK.__getitem__)
 
 
