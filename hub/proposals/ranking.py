@@ -241,18 +241,12 @@ def seen_by(
     # Few members have a set of codes of their own: one frozenset per distinct string.
     known: dict[str | None, frozenset[str]] = {}
     # Plain columns through Core, not mapped objects: thousands of rows load several times faster.
+    # Columns in _statement's order: _FACTS start with the signal's id.
     for (
         proposal_id,
         proposal_pk,
         signal_pk,
-        signal_id,
-        agency_id,
-        region,
-        municipality,
-        observed_at,
-        reliability,
-        credibility,
-        binding_id,
+        *facts,
         is_held,
         barriers,
         indicators,
@@ -265,20 +259,10 @@ def seen_by(
         member = by_pk.get(signal_pk)
         if member is None:
             member = by_pk[signal_pk] = _Member(
-                signal_pk,
-                signal_id,
-                agency_id,
-                region,
-                municipality,
-                observed_at,
-                reliability,
-                credibility,
-                binding_id,
-                _split(barriers, known),
-                _split(indicators, known),
+                signal_pk, *facts, _split(barriers, known), _split(indicators, known)
             )
             if is_held:
-                held.add(signal_id)
+                held.add(member.id)
         members[proposal_pk].append(member)
         ids[proposal_pk] = proposal_id
     signals = list(by_pk.values())

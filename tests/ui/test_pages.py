@@ -634,6 +634,8 @@ def test_a_proposal_page_loads_each_members_summary_and_subjects_only_when_asked
     ):
         assert client.get(path).status_code == 404, path
     assert client.get(f"/ui/proposals/{proposal}/cards/{'x' * 101}").status_code == 400
+    for hostile in ("%00", "ps-%00x", "%2e%2e", "%C3%A9"):  # NUL, dots, non-ASCII: no such node
+        assert client.get(f"/ui/proposals/{proposal}/cards/{hostile}").status_code == 404, hostile
     other = analyst("RIEC-RR")
     assert other.get(f"/ui/proposals/{proposal}/members/{ids[0]}").status_code == 404
     assert other.get(f"/ui/proposals/{proposal}/cards/{ids[0]}").status_code == 404

@@ -290,44 +290,6 @@ def _graph(
     }
 
 
-def _card(
-    request: Request,
-    session: Session,
-    ctx: service.Context,
-    proposal_id: uuid.UUID,
-    node: str,
-    weights: dict[str, float],
-    view_path: str,
-) -> Response:
-    """The card of one node of the proposal graph; 404 for a node the analyst does not see."""
-    graph = _graph(session, ctx, proposal_id, weights)
-    member = next((m for m in graph["members"] if str(m["id"]) == node), None)
-    identifier = next((i for i in graph["identifiers"] if i["id"] == node), None)
-    if member is None and identifier is None:
-        service.not_found(proposal_id)
-    context = {
-        "m": member,
-        "i": identifier,
-        "links": graph["links"].get(node, []) if member else [],
-        "proposal_id": proposal_id,
-        "view_path": view_path,
-    }
-    return page(request, "_node_card.html", context)
-
-
-def _table(
-    request: Request,
-    session: Session,
-    ctx: service.Context,
-    proposal_id: uuid.UUID,
-    weights: dict[str, float],
-) -> Response:
-    """The graph as a table: each member and shared identifier, and what it links to."""
-    graph = _graph(session, ctx, proposal_id, weights)
-    graph |= agency_kinds(request.app.state.agencies.all(session).values(), graph["members"])
-    return page(request, "_graph_table.html", graph)
-
-
 @router.get("/proposals/{proposal_id:uuid}/graph-table")
 def graph_table(
     request: Request,
@@ -336,8 +298,11 @@ def graph_table(
     session: SessionDep,
     vocabulary: VocabularyDep,
 ) -> Response:
-    """The proposal graph's table (htmx fragment, when the analyst opens it)."""
-    return _table(request, session, ctx, proposal_id, vocabulary.indicator_weights())
+    """The proposal graph as a table, each member and shared identifier and what it links to
+    (htmx fragment, when the analyst opens it)."""
+    graph = _graph(session, ctx, proposal_id, vocabulary.indicator_weights())
+    graph |= agency_kinds(request.app.state.agencies.all(session).values(), graph["members"])
+    return page(request, "_graph_table.html", graph)
 
 
 @router.get("/proposals/{proposal_id:uuid}/investigation/graph-table")
@@ -350,7 +315,7 @@ def investigation_graph_table(
 ) -> Response:
     """The graph's table of an accepted case as read for the investigation purpose."""
     reading = _investigation(session, ctx, proposal_id)
-    return _table(request, session, reading, proposal_id, vocabulary.indicator_weights())
+    return graph_table(request, proposal_id, reading, session, vocabulary)
 
 
 @router.get("/proposals/{proposal_id:uuid}/cards/{node}")
@@ -362,9 +327,21 @@ def node_card(
     session: SessionDep,
     vocabulary: VocabularyDep,
 ) -> Response:
-    """One node's card in the graph's side panel (htmx fragment, when the node is selected)."""
-    weights = vocabulary.indicator_weights()
-    return _card(request, session, ctx, proposal_id, node, weights, "")
+    """One node's card in the graph's side panel (htmx fragment, when the node is selected);
+    404 for a node the analyst does not see in the proposal."""
+    graph = _graph(session, ctx, proposal_id, vocabulary.indicator_weights())
+    member = next((m for m in graph["members"] if str(m["id"]) == node), None)
+    identifier = next((i for i in graph["identifiers"] if i["id"] == node), None)
+    if member is None and identifier is None:
+        service.not_found(proposal_id)
+    context = {
+        "m": member,
+        "i": identifier,
+        "links": graph["links"].get(node, []) if member else [],
+        "proposal_id": proposal_id,
+        "view_path": "/investigation" if ctx.viewer.purpose == INVESTIGATION else "",
+    }
+    return page(request, "_node_card.html", context)
 
 
 @router.get("/proposals/{proposal_id:uuid}/investigation/cards/{node}")
@@ -378,8 +355,7 @@ def investigation_card(
 ) -> Response:
     """A node's card of an accepted case as read for the investigation purpose."""
     reading = _investigation(session, ctx, proposal_id)
-    weights = vocabulary.indicator_weights()
-    return _card(request, session, reading, proposal_id, node, weights, "/investigation")
+    return node_card(request, proposal_id, node, reading, session, vocabulary)
 
 
 @router.get("/proposals/{proposal_id:uuid}/investigation/members/{signal_id:uuid}")
