@@ -133,6 +133,18 @@ def _open_member(page, site: Site) -> None:  # type: ignore[no-untyped-def]
     detail.locator("ul.subjects, p.muted:not(:has-text('Loading'))").first.wait_for()
 
 
+def _open_graph(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    """The proposal with the graph's table opened and a node's card shown (both fetched)."""
+    page.goto(f"{site.url}/ui/proposals/{site.proposal}")
+    page.wait_for_selector("#graph[data-nodes]")
+    page.click("details.graph-table summary")
+    button = page.locator("details.graph-table button.show-node").first
+    button.wait_for()
+    node = button.get_attribute("data-node")
+    button.click()
+    page.locator(f"[id='card-{node}']").wait_for(state="visible")
+
+
 def _sign_in_wrong(page, site: Site) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{site.url}/ui/login")
     page.fill("#username", "nobody")
@@ -171,6 +183,7 @@ STATES: dict[str, tuple[str | None, Opener]] = {
     "queue-filtered-empty": ("riec", _go(lambda s: "/ui/proposals?min_score=100000")),
     "proposal": ("riec", _go(lambda s: f"/ui/proposals/{s.proposal}")),
     "proposal-member-opened": ("riec", _open_member),
+    "proposal-graph-opened": ("riec", _open_graph),
     "case": ("riec", _go(lambda s: f"/ui/proposals/{s.case}")),
     "case-investigation": ("riec", _go(lambda s: f"/ui/proposals/{s.case}/investigation")),
     "signal": ("riec", _go(lambda s: f"/ui/signals/{s.signal}")),
