@@ -1,8 +1,8 @@
 // The proposal graph: Cytoscape draws the payload in #graph's data-graph attribute (the API's
 // graph of the members the analyst may see, already redacted), and selecting a node, in the
 // graph or with a "Show in the graph" button of the table beside it, shows its card, rendered
-// by the server when first asked for, in the side panel. Colours come from hub.css's custom properties (one per
-// agency kind), so the legend, the table and the graph cannot disagree.
+// by the server when first asked for, in the side panel. Colours come from hub.css's custom
+// properties (one per agency kind), so the legend, the table and the graph cannot disagree.
 //
 // The layout has no chance in it: the same proposal always gives the same picture. Signals sit
 // on an outer ring, grouped by agency kind; what they share sits on an inner ring, in the order
