@@ -109,6 +109,8 @@ class Neighbourhood:
         default_factory=dict
     )
     truncated: bool = False
+    # The (type, token) keys whose carriers were read, so growing it reads each once.
+    keys_read: set[tuple[str, str]] = field(default_factory=set)
 
     def add_similar(
         self,
@@ -556,10 +558,39 @@ def neighbourhood(
     Each round costs two queries: the frontier's keys, and who carries them (as many as it takes
     to tell a value past its cap)."""
     hood = Neighbourhood()
-    seeds = set(seeds)
-    frontier = seeds
-    seen: set[tuple[str, str]] = set()
-    first = True
+    _grow(session, hood, set(seeds), limit=limit, data_keys=data_keys, posted=True)
+    return hood
+
+
+def grow(
+    session: Session,
+    hood: Neighbourhood,
+    signals: Iterable[uuid.UUID],
+    *,
+    limit: int,
+    data_keys: DataKeys | None = None,
+) -> set[uuid.UUID]:
+    """Grow `hood` by these stored signals and what they reach, up to `limit` nodes in all;
+    the nodes it gained. Reads only what the neighbourhood did not hold yet."""
+    before = set(hood.nodes)
+    _grow(session, hood, set(signals) - before, limit=limit, data_keys=data_keys, posted=False)
+    return hood.nodes - before
+
+
+def _grow(
+    session: Session,
+    hood: Neighbourhood,
+    frontier: set[uuid.UUID],
+    *,
+    limit: int,
+    data_keys: DataKeys | None,
+    posted: bool,
+) -> None:
+    """Read rounds from `frontier` until nothing new is reached. `posted`: the frontier holds
+    the signals just posted, corrected or retracted, which may have pushed a value over its cap.
+    """
+    seen = hood.keys_read
+    first = posted
     while frontier:
         found = _tokens_of(session, frontier, hood)
         hood.nodes |= {signal_id for signal_id, _, _ in found}
@@ -624,7 +655,6 @@ def neighbourhood(
             frontier = set(itertools.islice(sorted(frontier), max(0, limit - len(hood.nodes))))
         hood.nodes |= frontier
     _count_names(session, hood)
-    return hood
 
 
 def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]:

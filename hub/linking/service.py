@@ -121,14 +121,18 @@ def link_signals(
     # can bring other proposals in (a new signal on its own brings none: no second query).
     rest = hood.nodes - seeds
     old = known | (_live_members(session, rest) if rest else {})
-    # An analyst's merge holds signals that share nothing: read the proposal whole.
+    # An analyst's merge holds signals that share nothing: read the proposal whole, growing the
+    # neighbourhood by what it lacks (read anew, a backlog's neighbourhood was read twice).
     missing = set().union(*old.values()) - hood.nodes if old else set()
     if missing:
         seeds |= missing
-        hood = graph.neighbourhood(
-            session, seeds, limit=settings.neighbourhood_limit, data_keys=keys
+        gained = graph.grow(
+            session, hood, missing, limit=settings.neighbourhood_limit, data_keys=keys
         )
-        _leave_out_restricted(session, hood)
+        _leave_out_restricted(session, hood, gained)
+        # What the proposal's members reach may be in live proposals of its own.
+        if gained - seeds:
+            old |= _live_members(session, gained - seeds)
     return _apply(
         session,
         hood.nodes,
@@ -210,14 +214,17 @@ def relink(
 Links = dict[tuple[uuid.UUID, uuid.UUID], tuple[float, list[rules.Evidence]]]
 
 
-def _leave_out_restricted(session: Session, hood: graph.Neighbourhood) -> None:
+def _leave_out_restricted(
+    session: Session, hood: graph.Neighbourhood, among: set[uuid.UUID] | None = None
+) -> None:
     """A signal whose processing is restricted links to nothing: without it among the nodes
     no pair holds it, so it leaves the proposals it was in (its values still count towards
-    their caps, which can only link less)."""
-    if not hood.nodes:
+    their caps, which can only link less). `among`: the nodes to check, when not all."""
+    nodes = hood.nodes if among is None else among & hood.nodes
+    if not nodes:
         return
     restricted: set[uuid.UUID] = set()
-    for chunk in graph.chunks(hood.nodes):
+    for chunk in graph.chunks(nodes):
         restricted.update(
             session.scalars(
                 select(SignalRestriction.signal_id).where(SignalRestriction.signal_id.in_(chunk))

@@ -288,6 +288,52 @@ def test_a_split_holds_through_relinking_and_can_be_undone(
         assert kept_apart == []
 
 
+def test_a_post_joining_one_side_of_a_merge_leaves_every_proposal_whole(
+    api, world: World, server, sessions, vocabulary, settings
+) -> None:
+    """The linker reads a merged proposal whole, and what its far side reaches: here a part an
+    analyst split off, which must keep its id and its members, in no second proposal."""
+    emm = world.headers["EMM"]
+    phone, far = {"type": "phone", "number": _phone()}, {"type": "phone", "number": _phone()}
+    first, first_ids = _cluster(api, world, server, ("KMAR", "SZW"), phone)
+    second, second_ids = _cluster(api, world, server, ("IND", "POLITIE", "KMAR", "SZW"), far)
+    split = _act(
+        api,
+        emm,
+        second,
+        "splits",
+        {"members": second_ids[2:], "reason": "Other household."},
+        _read(api, emm, second).headers["ETag"],
+    )
+    assert split.status_code == 200, split.text
+    part = split.json()["part"]
+    merged = _act(
+        api,
+        emm,
+        first,
+        "merges",
+        {"other": second, "reason": "Same employer."},
+        _read(api, emm, first).headers["ETag"],
+    )
+    assert merged.status_code == 200, merged.text
+
+    newcomer = _post(api, world.headers["IND"], _entry(phone))
+    live = _live(server)
+    assert {str(m) for m in live[uuid.UUID(first)]} == {*first_ids, *second_ids[:2], newcomer}
+    assert {str(m) for m in live[uuid.UUID(part)]} == set(second_ids[2:])
+    held = [m for members in live.values() for m in members]
+    assert len(held) == len(set(held))
+
+    # What a full relink makes of the same signals: the same proposals.
+    with sessions() as session, session.begin():
+        relink(
+            session,
+            weights=vocabulary.indicator_weights(),
+            keys=DataKeys.load_or_create(settings.data_dir),
+        )
+    assert _live(server) == live
+
+
 def test_comments_are_sealed_and_read_by_the_writers_agency_only(
     api, world: World, server, sessions
 ) -> None:
