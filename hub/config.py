@@ -61,7 +61,8 @@ class Settings(BaseSettings):
         500,
         ge=1,
         le=10_000,
-        description="Queued signals the linking worker links in one transaction.",
+        description="Queued signals the linking worker links in one transaction; on "
+        "PostgreSQL a backlog is linked up to ten such batches at a time.",
     )
     link_relink_share: float = Field(
         0.1,

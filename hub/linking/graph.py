@@ -111,6 +111,8 @@ class Neighbourhood:
     truncated: bool = False
     # The (type, token) keys whose carriers were read, so growing it reads each once.
     keys_read: set[tuple[str, str]] = field(default_factory=set)
+    # Signal -> its document match values, opened (for near documents in a block).
+    documents: dict[uuid.UUID, list[str]] = field(default_factory=dict)
 
     def add_similar(
         self,
@@ -481,19 +483,27 @@ def _is_date(text: str) -> bool:
     return len(text) == 10 and text[4] == "-" and text[7] == "-"
 
 
+# Built once, as _BLOCK_VALUES: with an expanding IN each chunk was new SQL to compile.
+_DOCUMENTS = select(Identifier.signal_id, Identifier.key_id, Identifier.value).where(
+    one_of(Identifier.signal_id), Identifier.type == "document"
+)
+
+
 def _documents_of(
-    session: Session, data_keys: DataKeys, signal_ids: set[uuid.UUID]
+    session: Session, data_keys: DataKeys, hood: Neighbourhood, signal_ids: set[uuid.UUID]
 ) -> dict[uuid.UUID, list[str]]:
-    documents: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for chunk in chunks(signal_ids):
-        rows = session.execute(
-            select(Identifier.signal_id, Identifier.key_id, Identifier.value).where(
-                Identifier.signal_id.in_(chunk), Identifier.type == "document"
-            )
-        )
-        for signal_id, key_id, blob in rows:
-            documents[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
-    return documents
+    """The document match values of these signals, each signal read and opened once per
+    neighbourhood (its rounds meet the same block members again)."""
+    unread = signal_ids - hood.documents.keys()
+    hood.documents |= {signal_id: [] for signal_id in unread}
+    for chunk in chunks(unread):
+        for signal_id, key_id, blob in session.execute(_DOCUMENTS, {"ids": chunk}):
+            hood.documents[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
+    return {
+        signal_id: hood.documents[signal_id]
+        for signal_id in signal_ids
+        if hood.documents[signal_id]
+    }
 
 
 def _compare_persons(
@@ -512,7 +522,7 @@ def _compare_persons(
     members_all = set().union(*blocks.values()) if blocks else set()
     persons = _block_persons(session, data_keys, members_all, sealed)
     documents = (
-        _documents_of(session, data_keys, {signal_id for signal_id, _ in persons})
+        _documents_of(session, data_keys, hood, {signal_id for signal_id, _ in persons})
         if with_documents
         else {}
     )

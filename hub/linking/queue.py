@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 # A batch is one transaction: big enough to share neighbourhood reads, small enough that the
 # proposals it rewrites are not locked for long.
 BATCH = 500
+# A backlog is linked up to this many batches in one step: queued together, their signals
+# mostly reach the same neighbourhood, and one read of it cost a third of reading it per
+# batch (bench/README.md). The step may read as much more as it links (step_limit).
+CATCH_UP = 10
 # After the queue ran dry, the worker waits this long before it links what came in meanwhile.
 GATHER_SECONDS = 0.25
 # A stopping hub waits this long for the batch in hand; SIGTERM must end the process in 10 s.
@@ -67,12 +71,14 @@ class LinkWorker:
         linker: Linker,
         *,
         batch: int = BATCH,
+        catch_up: int = CATCH_UP,
         poll_seconds: float = 2.0,
         relink_share: float = 0.0,
     ) -> None:
         self.sessions = sessions
         self.linker = linker
         self.batch = batch
+        self.step = batch * catch_up
         # On PostgreSQL only: SQLite has one writer, and every post would wait for the relink.
         self.relink_share = relink_share
         # Posts to another hub process do not wake this one; the poll catches them.
@@ -91,52 +97,57 @@ class LinkWorker:
         self._wake.set()
 
     def drain(self, *, until_short: bool = False) -> int:
-        """Link everything queued, batch by batch, in the calling thread; rows linked. With
-        `until_short`, stop after a batch that was not full: the queue was empty then.
+        """Link everything queued, step by step, in the calling thread; rows linked. With
+        `until_short`, stop after a step that was not full: the queue was empty then.
 
-        A stop request ends the drain between batches: a batch is one transaction, so what
-        is left stays queued for the next start, and a stopping hub never waits for a backlog.
+        A stop request ends the drain between steps: a step is one transaction, so what is
+        left stays queued for the next start, and a stopping hub never waits for a backlog.
         """
         done = 0
         with self._draining:
-            while not self._stop.is_set() and (taken := self._drain_batch()):
+            while not self._stop.is_set():
+                taken, short = self._drain_step()
                 done += taken
-                if until_short and taken < self.batch:
+                if not taken or (until_short and short):
                     break
         return done
 
-    def _drain_batch(self) -> int:
+    def _drain_step(self) -> tuple[int, bool]:
         try:
-            return self._link_batch()
+            return self._link_step()
         except _Stopped:
-            return 0  # rolled back as the transaction's block was left
+            return 0, True  # rolled back as the transaction's block was left
 
-    def _link_batch(self) -> int:
+    def _link_step(self) -> tuple[int, bool]:
+        """Link the oldest queued signals in one transaction: how many, and whether they were
+        fewer than a step holds (the queue was empty then)."""
         with transaction(self.sessions) as session:
             lock(session)
             if self._relink_pays(session):
-                return self._relink(session)
+                return self._relink(session), False
+            # SQLite has one writer: every post waits while a step links, so it links a batch.
+            postgresql = session.get_bind().dialect.name == "postgresql"
+            size = self.step if postgresql else self.batch
             rows = session.execute(
                 select(LinkQueueItem.seq, LinkQueueItem.signal_id)
                 .order_by(LinkQueueItem.seq)
-                .limit(self.batch)
+                .limit(size)
             ).all()
             if not rows:
-                return 0
+                return 0, True
             self.linker(session, dict.fromkeys(signal_id for _, signal_id in rows))
             # By seq, not "up to the last seq": a row with a lower seq may commit later.
-            session.execute(
-                delete(LinkQueueItem).where(LinkQueueItem.seq.in_([seq for seq, _ in rows]))
-            )
-        return len(rows)
+            for chunk in chunks(seq for seq, _ in rows):
+                session.execute(delete(LinkQueueItem).where(LinkQueueItem.seq.in_(chunk)))
+        return len(rows), len(rows) < size
 
     def _relink_pays(self, session: Session) -> bool:
         """Whether the backlog is so large a share of the active signals that one relink is
-        cheaper than linking it batch by batch (two counts, only past two batches queued)."""
+        cheaper than linking it step by step (two counts, only past one step queued)."""
         if not self.relink_share or session.get_bind().dialect.name != "postgresql":
             return False
         queued = session.scalar(select(func.count()).select_from(LinkQueueItem)) or 0
-        if queued <= 2 * self.batch:
+        if queued <= self.step:
             return False
         active = session.scalar(
             select(func.count()).select_from(Signal).where(Signal.status == "active")

@@ -6,9 +6,10 @@ clusters to the proposals they continue (by overlap, so ids stay stable) and sto
 same ids, as the incremental path did on the same signals.
 """
 
+import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import (
@@ -49,6 +50,8 @@ from hub.subjects.models import SignalRestriction
 # Proposals the linker keeps up to date (closed and merged ones are history).
 LIVE = (*OPEN_STATUSES, "accepted", "rejected")
 ACTOR = "linker"
+# A step may read `neighbourhood_limit` signals for every this many it links (step_limit).
+SEEDS_PER_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ def link_signals(
     """Re-link the neighbourhood of these signals (new, corrected or retracted) and store it."""
     lock(session)
     seeds = set(signal_ids)
+    settings = replace(settings, neighbourhood_limit=step_limit(settings, len(seeds)))
     # Members of the proposals these signals are in: a retracted or changed signal may leave a
     # cluster behind that must be re-cut, even where it no longer links to the seed.
     known = _live_members(session, seeds)
@@ -142,6 +146,12 @@ def link_signals(
         settings=settings,
         old=old,
     )
+
+
+def step_limit(settings: LinkSettings, signals: int) -> int:
+    """The most signals a step linking this many may read: `neighbourhood_limit` for every
+    SEEDS_PER_LIMIT of them, so a backlog linked in one step is bounded as its batches were."""
+    return settings.neighbourhood_limit * max(1, math.ceil(signals / SEEDS_PER_LIMIT))
 
 
 def relink(

@@ -42,7 +42,7 @@ def test_a_stop_request_ends_the_drain_between_batches(queued_hub) -> None:
         worker.request_stop()
         return result
 
-    worker = LinkWorker(sessions, link_then_ask_to_stop, batch=3)  # type: ignore[arg-type]
+    worker = LinkWorker(sessions, link_then_ask_to_stop, batch=3, catch_up=1)  # type: ignore[arg-type]
     drained = worker.drain()
     # One whole batch, one transaction; the rest stays queued for the next start.
     assert batches == [3] and drained == 3

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from hub.db import make_engine, make_sessionmaker, transaction
 from hub.linking.models import LinkingLock, LinkQueueItem, Proposal, ProposalMember
 from hub.linking.queue import LinkWorker
-from hub.linking.service import LIVE
+from hub.linking.service import LIVE, SEEDS_PER_LIMIT, LinkSettings, step_limit
 from hub.signals.models import Signal
 from tests.linking.test_shutdown import _linker
 
@@ -101,9 +101,8 @@ def test_a_stop_request_during_a_backlog_relink_leaves_the_whole_queue(queued_hu
             worker.request_stop()  # SIGTERM arrives while the relink runs
             return super().relink(session, progress=progress)
 
-    worker = LinkWorker(
-        sessions, Interrupted(linker.weights, linker.keys, linker.settings), relink_share=0.1
-    )
+    interrupted = Interrupted(linker.weights, linker.keys, linker.settings)
+    worker = LinkWorker(sessions, interrupted, batch=5, relink_share=0.1)
     with sessions() as session:
         postgresql = session.get_bind().dialect.name == "postgresql"
     drained = worker.drain()
@@ -113,6 +112,39 @@ def test_a_stop_request_during_a_backlog_relink_leaves_the_whole_queue(queued_hu
         assert drained == 0 and left == queued  # rolled back between groups, nothing lost
     else:
         assert drained > 0 and left == queued - drained  # batches: stopped after the first
+
+
+def test_a_backlog_is_linked_several_batches_a_step_on_postgresql(queued_hub) -> None:
+    """Queued together, a backlog's signals reach mostly one neighbourhood: on PostgreSQL a
+    step links up to `catch_up` batches, reading as much more; SQLite's one writer would keep
+    every post waiting that long, so there a step stays one batch."""
+    settings, sessions, queued = queued_hub
+    linker = _linker(settings)
+    steps: list[int] = []
+
+    class Counting(type(linker)):  # type: ignore[misc]
+        def __call__(self, session, signal_ids):  # type: ignore[no-untyped-def]
+            ids = list(signal_ids)
+            steps.append(len(ids))
+            return super().__call__(session, ids)
+
+    counting = Counting(linker.weights, linker.keys, linker.settings)
+    before = _live(sessions)
+    worker = LinkWorker(sessions, counting, batch=5, catch_up=4)
+    assert worker.drain() == queued
+    with sessions() as session:
+        postgresql = session.get_bind().dialect.name == "postgresql"
+    # A signal queued twice in one step is one seed: a step holds at most its rows.
+    assert max(steps) <= (20 if postgresql else 5) < max(steps) * 2
+    assert len(steps) >= queued // (20 if postgresql else 5)
+    # The most a step may read grows with its seeds: as much per SEEDS_PER_LIMIT as one batch.
+    limit = LinkSettings(neighbourhood_limit=50)
+    assert [step_limit(limit, n) for n in (1, SEEDS_PER_LIMIT, SEEDS_PER_LIMIT + 1)] == [
+        50,
+        50,
+        100,
+    ]
+    assert _live(sessions) == before
 
 
 def test_signals_posted_one_by_one_are_linked_in_shared_batches(queued_hub) -> None:
