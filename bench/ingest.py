@@ -25,7 +25,10 @@ each phase reports
     over signals;
   - the largest backlog seen while posting, in signals and in seconds of the phase's ingest:
     a short phase cannot build a long backlog, so this says most when the phase posts for well
-    over the 10 s the target allows (end to end below ingest is the sign of a growing one).
+    over the 10 s the target allows (end to end below ingest is the sign of a growing one);
+  - the machine's busy CPU seconds (/proc/stat: the hub, PostgreSQL and the bench's client
+    share the cores) from the first POST until the queue was empty: the cores kept busy on
+    average, the CPU per signal, and the end-to-end rate that CPU cost allows on this machine.
 It is a measurement, not a test: a missed target is reported, not an error. Errors (a non-201,
 a batch item not created, a server that does not start) exit non-zero. A 503 (the database was
 busy, nothing stored) is not an error: the bench waits its Retry-After and posts the same body
@@ -502,6 +505,19 @@ class QueuePoller:
             time.sleep(POLL_SECONDS / 2)
 
 
+def cpu_busy_seconds() -> float | None:
+    """CPU seconds every core of the machine spent busy since boot (Linux /proc/stat), or None:
+    the hub, PostgreSQL and the bench's own client together, since all share the cores."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    # user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+    ticks = [int(f) for f in fields[:8]]
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Phase:
     """A batch phase: the batches posted, the queue samples, and when the queue was empty."""
@@ -511,6 +527,22 @@ class Phase:
     batches: list[Batch]
     samples: list[Sample] = field(repr=False)
     empty: float
+    # Busy CPU seconds of the whole machine from the first POST until the queue was empty.
+    cpu_seconds: float | None = None
+
+    @property
+    def cores_busy(self) -> float | None:
+        """Cores kept busy on average, posting to linked: near the machine's count, the phase
+        was bound by CPU, and end to end is at most cores / (CPU per signal)."""
+        if self.cpu_seconds is None:
+            return None
+        return self.cpu_seconds / (self.empty - self.started)
+
+    @property
+    def cpu_ms_per_signal(self) -> float | None:
+        if self.cpu_seconds is None:
+            return None
+        return 1000 * self.cpu_seconds / self.signals
 
     @property
     def signals(self) -> int:
@@ -590,9 +622,12 @@ def batch_phase(
         waiting = time.perf_counter()
         poller.wait_empty(after=waiting)
         console.print(f"  queue empty {time.perf_counter() - waiting:.1f} s after the warm-up")
+        cpu_before = cpu_busy_seconds()
         batches = post_streams(url, bodies, headers, mark=poller.mark)
         empty = poller.wait_empty(after=max(b.marked for b in batches))
-        phase = Phase(workers, streams, batches, list(poller.samples), empty.answered)
+        cpu_after = cpu_busy_seconds()
+        cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+        phase = Phase(workers, streams, batches, list(poller.samples), empty.answered, cpu)
     console.print(
         f"  {phase.signals:,} signals posted in {phase.posted - phase.started:.1f} s; "
         f"{phase.queued_at_end:,} still queued then, linked {phase.catch_up_seconds:.1f} s later"
@@ -802,6 +837,14 @@ def report(result: BackendResult) -> None:
             "  queue empty after the last batch",
             f"{phase.catch_up_seconds:.1f} s",
         )
+        if phase.cores_busy is not None and phase.cpu_ms_per_signal is not None:
+            cores = os.cpu_count() or 1
+            row("  cores busy (all processes)", f"{phase.cores_busy:.2f} of {cores}")
+            row("  CPU per signal", f"{phase.cpu_ms_per_signal:.2f} ms")
+            row(
+                "  end to end the CPU allows",
+                f"{1000 * cores / phase.cpu_ms_per_signal:,.0f} signals/s",
+            )
         row("  503s waited out (Retry-After)", f"{phase.retries:,}")
     console.print(table)
 
