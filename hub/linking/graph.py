@@ -164,7 +164,9 @@ def _tokens_of(
     of values not excluded from linking; their fact keys go to `hood.facts` in the same read."""
     found: set[tuple[uuid.UUID, str, str]] = set()
     for chunk in chunks(ids):
-        for signal_id, position, kind, token in session.execute(_TOKENS_OF, {"ids": chunk}):
+        for signal_id, position, kind, token in session.connection().execute(
+            _TOKENS_OF, {"ids": chunk}
+        ):
             if kind in _FACT_READ:
                 hood.add_fact(signal_id, position, kind, token)
             if kind not in FACT_TYPES or kind in SHARED_FACTS:
@@ -308,7 +310,9 @@ def _carriers_unions(session: Session, limits: Mapping[tuple[str, str], int]) ->
             params: dict[str, object] = {}
             for i, (kind, token) in enumerate(chunk):
                 params |= {f"k{i}": kind, f"t{i}": token, f"n{i}": limits[(kind, token)]}
-            yield from session.execute(_carriers_statement((blocking,) * len(chunk)), params)
+            yield from session.connection().execute(
+                _carriers_statement((blocking,) * len(chunk)), params
+            )
 
 
 def _carriers_lateral(session: Session, limits: Mapping[tuple[str, str], int]) -> Iterable[Any]:
@@ -318,7 +322,7 @@ def _carriers_lateral(session: Session, limits: Mapping[tuple[str, str], int]) -
     for blocking, statement in ((True, _LATERAL_BLOCKS), (False, _LATERAL_KEYS)):
         keys = sorted(k for k in limits if (k[0] in BLOCKING_TYPES) is blocking)
         for chunk in chunks(keys):
-            yield from session.execute(
+            yield from session.connection().execute(
                 statement,
                 {
                     "types": [kind for kind, _ in chunk],
@@ -497,7 +501,7 @@ def _documents_of(
     unread = signal_ids - hood.documents.keys()
     hood.documents |= {signal_id: [] for signal_id in unread}
     for chunk in chunks(unread):
-        for signal_id, key_id, blob in session.execute(_DOCUMENTS, {"ids": chunk}):
+        for signal_id, key_id, blob in session.connection().execute(_DOCUMENTS, {"ids": chunk}):
             hood.documents[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
     return {
         signal_id: hood.documents[signal_id]
@@ -599,6 +603,9 @@ def _grow(
     """Read rounds from `frontier` until nothing new is reached. `posted`: the frontier holds
     the signals just posted, corrected or retracted, which may have pushed a value over its cap.
     """
+    # Read on the session's connection, past the ORM's per-row handling (a step reads some
+    # 300,000 rows); so the ORM's pending changes are flushed first, as its autoflush would.
+    session.flush()
     seen = hood.keys_read
     first = posted
     while frontier:
