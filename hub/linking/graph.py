@@ -9,7 +9,7 @@ a bound, so no read ever walks the whole hub.
 import itertools
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -565,14 +565,17 @@ def neighbourhood(
     *,
     limit: int,
     data_keys: DataKeys | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Neighbourhood:
     """The active signals reachable from `seeds` through values that may link, up to `limit`.
 
     With `data_keys`, persons are also compared within their blocking keys (fuzzy matches).
     Each round costs two queries: the frontier's keys, and who carries them (as many as it takes
-    to tell a value past its cap)."""
+    to tell a value past its cap). `progress` hears the nodes read after each round."""
     hood = Neighbourhood()
-    _grow(session, hood, set(seeds), limit=limit, data_keys=data_keys, posted=True)
+    _grow(
+        session, hood, set(seeds), limit=limit, data_keys=data_keys, posted=True, progress=progress
+    )
     return hood
 
 
@@ -583,11 +586,20 @@ def grow(
     *,
     limit: int,
     data_keys: DataKeys | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> set[uuid.UUID]:
     """Grow `hood` by these stored signals and what they reach, up to `limit` nodes in all;
     the nodes it gained. Reads only what the neighbourhood did not hold yet."""
     before = set(hood.nodes)
-    _grow(session, hood, set(signals) - before, limit=limit, data_keys=data_keys, posted=False)
+    _grow(
+        session,
+        hood,
+        set(signals) - before,
+        limit=limit,
+        data_keys=data_keys,
+        posted=False,
+        progress=progress,
+    )
     return hood.nodes - before
 
 
@@ -599,6 +611,7 @@ def _grow(
     limit: int,
     data_keys: DataKeys | None,
     posted: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
     """Read rounds from `frontier` until nothing new is reached. `posted`: the frontier holds
     the signals just posted, corrected or retracted, which may have pushed a value over its cap.
@@ -671,6 +684,8 @@ def _grow(
             hood.truncated = True
             frontier = set(itertools.islice(sorted(frontier), max(0, limit - len(hood.nodes))))
         hood.nodes |= frontier
+        if progress is not None:
+            progress(len(hood.nodes))
     _count_names(session, hood)
 
 

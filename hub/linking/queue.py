@@ -40,12 +40,14 @@ BATCH = 500
 CATCH_UP = 10
 # After the queue ran dry, the worker waits this long before it links what came in meanwhile.
 GATHER_SECONDS = 0.25
-# A stopping hub waits this long for the batch in hand; SIGTERM must end the process in 10 s.
+# A stopping hub waits this long for the step in hand to end (between the rounds of its read,
+# or after it); SIGTERM must end the process in 10 s.
 STOP_SECONDS = 8.0
 
 
 class _Stopped(Exception):
-    """A stop request came during a relink: its transaction rolls back, the queue stays."""
+    """A stop request came during a step or a relink: its transaction rolls back, the queue
+    stays."""
 
 
 def enqueue(session: Session, signal_ids: Iterable[uuid.UUID]) -> int:
@@ -135,11 +137,22 @@ class LinkWorker:
             ).all()
             if not rows:
                 return 0, True
-            self.linker(session, dict.fromkeys(signal_id for _, signal_id in rows))
+            # A step of ten batches can outlast the stop's wait: it ends between the rounds of
+            # its read, rolled back, with its rows still queued.
+            self.linker(
+                session,
+                dict.fromkeys(signal_id for _, signal_id in rows),
+                progress=self._stop_between,
+            )
             # By seq, not "up to the last seq": a row with a lower seq may commit later.
             for chunk in chunks(seq for seq, _ in rows):
                 session.execute(delete(LinkQueueItem).where(LinkQueueItem.seq.in_(chunk)))
         return len(rows), len(rows) < size
+
+    def _stop_between(self, _done: int) -> None:
+        """Called between a step's rounds or a relink's groups: a stop request ends it there."""
+        if self._stop.is_set():
+            raise _Stopped
 
     def _relink_pays(self, session: Session) -> bool:
         """Whether the backlog is so large a share of the active signals that one relink is
@@ -161,11 +174,7 @@ class LinkWorker:
         rows = session.execute(select(LinkQueueItem.seq, LinkQueueItem.signal_id)).all()
         log.info("linking a backlog of %d queued signals by a full relink", len(rows))
 
-        def stop_between_groups(_done: int) -> None:
-            if self._stop.is_set():
-                raise _Stopped
-
-        self.linker.relink(session, progress=stop_between_groups)
+        self.linker.relink(session, progress=self._stop_between)
         # The processing log names the signals compared anew, as the batch path does.
         ldv.processed(
             session,

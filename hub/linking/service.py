@@ -75,12 +75,23 @@ class Linker:
             session, weights=self.weights, keys=self.keys, settings=self.settings, progress=progress
         )
 
-    def __call__(self, session: Session, signal_ids: Iterable[uuid.UUID]) -> "LinkResult":
+    def __call__(
+        self,
+        session: Session,
+        signal_ids: Iterable[uuid.UUID],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> "LinkResult":
         ids = list(signal_ids)
         if not ids:
             return LinkResult()
         return link_signals(
-            session, ids, weights=self.weights, keys=self.keys, settings=self.settings
+            session,
+            ids,
+            weights=self.weights,
+            keys=self.keys,
+            settings=self.settings,
+            progress=progress,
         )
 
 
@@ -110,8 +121,10 @@ def link_signals(
     weights: Mapping[str, float],
     keys: DataKeys | None = None,
     settings: LinkSettings = LinkSettings(),
+    progress: Callable[[int], None] | None = None,
 ) -> LinkResult:
-    """Re-link the neighbourhood of these signals (new, corrected or retracted) and store it."""
+    """Re-link the neighbourhood of these signals (new, corrected or retracted) and store it.
+    `progress` is called with the signals read after each round of the neighbourhood's read."""
     lock(session)
     seeds = set(signal_ids)
     settings = replace(settings, neighbourhood_limit=step_limit(settings, len(seeds)))
@@ -119,7 +132,9 @@ def link_signals(
     # cluster behind that must be re-cut, even where it no longer links to the seed.
     known = _live_members(session, seeds)
     seeds |= set().union(*known.values())
-    hood = graph.neighbourhood(session, seeds, limit=settings.neighbourhood_limit, data_keys=keys)
+    hood = graph.neighbourhood(
+        session, seeds, limit=settings.neighbourhood_limit, data_keys=keys, progress=progress
+    )
     _leave_out_restricted(session, hood)
     # A signal is in one live proposal at most, so only the signals outside those just read
     # can bring other proposals in (a new signal on its own brings none: no second query).
@@ -131,7 +146,12 @@ def link_signals(
     if missing:
         seeds |= missing
         gained = graph.grow(
-            session, hood, missing, limit=settings.neighbourhood_limit, data_keys=keys
+            session,
+            hood,
+            missing,
+            limit=settings.neighbourhood_limit,
+            data_keys=keys,
+            progress=progress,
         )
         _leave_out_restricted(session, hood, gained)
         # What the proposal's members reach may be in live proposals of its own.

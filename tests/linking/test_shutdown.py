@@ -35,9 +35,9 @@ def test_a_stop_request_ends_the_drain_between_batches(queued_hub) -> None:
     linker = _linker(settings)
     batches: list[int] = []
 
-    def link_then_ask_to_stop(session, signal_ids):  # type: ignore[no-untyped-def]
+    def link_then_ask_to_stop(session, signal_ids, progress=None):  # type: ignore[no-untyped-def]
         # The real linker; after its first batch the hub is told to stop (as SIGTERM does).
-        result = linker(session, signal_ids)
+        result = linker(session, signal_ids, progress=progress)
         batches.append(len(signal_ids))
         worker.request_stop()
         return result
@@ -47,6 +47,28 @@ def test_a_stop_request_ends_the_drain_between_batches(queued_hub) -> None:
     # One whole batch, one transaction; the rest stays queued for the next start.
     assert batches == [3] and drained == 3
     assert _queued(sessions) == queued - 3
+
+
+def test_a_stop_request_during_a_step_rolls_it_back_between_rounds(queued_hub) -> None:
+    """A step of ten batches can outlast the stop's wait: it ends between the rounds of its
+    neighbourhood's read, its transaction rolled back and its rows still queued."""
+    settings, sessions, queued = queued_hub
+    linker = _linker(settings)
+    rounds: list[int] = []
+
+    def stop_in_the_read(session, signal_ids, progress=None):  # type: ignore[no-untyped-def]
+        def heard(done: int) -> None:
+            rounds.append(done)
+            worker.request_stop()  # SIGTERM arrives during the first round
+            assert progress is not None
+            progress(done)
+
+        return linker(session, signal_ids, progress=heard)
+
+    worker = LinkWorker(sessions, stop_in_the_read, batch=3)  # type: ignore[arg-type]
+    assert worker.drain() == 0
+    assert len(rounds) == 1 and rounds[0] > 0
+    assert _queued(sessions) == queued
 
 
 def test_sigterm_ends_the_hub_within_ten_seconds_and_the_next_start_links_the_rest(

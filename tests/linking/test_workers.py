@@ -73,9 +73,9 @@ def test_a_backlog_that_is_a_large_share_of_the_hub_is_linked_by_one_relink_on_p
     linker = _linker(settings)
 
     class Counting(type(linker)):  # type: ignore[misc]
-        def __call__(self, session, signal_ids):  # type: ignore[no-untyped-def]
+        def __call__(self, session, signal_ids, progress=None):  # type: ignore[no-untyped-def]
             batches.append(len(list(signal_ids)))
-            return super().__call__(session, signal_ids)
+            return super().__call__(session, signal_ids, progress=progress)
 
     counting = Counting(linker.weights, linker.keys, linker.settings)
     worker = LinkWorker(sessions, counting, batch=5, relink_share=0.1)
@@ -123,10 +123,10 @@ def test_a_backlog_is_linked_several_batches_a_step_on_postgresql(queued_hub) ->
     steps: list[int] = []
 
     class Counting(type(linker)):  # type: ignore[misc]
-        def __call__(self, session, signal_ids):  # type: ignore[no-untyped-def]
+        def __call__(self, session, signal_ids, progress=None):  # type: ignore[no-untyped-def]
             ids = list(signal_ids)
             steps.append(len(ids))
-            return super().__call__(session, ids)
+            return super().__call__(session, ids, progress=progress)
 
     counting = Counting(linker.weights, linker.keys, linker.settings)
     before = _live(sessions)
@@ -153,7 +153,7 @@ def test_signals_posted_one_by_one_are_linked_in_shared_batches(queued_hub) -> N
     _, sessions, _ = queued_hub
     batches: list[int] = []
 
-    def count(session, signal_ids):  # type: ignore[no-untyped-def]
+    def count(session, signal_ids, progress=None):  # type: ignore[no-untyped-def]
         batches.append(len(list(signal_ids)))
 
     worker = LinkWorker(sessions, count, batch=500)  # type: ignore[arg-type]
