@@ -97,12 +97,16 @@ def test_cli_disable_enable_delete_take_effect_within_seconds(
     _wait_for(api, renewed, 401)
     assert _new_token(api, partner).status_code == 401
     assert partner.client_id not in cli("clients", "list", "--json").output
-    assert [a for a, _ in _events(sessions, partner.client_id)] == [
+    # The token request refused while disabled is counted and audited when its rate-limit
+    # window closes (hub/auth/throttle.py), which may fall anywhere in this test: the CLI's own
+    # events are what must come in order.
+    events = _events(sessions, partner.client_id)
+    assert [a for a, _ in events if a != "client.auth_failed"] == [
         "client.disabled",
         "client.enabled",
         "client.deleted",
     ]
-    assert {owner for _, owner in _events(sessions, partner.client_id)} == {partner.code}
+    assert {owner for _, owner in events} == {partner.code}
 
 
 @pytest.mark.parametrize("command", ["disable", "enable", "delete"])
