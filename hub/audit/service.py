@@ -7,12 +7,13 @@ seconds; `verify_trail` checks the sealed chain and reports the unsealed tail.
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from joserfc.jwk import KeySet
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from hub.audit import repository
 from hub.audit.chain import HASH_VERSION, Verdict, read_head, sign_head, verify
@@ -21,7 +22,7 @@ from hub.audit.sequencer import tail, wake_on_commit
 from hub.auth.caller import Caller
 from hub.covenants.policy import Grant
 from hub.db import now
-from hub.kit.bulk import insert_rows
+from hub.kit.bulk import insert_many
 from hub.ldv import collect as ldv
 
 
@@ -34,11 +35,14 @@ def record(
     objects: list[tuple[str, dict[str, Any] | None]],
     purpose: str | None = None,
     owner: str | None = None,
+    together: Sequence[tuple[type[DeclarativeBase], list[dict[str, Any]]]] = (),
 ) -> None:
     """One event per object: (object id, detail). Details never hold identifiers or text.
 
-    `owner` is the agency whose object it is (a signal's is its source, the caller)."""
+    `owner` is the agency whose object it is (a signal's is its source, the caller).
+    `together`: rows of other tables (the recorded action's own) inserted with the events."""
     if not objects:
+        insert_many(session, list(together))
         return
     at = now()
     _append(
@@ -61,6 +65,7 @@ def record(
             }
             for object_id, detail in objects
         ],
+        together,
     )
 
 
@@ -101,11 +106,16 @@ def disclosed(
     )
 
 
-def _append(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` unsealed; the sequencer gives them their place in the chain after commit."""
+def _append(
+    session: Session,
+    rows: list[dict[str, Any]],
+    together: Sequence[tuple[type[DeclarativeBase], list[dict[str, Any]]]] = (),
+) -> None:
+    """Insert `rows` unsealed (with `together`'s rows, in one statement where they are few);
+    the sequencer gives them their place in the chain after commit."""
     for row in rows:
         row["hash_version"] = HASH_VERSION
-    insert_rows(session, AuditEvent, rows)
+    insert_many(session, [*together, (AuditEvent, rows)])
     wake_on_commit(session)
     # Each audited processing is also a record of the processing log, written after the
     # transaction ends (hub/ldv/collect.py).

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, exists, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from hub.agencies.regions import region_of
 from hub.audit import service as audit
@@ -20,7 +20,7 @@ from hub.barriers.vocabulary import BARRIER_ORDER
 from hub.covenants.service import bind
 from hub.db import now
 from hub.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from hub.kit.bulk import insert_rows, insert_unless_exists
+from hub.kit.bulk import insert_many, insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys, Sealed
 from hub.ldv import collect as ldv
 from hub.signals import repository
@@ -63,8 +63,17 @@ def _insert_parts(
     keys: DataKeys,
     rows: list[tuple[uuid.UUID, list[str], list[str], list[SubjectModel] | None]],
 ) -> None:
-    """Barriers, indicators, sealed subjects and blind-indexed identifiers, as executemany.
+    """Barriers, indicators, sealed subjects and blind-indexed identifiers, inserted.
     Subjects None: the signal keeps the subjects it has."""
+    insert_many(session, _parts_rows(session, keys, rows))
+
+
+def _parts_rows(
+    session: Session,
+    keys: DataKeys,
+    rows: list[tuple[uuid.UUID, list[str], list[str], list[SubjectModel] | None]],
+) -> list[tuple[type[DeclarativeBase], list[dict[str, Any]]]]:
+    """The rows of the parts `_insert_parts` inserts, per table."""
     barrier_rows = [{"signal_id": sid, "barrier": b} for sid, bs, _, _ in rows for b in bs]
     indicator_rows = [{"signal_id": sid, "code": c} for sid, _, cs, _ in rows for c in cs]
     subject_rows: list[dict[str, Any]] = []
@@ -90,13 +99,12 @@ def _insert_parts(
             identifier_rows += tokens
             written.append((position, subject.type, [(t["type"], t["token"]) for t in tokens]))
         ldv.wrote_subjects(session, signal_id, written)
-    for model, values in (
+    return [
         (SignalBarrier, barrier_rows),
         (SignalIndicator, indicator_rows),
         (Subject, subject_rows),
         (Identifier, identifier_rows),
-    ):
-        insert_rows(session, model, values)
+    ]
 
 
 def _identifier_rows(
@@ -210,7 +218,7 @@ def _store_parts_and_audit(
     caller: Caller,
     items: list[tuple[uuid.UUID, SignalCreate]],
 ) -> None:
-    _insert_parts(
+    parts = _parts_rows(
         session,
         keys,
         [
@@ -218,12 +226,14 @@ def _store_parts_and_audit(
             for signal_id, data in items
         ],
     )
+    # The parts go in with the events' statement: one round trip for a single post.
     audit.record(
         session,
         caller,
         "signal.created",
         object_type="signal",
         objects=[(str(signal_id), {"version": 1}) for signal_id, _ in items],
+        together=parts,
     )
 
 

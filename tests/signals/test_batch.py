@@ -84,3 +84,40 @@ def test_batch_of_a_thousand(api, kmar, sessions) -> None:
     assert response.status_code == 200
     assert response.json()["created"] == 1000
     assert stored_count(sessions, kmar.agency_id) == 1000
+
+
+def test_a_batch_racing_another_writer_for_a_reference_reports_it_duplicate(
+    api, kmar, sessions, settings, vocabulary
+) -> None:
+    """Another transaction holds one of the batch's references uncommitted: the batch's insert
+    waits on it, is refused when it commits, and falls back to one item at a time (on
+    PostgreSQL that refusal came from the driver itself, past the handler, as a 500)."""
+    import threading
+    import uuid
+
+    from hub.auth.caller import Caller
+    from hub.kit.crypto import DataKeys
+    from hub.signals.schemas import SignalCreate
+    from hub.signals.service import insert_signals
+
+    held, other = signal_body(), signal_body()
+    caller = Caller(kmar.agency_id, kmar.code, kmar.client_id, frozenset({"signals:write"}), "t")
+    item = SignalCreate.model_validate(held, context={"vocabulary": vocabulary})
+    answer: list = []
+    with sessions() as session, session.begin():
+        insert_signals(
+            session, DataKeys.load_or_create(settings.data_dir), caller, [(uuid.uuid4(), item)], []
+        )
+        session.flush()
+        poster = threading.Thread(
+            target=lambda: answer.append(
+                api.post("/api/v1/signals/batch", json=[held, other], headers=kmar.headers)
+            )
+        )
+        poster.start()
+        poster.join(timeout=1.5)  # SQLite: its writer lock; PostgreSQL: the unique index
+        assert not answer, "the batch should wait for the uncommitted reference"
+    poster.join(timeout=30)
+    assert answer and answer[0].status_code == 200, answer and answer[0].text
+    assert [r["status"] for r in answer[0].json()["results"]] == ["duplicate", "created"]
+    assert stored_count(sessions, kmar.agency_id) == 2
