@@ -22,7 +22,7 @@ def insert_rows(session: Session, model: type[DeclarativeBase], rows: list[dict[
     """Insert `rows` (dicts with the same keys) in the session's transaction.
 
     On PostgreSQL the rows go straight to the driver, in the session's own connection and
-    transaction: COPY for many rows, a pipelined executemany for a few. SQLAlchemy's per-statement
+    transaction: COPY for many rows, one multi-row INSERT for a few. SQLAlchemy's per-statement
     work cost more than the inserts themselves on the ingest path. Other databases take Core.
     """
     if not rows:
