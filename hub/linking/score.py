@@ -20,18 +20,16 @@ and agency, not their indicators, grading or date.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 HALF_LIFE_DAYS = 90.0
 _SOURCE = {"A": 1.0, "B": 2 / 3, "C": 1 / 3, "X": 0.0}
 _INFORMATION = {"1": 1.0, "2": 2 / 3, "3": 1 / 3, "4": 0.0}
-_C = 1 / 3  # ungraded counts as C3
 
 
-class MemberFacts(NamedTuple):
-    """A member's facts as one viewer may see them (a tuple: the queue builds thousands)."""
-
+@dataclass(frozen=True)
+class MemberFacts:
     agency: str
     barriers: frozenset[str]
     indicators: frozenset[str]
@@ -48,30 +46,23 @@ def score(
     now: datetime,
 ) -> dict[str, float]:
     """The parts and the total (key `score`), each rounded to 2 decimals."""
-    # One pass over the members: the queue scores every proposal a viewer sees per request.
-    barriers: set[str] = set()
-    agencies: set[str] = set()
-    indicators: set[str] = set()
-    gradings = []
-    newest: datetime | None = None
-    for m in members:
-        barriers.update(m.barriers)
-        agencies.add(m.agency)
-        if m.indicators:
-            indicators.update(m.indicators)
-        gradings.append(
-            _SOURCE.get(m.reliability or "C", _C) + _INFORMATION.get(m.credibility or "3", _C)
-        )
-        if m.observed_at is not None and (newest is None or m.observed_at > newest):
-            newest = m.observed_at
-    points = link_points if isinstance(link_points, (list, tuple)) else list(link_points)
-    age_days = max(0.0, (now - newest).total_seconds() / 86400) if newest is not None else 0.0
+    facts = list(members)
+    points = list(link_points)
+    barriers = frozenset().union(*(m.barriers for m in facts))
+    agencies = {m.agency for m in facts}
+    indicators = frozenset().union(*(m.indicators for m in facts))
+    grading = sum(
+        _SOURCE.get(m.reliability or "C", 1 / 3) + _INFORMATION.get(m.credibility or "3", 1 / 3)
+        for m in facts
+    ) / max(len(facts), 1)
+    dates = [m.observed_at for m in facts if m.observed_at is not None]
+    age_days = max(0.0, (now - max(dates)).total_seconds() / 86400) if dates else 0.0
     parts = {
         "barriers": 10.0 * len(barriers),
         "agencies": min(20.0, 4.0 * max(0, len(agencies) - 1)),
         "indicators": min(5.0, sum(indicator_weights.get(code, 0.0) for code in indicators)),
         "links": min(5.0, (sum(points) / len(points) / 3) if points else 0.0),
-        "grading": 2.0 * (sum(gradings) / max(len(gradings), 1)),
+        "grading": 2.0 * grading,
     }
     recency = 0.5 ** (age_days / HALF_LIFE_DAYS)
     out = {name: round(value, 2) for name, value in parts.items()}

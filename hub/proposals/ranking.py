@@ -280,25 +280,13 @@ def seen_by(
     granted = grants_for(session, viewer, signals, parts=parts, held=held)  # type: ignore[arg-type]
     # grants_for gives signals of one kind the same Grant: what it shows is worked out once.
     shows = {id(g): _Shows.of(g) for g in {id(g): g for g in granted}.values()}
-    # Per member the viewer may see: its grant, its facts as shown, and its region and
-    # municipality where the grant shows the place (else None), worked out once per member.
-    shown_as: dict[int, tuple[Grant, MemberFacts, str | None, str | None]] = {}
-    for s, g in zip(signals, granted, strict=True):
-        if g.level < Level.HIT:
-            continue
-        show = shows[id(g)]
-        shown_as[id(s)] = (
-            g,
-            member_facts(s, show, codes[s.agency_id]),
-            s.region if show.region else None,
-            s.municipality if show.municipality else None,
-        )
-    shown: dict[int, list[tuple[_Member, tuple[Grant, MemberFacts, str | None, str | None]]]] = {}
+    grant_of = {id(s): g for s, g in zip(signals, granted, strict=True)}
+    shown: dict[int, list[tuple[_Member, Grant]]] = {}
     # Proposals where the policy withheld a member the SQL form let through (they agree, and
     # tests hold them to it; should they not, the stricter answer wins): links counted anew.
     narrowed: dict[uuid.UUID, set[int]] = {}
     for proposal_pk, listed in members.items():
-        visible = [(s, as_) for s in listed if (as_ := shown_as.get(id(s))) is not None]
+        visible = [(s, g) for s in listed if (g := grant_of[id(s)]).level >= Level.HIT]
         if len(visible) < 2:
             continue
         shown[proposal_pk] = visible
@@ -312,17 +300,22 @@ def seen_by(
             points = sorted(recounted.get(proposal_id, ()))
         else:
             points = [w for w, n in sorted(counted.get(proposal_pk, ())) for _ in range(n)]
-        facts = [as_[1] for _, as_ in visible]
+        seen = [(s, shows[id(g)]) for s, g in visible]
+        facts = [member_facts(s, show, codes[s.agency_id]) for s, show in seen]
         out[proposal_id] = Seen(
             proposal_id,
             proposal_pk,
             facts,
-            tuple((s, as_[0]) for s, as_ in visible),
+            tuple(visible),
             # Only where the grant shows the place: a filter or a count by region must not
             # tell where a member seen at hit level lies.
-            frozenset(as_[2] for _, as_ in visible if as_[2] is not None),
+            frozenset(s.region for s, show in seen if s.region is not None and show.region),
             score(facts, points, indicator_weights=weights, now=at),
-            tuple(as_[3] for _, as_ in visible if as_[3] is not None),
+            tuple(
+                s.municipality
+                for s, show in seen
+                if s.municipality is not None and show.municipality
+            ),
             tuple(points),
         )
     return out

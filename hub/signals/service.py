@@ -73,7 +73,8 @@ def _parts_rows(
     keys: DataKeys,
     rows: list[tuple[uuid.UUID, list[str], list[str], list[SubjectModel] | None]],
 ) -> list[tuple[type[DeclarativeBase], list[dict[str, Any]]]]:
-    """The rows of the parts `_insert_parts` inserts, per table."""
+    """The rows of the parts `_insert_parts` inserts, per table; notes each signal's written
+    subjects for the processing log (which names them without reading them back)."""
     barrier_rows = [{"signal_id": sid, "barrier": b} for sid, bs, _, _ in rows for b in bs]
     indicator_rows = [{"signal_id": sid, "code": c} for sid, _, cs, _ in rows for c in cs]
     subject_rows: list[dict[str, Any]] = []
