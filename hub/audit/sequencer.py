@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, String, bindparam, event, func, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import BigInteger, String, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.audit.chain import link, sign_head
 from hub.audit.models import HEAD_ID, AuditCheckpoint, AuditEvent, AuditHead
 from hub.db import now, transaction
+from hub.kit.listparam import array_param
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +118,10 @@ def seal_pending(
 _EVENTS = AuditEvent.__table__
 _PLACES = (
     func.unnest(
-        bindparam("ids", type_=postgresql.ARRAY(BigInteger)),
-        bindparam("seqs", type_=postgresql.ARRAY(BigInteger)),
-        bindparam("prev_hashes", type_=postgresql.ARRAY(String)),
-        bindparam("hashes", type_=postgresql.ARRAY(String)),
+        array_param("ids", BigInteger()),
+        array_param("seqs", BigInteger()),
+        array_param("prev_hashes", String()),
+        array_param("hashes", String()),
     )
     .table_valued("id", "seq", "prev_hash", "hash")
     .render_derived()

@@ -32,11 +32,10 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from hub.kit.crypto import DataKeys
-from hub.kit.listparam import one_of
+from hub.kit.listparam import array_param, one_of, values_of
 from hub.linking import rules
 from hub.linking.models import LinkExclusion
 from hub.linking.persons import (
@@ -248,7 +247,7 @@ def _carriers(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, s
                 Identifier.token,
                 func.count(func.distinct(Identifier.signal_id)),
             )
-            .where(Identifier.token.in_(chunk), NOT_RETRACTED)
+            .where(values_of(session, Identifier.token, chunk), NOT_RETRACTED)
             .group_by(Identifier.type, Identifier.token)
         )
         counts.update({(kind, token): n for kind, token, n in rows if (kind, token) in keys})
@@ -263,7 +262,7 @@ def _positions_with(
         rows = session.execute(
             select(
                 Identifier.type, Identifier.token, Identifier.signal_id, Identifier.subject_position
-            ).where(Identifier.token.in_(chunk), NOT_RETRACTED)
+            ).where(values_of(session, Identifier.token, chunk), NOT_RETRACTED)
         )
         for kind, token, signal_id, position in rows:
             if (kind, token) in keys:
@@ -335,9 +334,9 @@ def _carriers_lateral(session: Session, limits: Mapping[tuple[str, str], int]) -
 def _lateral_statement(*, blocking: bool) -> Any:
     wanted = (
         func.unnest(
-            bindparam("types", type_=postgresql.ARRAY(String)),
-            bindparam("tokens", type_=postgresql.ARRAY(String)),
-            bindparam("limits", type_=postgresql.ARRAY(Integer)),
+            array_param("types", String()),
+            array_param("tokens", String()),
+            array_param("limits", Integer()),
         )
         .table_valued("type", "token", "n")
         .render_derived()
@@ -696,9 +695,12 @@ def pairs(hood: Neighbourhood) -> dict[tuple[uuid.UUID, uuid.UUID], list[rules.E
     name_of = _names_of_persons(hood)
     for token, (kind, carriers) in hood.tokens.items():
         present = sorted(carriers & hood.nodes)
-        points = _value_points(hood, name_of, token, kind, len(carriers))
+        # One value's evidence is the same for every pair carrying it (and immutable).
+        evidence = rules.Evidence(
+            kind, token, _value_points(hood, name_of, token, kind, len(carriers))
+        )
         for a, b in itertools.combinations(present, 2):
-            shared[(a, b)].append(rules.Evidence(kind, token, points))
+            shared[(a, b)].append(evidence)
     for pair, found in hood.similar.items():
         if pair[0] in hood.nodes and pair[1] in hood.nodes:
             penalty = rules.name_penalty(
@@ -785,10 +787,10 @@ def _count_parties(
             continue
         # One party: the value is only theirs, worth what two signals sharing it are.
         points = _value_points(hood, name_of, token, kind, max(2, counted))
+        evidence = rules.Evidence(kind, token, points)
         for pair in itertools.combinations(sorted(carriers & hood.nodes), 2):
             shared[pair] = [
-                rules.Evidence(kind, token, points) if (e.key_type, e.token) == (kind, token) else e
-                for e in shared[pair]
+                evidence if (e.key_type, e.token) == (kind, token) else e for e in shared[pair]
             ]
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import now, transaction
 from hub.kit.bulk import insert_rows
+from hub.kit.listparam import values_of
 from hub.ldv import collect as ldv
 from hub.linking.graph import chunks
 from hub.linking.models import LinkQueueItem
@@ -56,6 +57,11 @@ def enqueue(session: Session, signal_ids: Iterable[uuid.UUID]) -> int:
     rows = [{"signal_id": i, "queued_at": at} for i in dict.fromkeys(signal_ids)]
     insert_rows(session, LinkQueueItem, rows)
     return len(rows)
+
+
+def _unqueue(session: Session, seqs: list[object]) -> None:
+    """Delete these queue rows (seqs bound as one parameter: see hub.kit.listparam)."""
+    session.execute(delete(LinkQueueItem).where(values_of(session, LinkQueueItem.seq, seqs)))
 
 
 def backlog(session: Session) -> tuple[int, datetime | None]:
@@ -146,7 +152,7 @@ class LinkWorker:
             )
             # By seq, not "up to the last seq": a row with a lower seq may commit later.
             for chunk in chunks(seq for seq, _ in rows):
-                session.execute(delete(LinkQueueItem).where(LinkQueueItem.seq.in_(chunk)))
+                _unqueue(session, chunk)
         return len(rows), len(rows) < size
 
     def _stop_between(self, _done: int) -> None:
@@ -183,7 +189,7 @@ class LinkWorker:
             purpose="case-proposal",
         )
         for chunk in chunks(seq for seq, _ in rows):
-            session.execute(delete(LinkQueueItem).where(LinkQueueItem.seq.in_(chunk)))
+            _unqueue(session, chunk)
         return len(rows)
 
     def start(self) -> None:

@@ -29,7 +29,7 @@ from hub.agencies.models import Agency
 from hub.db import UTCDateTime, now
 from hub.kit.bulk import insert_rows, insert_unless_exists
 from hub.kit.crypto import DataKeys
-from hub.kit.listparam import one_of
+from hub.kit.listparam import one_of, values_of
 from hub.ldv import collect as ldv
 from hub.linking import graph, rules, ruleset
 from hub.linking.clusters import JOINED_WEIGHT, Cluster, LinkSettings, assign_ids, clusters
@@ -255,12 +255,13 @@ def _leave_out_restricted(
         return
     restricted: set[uuid.UUID] = set()
     for chunk in graph.chunks(nodes):
-        restricted.update(
-            session.scalars(
-                select(SignalRestriction.signal_id).where(SignalRestriction.signal_id.in_(chunk))
-            )
-        )
+        restricted.update(session.scalars(_RESTRICTED_OF, {"ids": chunk}))
     hood.nodes -= restricted
+
+
+# Built once, with the ids as one parameter: an expanding IN of 500 ids was new SQL to render
+# and parse for every chunk of every step.
+_RESTRICTED_OF = select(SignalRestriction.signal_id).where(one_of(SignalRestriction.signal_id))
 
 
 def _links(shared: Mapping[tuple[uuid.UUID, uuid.UUID], list[rules.Evidence]]) -> Links:
@@ -310,7 +311,7 @@ def _apply(
         i = home.get(pair[0])
         if i is not None and home.get(pair[1]) == i:
             links_of.setdefault(i, {})[pair] = value
-    fresh = _NewProposals()
+    fresh = _Writes()
     # Linking is not audited; its processing-log record names the signals it compared anew
     # (the seeds) and those of every proposal it made, changed or closed.
     touched = set(seeds)
@@ -343,6 +344,7 @@ def _apply(
                 facts,
                 at,
                 made_by,
+                fresh,
             ):
                 result.changed += 1
                 touched |= cluster.members
@@ -544,13 +546,33 @@ def _link_rows(
 
 
 @dataclass
-class _NewProposals:
-    """Proposals made in one step, written together: four bulk inserts, not four per proposal."""
+class _Writes:
+    """The proposals a step makes or rewrites, written together: two deletes and four bulk
+    inserts, not five statements per proposal (a step rewrites a few hundred)."""
 
     proposals: list[dict[str, object]] = field(default_factory=list)
     members: list[dict[str, object]] = field(default_factory=list)
     links: list[dict[str, object]] = field(default_factory=list)
     events: list[dict[str, object]] = field(default_factory=list)
+    # Stored proposals whose members, or links, the rows above replace.
+    new_members_of: list[uuid.UUID] = field(default_factory=list)
+    new_links_of: list[uuid.UUID] = field(default_factory=list)
+
+    def replace_members(self, proposal_id: uuid.UUID, members: Iterable[uuid.UUID]) -> None:
+        self.new_members_of.append(proposal_id)
+        self.members += [
+            {"proposal_id": proposal_id, "signal_id": m} for m in sorted(members, key=str)
+        ]
+
+    def replace_links(self, proposal_id: uuid.UUID, rows: list[dict[str, object]]) -> None:
+        self.new_links_of.append(proposal_id)
+        self.links += rows
+
+    def event(
+        self, proposal_id: uuid.UUID, action: str, detail: dict[str, object], at: datetime
+    ) -> None:
+        row = {"proposal_id": proposal_id, "at": at, "action": action, "actor": ACTOR}
+        self.events.append(row | {"detail": detail})
 
     def add(
         self,
@@ -581,17 +603,17 @@ class _NewProposals:
             {"proposal_id": proposal_id, "signal_id": m} for m in sorted(cluster.members, key=str)
         ]
         self.links += _link_rows(proposal_id, cluster, links, made_by)
-        self.events.append(
-            {
-                "proposal_id": proposal_id,
-                "at": at,
-                "action": "created",
-                "actor": ACTOR,
-                "detail": {"size": len(cluster.members), "ruleset": made_by.as_dict()},
-            }
-        )
+        detail = {"size": len(cluster.members), "ruleset": made_by.as_dict()}
+        self.event(proposal_id, "created", detail, at)
 
     def write(self, session: Session) -> None:
+        for model, replaced in (
+            (ProposalMember, self.new_members_of),
+            (ProposalLink, self.new_links_of),
+        ):
+            for chunk in graph.chunks(replaced):
+                column = model.__table__.c.proposal_id
+                session.execute(delete(model).where(values_of(session, column, chunk)))
         for model, rows in (
             (Proposal, self.proposals),
             (ProposalMember, self.members),
@@ -621,7 +643,8 @@ def _stored(
     proposals: dict[uuid.UUID, Proposal] = {}
     for chunk in graph.chunks([*continuing, *ending]):
         proposals.update(
-            (p.id, p) for p in session.scalars(select(Proposal).where(Proposal.id.in_(chunk)))
+            (p.id, p)
+            for p in session.scalars(select(Proposal).where(values_of(session, Proposal.id, chunk)))
         )
     links: dict[uuid.UUID, list[dict[str, object]]] = {i: [] for i in continuing}
     for chunk in graph.chunks(continuing):
@@ -642,9 +665,11 @@ def _update(
     facts: Mapping[uuid.UUID, MemberFacts],
     at: datetime,
     made_by: ruleset.RulesetId,
+    writes: "_Writes",
 ) -> bool:
-    """Bring a proposal up to date; True if its membership or links changed, or the rules that
-    made them (a proposal always names the rules that made what it holds now)."""
+    """Bring a proposal up to date, its rows to `writes`; True if its membership or links
+    changed, or the rules that made them (a proposal always names the rules that made what it
+    holds now)."""
     proposal_id = proposal.id
     rows = _link_rows(proposal_id, cluster, links, made_by)
     key = lambda row: (str(row["signal_a"]), str(row["signal_b"]))  # noqa: E731
@@ -663,22 +688,15 @@ def _update(
     proposal.updated_at = at
     proposal.version += 1
     if joined or left:
-        members = cluster.members
-        session.execute(delete(ProposalMember).where(ProposalMember.proposal_id == proposal_id))
-        insert_rows(
-            session,
-            ProposalMember,
-            [{"proposal_id": proposal_id, "signal_id": m} for m in sorted(members, key=str)],
-        )
-    session.execute(delete(ProposalLink).where(ProposalLink.proposal_id == proposal_id))
-    insert_rows(session, ProposalLink, rows)
+        writes.replace_members(proposal_id, cluster.members)
+    writes.replace_links(proposal_id, rows)
     detail = {"joined": len(joined), "left": len(left), "ruleset": made_by.as_dict()}
     if proposal.status == "rejected" and joined:
         # Rejected stays rejected, unless new signals joined: then it is worth another look.
         proposal.status = "new"
-        _event(session, proposal_id, "reopened", detail, at)
+        writes.event(proposal_id, "reopened", detail, at)
     else:
-        _event(session, proposal_id, "changed", detail, at)
+        writes.event(proposal_id, "changed", detail, at)
     return True
 
 

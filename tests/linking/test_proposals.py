@@ -14,14 +14,14 @@ import httpx
 import pytest
 from pydantic import TypeAdapter
 from schwifty import IBAN
-from sqlalchemy import select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.covenants.redact import pseudonymiser
 from hub.kit.crypto import DataKeys
 from hub.linking import rules
 from hub.linking.exclusions import ADMIN_VIEW, exclude
-from hub.linking.models import Proposal, ProposalMember
+from hub.linking.models import Proposal, ProposalLink, ProposalMember
 from hub.linking.service import LIVE, Linker, relink, separate
 from hub.retention.service import purge_expired
 from hub.signals.models import Identifier, Signal
@@ -194,6 +194,61 @@ def test_a_new_member_keeps_the_proposal_id(api, world: World, server, sessions)
     third = _post(api, world.headers["IND"], _work(phone))
     [after] = _proposals_of(server, third)
     assert after.id == before.id and after.size == 3 and after.version > before.version
+
+
+def _links_of(session: Session, proposal_ids: set[uuid.UUID]) -> list[tuple[object, ...]]:
+    return sorted(
+        tuple(row)
+        for row in session.execute(
+            select(
+                ProposalLink.proposal_id,
+                ProposalLink.signal_a,
+                ProposalLink.signal_b,
+                ProposalLink.points,
+            ).where(ProposalLink.proposal_id.in_(proposal_ids))
+        )
+    )
+
+
+def test_a_step_rewrites_all_its_proposals_links_in_one_delete(api, world: World, server) -> None:
+    """The proposals a step rewrites are written together (not five statements each), and
+    what is written is what was there."""
+    signals = []
+    for _ in range(3):
+        phone = {"type": "phone", "number": _phone()}
+        signals += [
+            _post(api, world.headers["KMAR"], _entry(phone)),
+            _post(api, world.headers["SZW"], _work(phone)),
+        ]
+    ids = [uuid.UUID(s) for s in signals]
+    sessions = _settled(server)
+    with sessions() as session:
+        proposal_ids = set(
+            session.scalars(
+                select(ProposalMember.proposal_id).where(ProposalMember.signal_id.in_(ids))
+            )
+        )
+        before = _links_of(session, proposal_ids)
+    assert len(proposal_ids) == 3 and len(before) == 3
+    # Stored links gone stale (here: gone), so the step must rewrite each of the three.
+    with sessions() as session, session.begin():
+        session.execute(delete(ProposalLink).where(ProposalLink.proposal_id.in_(proposal_ids)))
+    deletes: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if " ".join(statement.split()).upper().startswith("DELETE FROM PROPOSAL_LINKS"):
+            deletes.append(statement)
+
+    with sessions() as session, session.begin():
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            result = server.app.state.link_worker.linker(session, ids)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert result.changed == 3 and len(deletes) == 1
+    with sessions() as session:
+        assert _links_of(session, proposal_ids) == before
 
 
 def test_a_rejected_proposal_stays_rejected_until_new_signals_join(
