@@ -77,6 +77,20 @@ Facts = dict[int, dict[str, set[str]]]
 CHUNK = 500
 
 
+def _plain_rows(session: Session, statement: Any, params: Mapping[str, Any]) -> Iterable[Any]:
+    """The rows of a neighbourhood read. On PostgreSQL as the driver made them (tuples): these
+    reads return ids, integers, text and bytes, which psycopg gives as Python wants them, and
+    SQLAlchemy's rows around them were a sixth of reading them (bench/README.md). SQLite keeps
+    ids as text, which SQLAlchemy's rows turn into UUIDs."""
+    result = session.connection().execute(statement, params)
+    if session.get_bind().dialect.name != "postgresql":
+        return result
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def chunks(values: Iterable[object]) -> Iterable[list[object]]:
     items = list(values)
     for start in range(0, len(items), CHUNK):
@@ -163,9 +177,7 @@ def _tokens_of(
     of values not excluded from linking; their fact keys go to `hood.facts` in the same read."""
     found: set[tuple[uuid.UUID, str, str]] = set()
     for chunk in chunks(ids):
-        for signal_id, position, kind, token in session.connection().execute(
-            _TOKENS_OF, {"ids": chunk}
-        ):
+        for signal_id, position, kind, token in _plain_rows(session, _TOKENS_OF, {"ids": chunk}):
             if kind in _FACT_READ:
                 hood.add_fact(signal_id, position, kind, token)
             if kind not in FACT_TYPES or kind in SHARED_FACTS:
@@ -177,9 +189,7 @@ def _facts_of(session: Session, hood: Neighbourhood, ids: Iterable[uuid.UUID]) -
     """The fact keys of these signals, into `hood.facts` (for relink, after the pairs)."""
     session.flush()  # read on the connection, past the ORM's rows and its autoflush
     for chunk in chunks(ids):
-        for signal_id, position, kind, token in session.connection().execute(
-            _FACTS_OF, {"ids": chunk}
-        ):
+        for signal_id, position, kind, token in _plain_rows(session, _FACTS_OF, {"ids": chunk}):
             hood.add_fact(signal_id, position, kind, token)
 
 
@@ -321,7 +331,8 @@ def _carriers_lateral(session: Session, limits: Mapping[tuple[str, str], int]) -
     for blocking, statement in ((True, _LATERAL_BLOCKS), (False, _LATERAL_KEYS)):
         keys = sorted(k for k in limits if (k[0] in BLOCKING_TYPES) is blocking)
         for chunk in chunks(keys):
-            yield from session.connection().execute(
+            yield from _plain_rows(
+                session,
                 statement,
                 {
                     "types": [kind for kind, _ in chunk],
@@ -428,8 +439,8 @@ def _block_values(
     persons: dict[tuple[uuid.UUID, int], PersonKey] = {}
     documents: dict[uuid.UUID, list[str]] = defaultdict(list)
     for chunk in chunks({signal_id for signal_id, _ in at}):
-        for signal_id, position, kind, key_id, blob in session.connection().execute(
-            _BLOCK_VALUES, {"ids": chunk}
+        for signal_id, position, kind, key_id, blob in _plain_rows(
+            session, _BLOCK_VALUES, {"ids": chunk}
         ):
             if kind == "document":
                 documents[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
@@ -500,7 +511,7 @@ def _documents_of(
     unread = signal_ids - hood.documents.keys()
     hood.documents |= {signal_id: [] for signal_id in unread}
     for chunk in chunks(unread):
-        for signal_id, key_id, blob in session.connection().execute(_DOCUMENTS, {"ids": chunk}):
+        for signal_id, key_id, blob in _plain_rows(session, _DOCUMENTS, {"ids": chunk}):
             hood.documents[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
     return {
         signal_id: hood.documents[signal_id]
