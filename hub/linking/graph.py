@@ -41,6 +41,7 @@ from hub.linking.models import LinkExclusion
 from hub.linking.persons import (
     NEAR_DOCUMENT,
     PersonKey,
+    alike,
     candidates,
     document_parts,
     near_documents,
@@ -542,9 +543,18 @@ def _compare_persons(
     )
     joined: set[uuid.UUID] = set()
     for (_, token), members in blocks.items():
-        for mine in (m for m in members if m[0] in frontier and m in persons):
-            for other in members:
-                if other[0] == mine[0] or other not in persons:
+        present = [m for m in members if m in persons]
+        new = [i for i, m in enumerate(present) if m[0] in frontier]
+        folded = [persons[m].folded for m in present] if new else []
+        spelling = [persons[m].spelling for m in present] if new else []
+        for i in new:
+            mine = present[i]
+            # Only the block's persons rapidfuzz finds alike in either form: a block grows with
+            # the hub, and comparing a new person with each of 65 (a hub of a million) cost
+            # twice as much (bench/README.md).
+            for j in alike(folded[i], folded) | alike(spelling[i], spelling):
+                other = present[j]
+                if other[0] == mine[0]:
                     continue
                 points = similarity(persons[mine], persons[other])
                 if points > 0:

@@ -26,6 +26,7 @@ so a scanner's misreads, however many, count as one slip.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from anyascii import anyascii
@@ -164,18 +165,32 @@ def _repeats_a_word(name: str) -> bool:
 
 def _candidates_by_name(names: Sequence[str]) -> set[tuple[int, int]]:
     """`candidates` with one rapidfuzz call per name and scorer."""
-    found: set[tuple[int, int]] = set()
-    for i, name in enumerate(names):
-        scorers = [fuzz.token_set_ratio, fuzz.ratio]
-        if _repeats_a_word(name):
-            scorers.append(fuzz.token_sort_ratio)
-        for scorer in scorers:
-            for _, _, j in process.extract(
-                name, names, scorer=scorer, score_cutoff=CLOSE, limit=None
-            ):
-                if i != j:
-                    found.add((min(i, j), max(i, j)))
+    return {
+        (min(i, j), max(i, j)) for i, name in enumerate(names) for j in alike(name, names) if i != j
+    }
+
+
+def alike(name: str, names: Sequence[str]) -> set[int]:
+    """Indexes of the `names` that `similarity` may find alike to `name` (itself included):
+    the pairs `candidates` holds for one name, found in C, so a person new to a block is
+    compared only with these. The scorers are symmetric; the token-sort ratio is asked where
+    either name repeats a word."""
+    found: set[int] = set()
+    for scorer in (fuzz.token_set_ratio, fuzz.ratio):
+        found.update(_scored(name, names, scorer))
+    if _repeats_a_word(name):
+        found.update(_scored(name, names, fuzz.token_sort_ratio))
+    else:
+        repeating = [j for j, other in enumerate(names) if _repeats_a_word(other)]
+        if repeating:
+            picked = [names[j] for j in repeating]
+            found.update(repeating[k] for k in _scored(name, picked, fuzz.token_sort_ratio))
     return found
+
+
+def _scored(name: str, names: Sequence[str], scorer: Any) -> list[int]:
+    hits = process.extract(name, names, scorer=scorer, score_cutoff=CLOSE, limit=None)
+    return [j for _, _, j in hits]
 
 
 def document_parts(value: str) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from hub.linking.persons import (
     _MATRIX_FROM,
     PersonKey,
     _candidates_by_name,
+    alike,
     candidates,
     fold,
     similarity,
@@ -99,6 +100,10 @@ def test_a_relink_considers_every_pair_the_incremental_path_links(names: tuple[s
     a, b = names
     if similarity(PersonKey(a, "1990-05-17"), PersonKey(b, "1990-05-17")) > 0:
         assert (0, 1) in candidates([fold(a), fold(b)]) | candidates([spelled(a), spelled(b)])
+        # A person new to a block is compared with what `alike` finds, from either side.
+        for x, y in ((a, b), (b, a)):
+            found = alike(fold(x), [fold(x), fold(y)]) | alike(spelled(x), [spelled(x), spelled(y)])
+            assert 1 in found
 
 
 @settings(max_examples=200)
