@@ -26,14 +26,20 @@ from sqlalchemy.types import TypeDecorator
 _LITERAL_TYPES = (Uuid, Integer, String)
 
 
-def array_literal(values: Iterable[Any]) -> str:
-    """PostgreSQL's text form of an array of ids, integers or strings (None as NULL)."""
-    return "{" + ",".join(map(_element, values)) + "}"
+def array_literal(values: Iterable[Any], *, of_ids: bool = False) -> str:
+    """PostgreSQL's text form of an array of ids, integers or strings (None as NULL). `of_ids`:
+    for a uuid[] array, whose input takes an id's 32 hex digits (a third of writing it with
+    dashes, which any other array needs: text compares as written)."""
+    return "{" + ",".join(map(_id_element if of_ids else _element, values)) + "}"
+
+
+def _id_element(value: Any) -> str:
+    return value.hex if isinstance(value, uuid.UUID) else _element(value)
 
 
 def _element(value: Any) -> str:
     if isinstance(value, uuid.UUID):
-        return value.hex
+        return str(value)
     if isinstance(value, str):
         # Quoted, so commas, braces, blanks and the word NULL stay text.
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -52,7 +58,8 @@ class _ArrayText(TypeDecorator[Any]):
     cache_ok = True
 
     def bind_processor(self, dialect: Any) -> Any:
-        return lambda value: None if value is None else array_literal(value)
+        of_ids = isinstance(self.impl.item_type, Uuid)
+        return lambda value: None if value is None else array_literal(value, of_ids=of_ids)
 
 
 def array_param(name: str, element: TypeEngine[Any]) -> ColumnElement[Any]:

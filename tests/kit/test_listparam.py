@@ -35,7 +35,10 @@ def test_postgresql_sends_ids_numbers_and_strings_as_one_array_literal() -> None
     text = str(_STATEMENT.compile(dialect=postgresql.psycopg.dialect()))
     # The same typed parameter as psycopg's own array; only its text is made in the hub.
     assert "= ANY (%(ids)s::INTEGER[])" in text
-    assert array_literal([uuid.UUID(int=1), None]) == "{00000000000000000000000000000001,NULL}"
+    one = uuid.UUID(int=1)
+    assert array_literal([one, None], of_ids=True) == "{00000000000000000000000000000001,NULL}"
+    # Into any other array an id goes as text compares it: with its dashes.
+    assert array_literal([one]) == "{00000000-0000-0000-0000-000000000001}"
     assert array_literal(["a,b", 'say "hi"\\', "NULL", ""]) == (
         '{"a,b","say \\"hi\\"\\\\","NULL",""}'
     )
