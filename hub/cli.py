@@ -891,6 +891,7 @@ def relink() -> None:
     from hub.barriers.vocabulary import load_vocabulary
     from hub.db import transaction
     from hub.kit.crypto import DataKeys
+    from hub.kit.heap import settled_heap
     from hub.linking.service import relink as rebuild
     from hub.signals.service import rekey
 
@@ -898,6 +899,9 @@ def relink() -> None:
     weights = load_vocabulary(settings.barriers_dir).indicator_weights()
     keys = DataKeys.load_or_create(settings.data_dir)
     with (
+        # Collected as the server collects (hub.kit.heap): with CPython's default, collections
+        # were a quarter of a relink's CPU (bench/README.md, queue_step.py's section).
+        settled_heap(),
         transaction(_sessions(settings)) as session,
         Progress(console=err, transient=True, disable=not err.is_terminal) as progress,
     ):
@@ -1067,6 +1071,7 @@ def nightly(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from hub.db import make_engine, make_sessionmaker
+    from hub.kit.heap import settled_heap
     from hub.ldv.collect import attach_for
     from hub.nightly.lock import NightlyLock
     from hub.nightly.progress import BarReporter, LineReporter
@@ -1089,21 +1094,22 @@ def nightly(
             raise typer.Exit(code=3)
         sessions = make_sessionmaker(engine)
         attach_for(sessions, settings)
-        if err.is_terminal:
-            columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-            with Progress(*columns, console=err) as progress:
-                outcome = run_nightly(
-                    settings, sessions, lock, day=report_date, reporter=BarReporter(progress)
-                )
-        else:
-            # Plain lines, flushed one by one, for cron mail, container logs and pipes.
-            def emit(line: str) -> None:
-                sys.stdout.write(line + "\n")
-                sys.stdout.flush()
+        # Its relink collects as `hub relink` does (and as the server's scheduled run does).
+        with settled_heap():
+            if err.is_terminal:
+                columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+                with Progress(*columns, console=err) as progress:
+                    outcome = run_nightly(
+                        settings, sessions, lock, day=report_date, reporter=BarReporter(progress)
+                    )
+            else:
+                # Plain lines, flushed one by one, for cron mail, container logs and pipes.
+                def emit(line: str) -> None:
+                    sys.stdout.write(line + "\n")
+                    sys.stdout.flush()
 
-            outcome = run_nightly(
-                settings, sessions, lock, day=report_date, reporter=LineReporter(emit, report_date)
-            )
+                reporter = LineReporter(emit, report_date)
+                outcome = run_nightly(settings, sessions, lock, day=report_date, reporter=reporter)
     finally:
         lock.release()
         engine.dispose()

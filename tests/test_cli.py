@@ -1,5 +1,7 @@
 """The `hub` command as an operator uses it, against a throw-away migrated database."""
 
+import gc
+import importlib
 import json
 import stat
 import subprocess
@@ -20,6 +22,7 @@ from hub.cli import app
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker, now
 from hub.demo.synthetic import DEMO_AGENCIES
+from hub.kit.heap import YOUNG_THRESHOLD
 from hub.signals.models import Signal
 from hub.ui.accounts import SignInPolicy, sign_in
 from hub.ui.models import UIUser
@@ -197,6 +200,32 @@ def test_database_commands_work_in_a_fresh_process(
     result = subprocess.run([str(hub), *command], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "module", "name"),
+    [
+        (["relink"], "hub.linking.service", "relink"),
+        (["nightly", "--date", "2026-11-24"], "hub.nightly.service", "run_nightly"),
+    ],
+)
+def test_long_runs_collect_as_the_server_does(
+    operator_env: str, monkeypatch, command: list[str], module: str, name: str
+) -> None:
+    """A relink's many rows would otherwise set off collections over the whole heap."""
+    owner = importlib.import_module(module)
+    real, seen = getattr(owner, name), []
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, watched)
+    before = gc.get_threshold()
+    result = _invoke(*command)
+    assert result.exit_code == 0, result.output
+    assert seen == [(YOUNG_THRESHOLD, True)]
+    assert gc.get_threshold() == before
 
 
 def test_covenants_simulate(operator_env: str, tmp_path: Path) -> None:
