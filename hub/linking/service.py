@@ -560,6 +560,9 @@ class _Writes:
 
     def replace_members(self, proposal_id: uuid.UUID, members: Iterable[uuid.UUID]) -> None:
         self.new_members_of.append(proposal_id)
+        self._add_members(proposal_id, members)
+
+    def _add_members(self, proposal_id: uuid.UUID, members: Iterable[uuid.UUID]) -> None:
         self.members += [
             {"proposal_id": proposal_id, "signal_id": m} for m in sorted(members, key=str)
         ]
@@ -599,9 +602,7 @@ class _Writes:
                 **_summary(cluster, facts),
             }
         )
-        self.members += [
-            {"proposal_id": proposal_id, "signal_id": m} for m in sorted(cluster.members, key=str)
-        ]
+        self._add_members(proposal_id, cluster.members)
         self.links += _link_rows(proposal_id, cluster, links, made_by)
         detail = {"size": len(cluster.members), "ruleset": made_by.as_dict()}
         self.event(proposal_id, "created", detail, at)
@@ -611,8 +612,8 @@ class _Writes:
             (ProposalMember, self.new_members_of),
             (ProposalLink, self.new_links_of),
         ):
+            column = model.__table__.c.proposal_id
             for chunk in graph.chunks(replaced):
-                column = model.__table__.c.proposal_id
                 session.execute(delete(model).where(values_of(session, column, chunk)))
         for model, rows in (
             (Proposal, self.proposals),
