@@ -35,8 +35,7 @@ from hub.kit.timing import track_queries
 from hub.ldv.collect import attach_for as attach_processing_log
 from hub.ldv.middleware import TraceContextMiddleware
 from hub.linking.endpoints import router as linking_router
-from hub.linking.queue import LinkWorker
-from hub.linking.service import Linker
+from hub.linking.process import worker_for
 from hub.lookups.endpoints import router as lookups_router
 from hub.lookups.schemas import openapi_components as lookup_schemas
 from hub.middleware import HeadersMiddleware, InputGuardMiddleware, ServerTimingMiddleware
@@ -71,7 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Every covenant version in force is on record before the first signal is bound to it.
         with transaction(sessions) as session:
             sync_covenants(session, shared["covenants"])
-        link_worker.start()
+        if settings.link_in_server:
+            link_worker.start()
         sequencer.start()
         flusher = asyncio.create_task(flush_periodically(throttle, sessions))
         scheduler = None
@@ -105,12 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = build_api(settings)
     vocabulary = load_vocabulary(settings.barriers_dir)
     data_keys = DataKeys.load_or_create(settings.data_dir)
-    link_worker = LinkWorker(
-        sessions,
-        Linker(vocabulary.indicator_weights(), data_keys),
-        batch=settings.link_batch_size,
-        poll_seconds=settings.link_poll_seconds,
-        relink_share=settings.link_relink_share,
+    # Linking itself runs here only where link_in_server says so; every process queues.
+    link_worker = worker_for(
+        settings, sessions, weights=vocabulary.indicator_weights(), keys=data_keys
     )
     # Chains the audit events that requests commit unsealed (hub/audit/sequencer.py).
     sequencer = Sequencer(

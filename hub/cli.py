@@ -124,6 +124,8 @@ def serve(
     if scheduler:
         # The app is built by uvicorn (in each worker): the setting travels in the environment.
         os.environ["HUB_SCHEDULER"] = "true"
+    # The API processes only queue; one `hub link-worker` beside them links (hub.linking.process).
+    os.environ["HUB_LINK_IN_SERVER"] = "false"
     if "HUB_ISSUER" not in os.environ and host in ("127.0.0.1", "localhost"):
         # Tokens name the address they were issued at; keep it right when only --port changes.
         os.environ["HUB_ISSUER"] = f"http://{host}:{port}"
@@ -141,21 +143,54 @@ def serve(
         _print_token_help(settings)
     else:
         _check_schema(settings)
-    uvicorn.run(
-        "hub.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        server_header=False,
-        # On SIGTERM open connections get this long; the linking worker stops between batches,
-        # so the process ends within 10 s and leaves what it did not link queued.
-        timeout_graceful_shutdown=5,
-        log_level="info",
-        # Access lines carry the query string: every token and secret is taken out of them.
-        log_config=uvicorn_log_config(),
+    from hub.linking.process import worker_beside
+
+    with worker_beside():
+        uvicorn.run(
+            "hub.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            server_header=False,
+            # On SIGTERM open connections get this long, then the linking worker is stopped
+            # between rounds: the process ends within 10 s and leaves what it did not link queued.
+            timeout_graceful_shutdown=5,
+            log_level="info",
+            # Access lines carry the query string: every token and secret is taken out of them.
+            log_config=uvicorn_log_config(),
+        )
+
+
+@app.command("link-worker")
+def link_worker(
+    stop_with_parent: Annotated[
+        bool, typer.Option(hidden=True, help="Stop when standard input closes (hub serve).")
+    ] = False,
+) -> None:
+    """Link queued signals as they arrive, until SIGTERM (hub serve runs one itself)."""
+    import logging.config
+
+    from hub.barriers.vocabulary import load_vocabulary
+    from hub.kit.crypto import DataKeys
+    from hub.kit.heap import settled_heap
+    from hub.linking.process import POLL_SECONDS, run_until_stopped, worker_for
+    from hub.logs import uvicorn_log_config
+
+    settings = _settings()
+    _check_schema(settings)
+    logging.config.dictConfig(uvicorn_log_config())
+    worker = worker_for(
+        settings,
+        _sessions(settings),
+        weights=load_vocabulary(settings.barriers_dir).indicator_weights(),
+        keys=DataKeys.load_or_create(settings.data_dir),
+        poll_seconds=POLL_SECONDS,
     )
+    # Collected as the API processes collect (hub.kit.heap).
+    with settled_heap():
+        run_until_stopped(worker, stop_with_parent=stop_with_parent)
 
 
 def _revisions(settings: Settings) -> tuple[str | None, str | None]:

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         description="Queued signals the linking worker links in one transaction; on "
         "PostgreSQL a backlog is linked up to ten such batches at a time.",
     )
+    link_in_server: bool = Field(
+        True,
+        description="Whether each API process links the queue in a thread of its own. `hub "
+        "serve` turns it off and links in one `hub link-worker` process beside them.",
+    )
     link_relink_share: float = Field(
         0.1,
         ge=0,

@@ -1,7 +1,8 @@
 """Linking off the request path: posts queue their signals, a worker in the hub links them.
 
 A post, correction or retraction writes a queue row in its own transaction and returns; the
-worker wakes when that transaction commits and re-links the queued signals in batches, so a
+worker wakes when that transaction commits (in its own process; `hub serve` runs it in another,
+which polls: hub.linking.process) and re-links the queued signals in batches, so a
 partner's POST never waits for the linker, and many queued signals share one neighbourhood
 pass. The queue lives in the database: a crash before the worker got to a row loses nothing,
 and the worker drains what is left when the hub starts. Several hub processes may each run a
@@ -155,6 +156,10 @@ class LinkWorker:
                 _unqueue(session, chunk)
         return len(rows), len(rows) < size
 
+    def _anything_queued(self) -> bool:
+        with self.sessions() as session:
+            return session.scalar(select(LinkQueueItem.seq).limit(1)) is not None
+
     def _stop_between(self, _done: int) -> None:
         """Called between a step's rounds or a relink's groups: a stop request ends it there."""
         if self._stop.is_set():
@@ -196,7 +201,7 @@ class LinkWorker:
         """Run in a daemon thread, starting with what an earlier run left queued."""
         self._stop.clear()
         self._wake.set()
-        self._thread = threading.Thread(target=self._run, name="link-worker", daemon=True)
+        self._thread = threading.Thread(target=self.run, name="link-worker", daemon=True)
         self._thread.start()
 
     def request_stop(self) -> None:
@@ -211,13 +216,17 @@ class LinkWorker:
             self._thread.join(timeout)
             self._thread = None
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """Link as signals are queued, until a stop is requested (the loop `start` runs)."""
         failures = 0
         while not self._stop.is_set():
-            self._wake.wait(self.poll_seconds * (2 ** min(failures, 5)))
+            woken = self._wake.wait(self.poll_seconds * (2 ** min(failures, 5)))
             self._wake.clear()
             if self._stop.is_set():
                 return
+            # A poll first looks: a step takes the linking lock, on SQLite the one writer's.
+            if not woken and not failures and not self._anything_queued():
+                continue
             try:
                 self.drain(until_short=True)
                 failures = 0

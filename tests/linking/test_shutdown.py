@@ -9,13 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from hub.barriers.vocabulary import load_vocabulary
-from hub.config import Settings
-from hub.kit.crypto import DataKeys
 from hub.linking.models import LinkQueueItem
 from hub.linking.queue import LinkWorker
-from hub.linking.service import Linker
 from tests.conftest import free_port
+from tests.linking.conftest import link_workers, linker_for
 
 HUB = str(Path(sys.executable).with_name("hub"))
 
@@ -25,14 +22,9 @@ def _queued(sessions) -> int:  # type: ignore[no-untyped-def]
         return session.scalar(select(func.count()).select_from(LinkQueueItem)) or 0
 
 
-def _linker(settings: Settings) -> Linker:
-    vocabulary = load_vocabulary(settings.barriers_dir)
-    return Linker(vocabulary.indicator_weights(), DataKeys.load_or_create(settings.data_dir))
-
-
 def test_a_stop_request_ends_the_drain_between_batches(queued_hub) -> None:
     settings, sessions, queued = queued_hub
-    linker = _linker(settings)
+    linker = linker_for(settings)
     batches: list[int] = []
 
     def link_then_ask_to_stop(session, signal_ids, progress=None):  # type: ignore[no-untyped-def]
@@ -53,7 +45,7 @@ def test_a_stop_request_during_a_step_rolls_it_back_between_rounds(queued_hub) -
     """A step of ten batches can outlast the stop's wait: it ends between the rounds of its
     neighbourhood's read, its transaction rolled back and its rows still queued."""
     settings, sessions, queued = queued_hub
-    linker = _linker(settings)
+    linker = linker_for(settings)
     rounds: list[int] = []
 
     def stop_in_the_read(session, signal_ids, progress=None):  # type: ignore[no-untyped-def]
@@ -106,8 +98,9 @@ def test_sigterm_ends_the_hub_within_ten_seconds_and_the_next_start_links_the_re
     assert code in (0, -signal.SIGTERM), log.read_text()
     assert "Application shutdown complete" in log.read_text()
     assert took < 10
+    assert link_workers(settings.data_dir) == []  # the linking process beside it stopped too
     left = _queued(sessions)
     assert 0 < left < queued
     # The next start takes up exactly what was left.
-    assert LinkWorker(sessions, _linker(settings)).drain() == left
+    assert LinkWorker(sessions, linker_for(settings)).drain() == left
     assert _queued(sessions) == 0

@@ -10,7 +10,7 @@ from hub.linking.models import LinkingLock, LinkQueueItem, Proposal, ProposalMem
 from hub.linking.queue import LinkWorker
 from hub.linking.service import LIVE, SEEDS_PER_LIMIT, LinkSettings, step_limit
 from hub.signals.models import Signal
-from tests.linking.test_shutdown import _linker
+from tests.linking.conftest import linker_for
 
 
 def _live(sessions) -> set[frozenset]:  # type: ignore[no-untyped-def]
@@ -32,7 +32,7 @@ def test_two_workers_with_their_own_engines_link_each_queued_row_once(queued_hub
     assert before, "the seeded hub has proposals to keep"
     engines = [make_engine(settings.database_url) for _ in range(2)]
     workers = [
-        LinkWorker(make_sessionmaker(engine), _linker(settings), batch=7) for engine in engines
+        LinkWorker(make_sessionmaker(engine), linker_for(settings), batch=7) for engine in engines
     ]
     drained = [0, 0]
     failures: list[BaseException] = []
@@ -70,7 +70,7 @@ def test_a_backlog_that_is_a_large_share_of_the_hub_is_linked_by_one_relink_on_p
     settings, sessions, queued = queued_hub
     before, relinked = _live(sessions), _relinked_at(sessions)
     batches: list[int] = []
-    linker = _linker(settings)
+    linker = linker_for(settings)
 
     class Counting(type(linker)):  # type: ignore[misc]
         def __call__(self, session, signal_ids, progress=None):  # type: ignore[no-untyped-def]
@@ -94,7 +94,7 @@ def test_a_backlog_that_is_a_large_share_of_the_hub_is_linked_by_one_relink_on_p
 
 def test_a_stop_request_during_a_backlog_relink_leaves_the_whole_queue(queued_hub) -> None:
     settings, sessions, queued = queued_hub
-    linker = _linker(settings)
+    linker = linker_for(settings)
 
     class Interrupted(type(linker)):  # type: ignore[misc]
         def relink(self, session, *, progress=None):  # type: ignore[no-untyped-def]
@@ -119,7 +119,7 @@ def test_a_backlog_is_linked_several_batches_a_step_on_postgresql(queued_hub) ->
     step links up to `catch_up` batches, reading as much more; SQLite's one writer would keep
     every post waiting that long, so there a step stays one batch."""
     settings, sessions, queued = queued_hub
-    linker = _linker(settings)
+    linker = linker_for(settings)
     steps: list[int] = []
 
     class Counting(type(linker)):  # type: ignore[misc]

@@ -1,0 +1,117 @@
+"""Linking in a process of its own, beside the API processes of `hub serve`.
+
+A worker thread in each API process shared that process's interpreter lock with the requests:
+a batch POST waited for the linker's Python, and the linker for the POST's (bench/README.md).
+`hub serve` therefore starts one `hub link-worker` process beside its API processes and tells
+them only to queue (HUB_LINK_IN_SERVER=false). That process polls the queue, since posts in
+other processes cannot wake it, and stops between rounds on SIGTERM or SIGINT, or when the
+`hub serve` that started it is gone. Linking stays safe to stop at any point: a step is one
+transaction, so what it did not finish stays queued (hub.linking.queue).
+"""
+
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.config import Settings
+from hub.kit.crypto import DataKeys
+from hub.linking.queue import GATHER_SECONDS, LinkWorker
+from hub.linking.service import Linker
+
+log = logging.getLogger(__name__)
+
+# How often a worker in its own process looks at the queue: every post is another process's,
+# and one look is an index probe.
+POLL_SECONDS = GATHER_SECONDS
+# After the API processes stopped, the worker gets this long to end between rounds before it is
+# killed (which loses nothing: its step rolls back). uvicorn's graceful stop takes up to 5 s, and
+# SIGTERM must end `hub serve` within 10 s.
+STOP_SECONDS = 3.0
+
+
+def worker_for(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    weights: dict[str, float],
+    keys: DataKeys,
+    poll_seconds: float | None = None,
+) -> LinkWorker:
+    """The hub's linking worker, as its settings configure it."""
+    return LinkWorker(
+        sessions,
+        Linker(weights, keys),
+        batch=settings.link_batch_size,
+        poll_seconds=poll_seconds or settings.link_poll_seconds,
+        relink_share=settings.link_relink_share,
+    )
+
+
+def run_until_stopped(worker: LinkWorker, *, stop_with_parent: bool) -> None:
+    """Link in this thread until SIGTERM or SIGINT, or, with `stop_with_parent`, until standard
+    input closes (the `hub serve` that started this process holds its other end)."""
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        worker.request_stop()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+    if stop_with_parent:
+        threading.Thread(target=_stop_at_eof, args=(worker,), daemon=True).start()
+    worker.run()
+
+
+def _stop_at_eof(worker: LinkWorker) -> None:
+    # Read until EOF: the pipe closes when its writer exits, however it ends (even kill -9).
+    while sys.stdin.buffer.read(4096):
+        pass
+    worker.request_stop()
+
+
+@contextmanager
+def worker_beside() -> Iterator[None]:
+    """Run `hub link-worker` in a child process for the duration; stop it afterwards.
+
+    Also when uvicorn re-raises the SIGTERM or SIGINT it shut down on: the handler installed
+    here is the one it restores and raises, so the worker is stopped before the process ends.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "-m", "hub", "link-worker", "--stop-with-parent"],
+        stdin=subprocess.PIPE,
+    )
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def stop_then_go_on(signum: int, frame: FrameType | None) -> None:
+        _stop(child)
+        signal.signal(signum, previous[signum])
+        signal.raise_signal(signum)
+
+    for sig in previous:
+        signal.signal(sig, stop_then_go_on)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop(child)
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is not None:
+        return
+    child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        log.warning("the linking worker did not stop within %g s; killed it", STOP_SECONDS)
+        child.kill()
+        child.wait()
+    if child.stdin is not None:
+        child.stdin.close()

@@ -1,0 +1,139 @@
+"""`hub serve` links in one process beside its API processes, which only queue."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+
+from hub.config import Settings
+from hub.linking.models import LinkQueueItem
+from hub.linking.queue import LinkWorker, enqueue
+from hub.signals.models import Signal
+from tests.conftest import LiveServer, free_port
+from tests.linking.conftest import link_workers, linker_for
+
+HUB = str(Path(sys.executable).with_name("hub"))
+
+
+def _queued(sessions) -> int:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(LinkQueueItem)) or 0
+
+
+def _serve(settings: Settings, log: Path, *extra: str, **env: str) -> subprocess.Popen[bytes]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {
+        "HUB_DATABASE_URL": settings.database_url,
+        "HUB_DATA_DIR": str(settings.data_dir),
+        **env,
+    }
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            [HUB, "serve", "--port", str(free_port()), *extra],
+            env=environment,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _wait(condition, seconds: float, what: str, process=None, log=None) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if process is not None:
+            assert process.poll() is None, log.read_text() if log else process.returncode
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_hub_serve_links_the_queue_in_one_worker_beside_its_api_processes(
+    queued_hub, tmp_path: Path
+) -> None:
+    settings, sessions, queued = queued_hub
+    log = tmp_path / "serve.log"
+    process = _serve(settings, log, "--workers", "2")
+    try:
+        _wait(lambda: _queued(sessions) == 0, 60, "the queue was never linked", process, log)
+        # Two API processes, one linking worker.
+        assert len(link_workers(settings.data_dir)) == 1
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert queued > 0
+    assert link_workers(settings.data_dir) == [], log.read_text()
+
+
+def test_the_worker_stops_when_hub_serve_is_killed_and_leaves_the_rest_queued(
+    queued_hub, tmp_path: Path
+) -> None:
+    settings, sessions, queued = queued_hub
+    log = tmp_path / "serve.log"
+    # Small batches, no relink: the backlog outlasts the test.
+    process = _serve(settings, log, HUB_LINK_BATCH_SIZE="1", HUB_LINK_RELINK_SHARE="0")
+    try:
+        _wait(lambda: _queued(sessions) < queued, 30, "linking never started", process, log)
+        workers = link_workers(settings.data_dir)
+        assert len(workers) == 1
+        process.kill()  # kill -9: no handler runs, only the pipe to the worker closes
+        process.wait()
+        _wait(lambda: not link_workers(settings.data_dir), 10, "the worker outlived hub serve")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for pid in link_workers(settings.data_dir):
+            os.kill(pid, signal.SIGKILL)
+    assert 0 < _queued(sessions) < queued
+
+
+def test_an_api_process_told_not_to_link_only_queues(queued_hub) -> None:
+    settings, sessions, queued = queued_hub
+    live = LiveServer(
+        settings.model_copy(
+            update={"link_in_server": False, "issuer": f"http://127.0.0.1:{free_port()}"}
+        )
+    )
+    live.start()
+    try:
+        # Its worker would have started at once with a backlog waiting (test_shutdown.py).
+        time.sleep(1.0)
+        assert _queued(sessions) == queued
+        assert live.app.state.link_worker.drain(until_short=True) > 0  # it can, when asked
+    finally:
+        live.stop()
+
+
+def test_an_idle_worker_looks_at_the_queue_without_taking_the_linking_lock(queued_hub) -> None:
+    """A worker in its own process polls often; on SQLite the lock is the one writer's."""
+    settings, sessions, _ = queued_hub
+    worker = LinkWorker(sessions, linker_for(settings), poll_seconds=0.02)
+    worker.drain()
+    engine = sessions.kw["bind"]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement.lower())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    try:
+        thread.start()
+        time.sleep(0.6)  # a dozen polls of an empty queue
+        idle = list(statements)
+        with sessions.begin() as session:
+            ids = session.scalars(select(LinkQueueItem.signal_id)).all()
+            assert not ids
+            enqueue(session, [session.scalars(select(Signal.id)).first()])
+        deadline = time.monotonic() + 10
+        while _queued(sessions):
+            assert time.monotonic() < deadline, "a poll never found the queued signal"
+            time.sleep(0.02)
+    finally:
+        worker.stop()
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(idle) >= 5
+    assert not [s for s in idle if "linking_lock" in s]
