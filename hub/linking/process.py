@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -34,6 +35,10 @@ POLL_SECONDS = GATHER_SECONDS
 # killed (which loses nothing: its step rolls back). uvicorn's graceful stop takes up to 5 s, and
 # SIGTERM must end `hub serve` within 10 s.
 STOP_SECONDS = 3.0
+# How often `hub serve` checks that its worker still runs, and the longest pause before it
+# starts another after one died (1, 2, 4 ... seconds while they keep dying).
+WATCH_SECONDS = 1.0
+RESTART_MAX_SECONDS = 60.0
 
 
 def worker_for(
@@ -77,19 +82,16 @@ def _stop_at_eof(worker: LinkWorker) -> None:
 
 @contextmanager
 def worker_beside() -> Iterator[None]:
-    """Run `hub link-worker` in a child process for the duration; stop it afterwards.
+    """Keep one `hub link-worker` running in a child process for the duration; stop it after.
 
     Also when uvicorn re-raises the SIGTERM or SIGINT it shut down on: the handler installed
     here is the one it restores and raises, so the worker is stopped before the process ends.
     """
-    child = subprocess.Popen(
-        [sys.executable, "-m", "hub", "link-worker", "--stop-with-parent"],
-        stdin=subprocess.PIPE,
-    )
+    keeper = _Keeper()
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def stop_then_go_on(signum: int, frame: FrameType | None) -> None:
-        _stop(child)
+        keeper.stop()
         signal.signal(signum, previous[signum])
         signal.raise_signal(signum)
 
@@ -100,7 +102,47 @@ def worker_beside() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        _stop(child)
+        keeper.stop()
+
+
+class _Keeper:
+    """Starts the worker, starts another when it dies (after a growing pause), stops it."""
+
+    def __init__(self) -> None:
+        # Reentrant: a signal's handler may stop the keeper while the main thread stops it.
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._child = self._start()
+        threading.Thread(target=self._watch, name="link-worker-keeper", daemon=True).start()
+
+    @staticmethod
+    def _start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "hub", "link-worker", "--stop-with-parent"],
+            stdin=subprocess.PIPE,
+        )
+
+    def _watch(self) -> None:
+        failures, started = 0, time.monotonic()
+        while not self._stopping.wait(WATCH_SECONDS):
+            code = self._child.poll()
+            if code is None:
+                continue
+            # A worker that ran for a while before it died starts the count again.
+            failures = 1 if time.monotonic() - started > RESTART_MAX_SECONDS else failures + 1
+            pause = min(RESTART_MAX_SECONDS, 2.0 ** (failures - 1))
+            log.error("the linking worker exited (%s); starting another in %g s", code, pause)
+            if self._stopping.wait(pause):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self._child, started = self._start(), time.monotonic()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            _stop(self._child)
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:

@@ -90,6 +90,32 @@ def test_the_worker_stops_when_hub_serve_is_killed_and_leaves_the_rest_queued(
     assert 0 < _queued(sessions) < queued
 
 
+def test_hub_serve_starts_another_worker_when_its_worker_dies(queued_hub, tmp_path: Path) -> None:
+    settings, sessions, queued = queued_hub
+    log = tmp_path / "serve.log"
+    process = _serve(settings, log, HUB_LINK_BATCH_SIZE="1", HUB_LINK_RELINK_SHARE="0")
+    try:
+        _wait(lambda: _queued(sessions) < queued, 30, "linking never started", process, log)
+        (first,) = link_workers(settings.data_dir)
+        os.kill(first, signal.SIGKILL)  # its step rolls back; its rows stay queued
+        _wait(
+            lambda: link_workers(settings.data_dir) not in ([], [first]),
+            15,
+            "no worker was started in its place",
+            process,
+            log,
+        )
+        left = _queued(sessions)
+        _wait(lambda: _queued(sessions) < left, 30, "the new worker does not link", process, log)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "the linking worker exited (-9); starting another in 1 s" in log.read_text()
+    assert link_workers(settings.data_dir) == []
+
+
 def test_an_api_process_told_not_to_link_only_queues(queued_hub) -> None:
     settings, sessions, queued = queued_hub
     live = LiveServer(
