@@ -175,7 +175,7 @@ def link_worker(
     from hub.barriers.vocabulary import load_vocabulary
     from hub.kit.crypto import DataKeys
     from hub.kit.heap import settled_heap
-    from hub.linking.process import POLL_SECONDS, run_until_stopped, worker_for
+    from hub.linking.process import run_until_stopped, worker_for
     from hub.logs import uvicorn_log_config
 
     settings = _settings()
@@ -186,7 +186,7 @@ def link_worker(
         _sessions(settings),
         weights=load_vocabulary(settings.barriers_dir).indicator_weights(),
         keys=DataKeys.load_or_create(settings.data_dir),
-        poll_seconds=POLL_SECONDS,
+        own_process=True,
     )
     # Collected as the API processes collect (hub.kit.heap).
     with settled_heap():

@@ -3,10 +3,11 @@
 A worker thread in each API process shared that process's interpreter lock with the requests:
 a batch POST waited for the linker's Python, and the linker for the POST's (bench/README.md).
 `hub serve` therefore starts one `hub link-worker` process beside its API processes and tells
-them only to queue (HUB_LINK_IN_SERVER=false). That process polls the queue, since posts in
-other processes cannot wake it, and stops between rounds on SIGTERM or SIGINT, or when the
-`hub serve` that started it is gone. Linking stays safe to stop at any point: a step is one
-transaction, so what it did not finish stays queued (hub.linking.queue).
+them only to queue (HUB_LINK_IN_SERVER=false). On PostgreSQL a queueing commit notifies it
+(LISTEN/NOTIFY) and it polls as a fallback; on SQLite it polls every quarter of a second. It
+stops between rounds on SIGTERM or SIGINT, or when the `hub serve` that started it is gone.
+Linking stays safe to stop at any point: a step is one transaction, so what it did not finish
+stays queued (hub.linking.queue).
 """
 
 import logging
@@ -19,18 +20,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.config import Settings
 from hub.kit.crypto import DataKeys
-from hub.linking.queue import GATHER_SECONDS, LinkWorker
+from hub.linking.queue import CHANNEL, GATHER_SECONDS, LinkWorker
 from hub.linking.service import Linker
 
 log = logging.getLogger(__name__)
 
-# How often a worker in its own process looks at the queue: every post is another process's,
-# and one look is an index probe.
+# How often a worker in its own process looks at the queue where nothing notifies it (SQLite):
+# every post is another process's, and one look is an index probe.
 POLL_SECONDS = GATHER_SECONDS
+# How long one wait for notifications lasts (a stop is seen between two), and the pause before
+# listening again after the connection failed.
+LISTEN_SECONDS = 1.0
+LISTEN_RETRY_SECONDS = 5.0
 # After the API processes stopped, the worker gets this long to end between rounds before it is
 # killed (which loses nothing: its step rolls back). uvicorn's graceful stop takes up to 5 s, and
 # SIGTERM must end `hub serve` within 10 s.
@@ -47,14 +53,16 @@ def worker_for(
     *,
     weights: dict[str, float],
     keys: DataKeys,
-    poll_seconds: float | None = None,
+    own_process: bool = False,
 ) -> LinkWorker:
-    """The hub's linking worker, as its settings configure it."""
+    """The hub's linking worker, as its settings configure it (`own_process`: for a process
+    that does nothing else, which polls often where nothing notifies it)."""
+    notified = sessions.kw["bind"].dialect.name == "postgresql"
     return LinkWorker(
         sessions,
         Linker(weights, keys),
         batch=settings.link_batch_size,
-        poll_seconds=poll_seconds or settings.link_poll_seconds,
+        poll_seconds=POLL_SECONDS if own_process and not notified else settings.link_poll_seconds,
         relink_share=settings.link_relink_share,
     )
 
@@ -70,7 +78,34 @@ def run_until_stopped(worker: LinkWorker, *, stop_with_parent: bool) -> None:
         signal.signal(signum, stop)
     if stop_with_parent:
         threading.Thread(target=_stop_at_eof, args=(worker,), daemon=True).start()
+    engine = worker.sessions.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        threading.Thread(target=_listen, args=(worker, engine), daemon=True).start()
     worker.run()
+
+
+def _listen(worker: LinkWorker, engine: Engine) -> None:
+    """Wake the worker whenever a hub process commits queued signals (PostgreSQL's NOTIFY), on
+    a connection of its own; while that fails the worker's poll still finds them."""
+    while not worker.stopping:
+        connection = None
+        try:
+            connection = engine.raw_connection()
+            driver = connection.driver_connection
+            connection.detach()  # held for good, in autocommit: not the pool's any more
+            driver.autocommit = True
+            driver.execute(f"LISTEN {CHANNEL}")
+            worker.wake()  # what was queued while nobody listened
+            while not worker.stopping:
+                for _ in driver.notifies(timeout=LISTEN_SECONDS):
+                    worker.wake()
+        except Exception as error:
+            # The type only: a driver's message may quote the connection's parameters.
+            log.warning("listening for queued signals failed (%s); polling", type(error).__name__)
+            time.sleep(LISTEN_RETRY_SECONDS)
+        finally:
+            if connection is not None:
+                connection.close()
 
 
 def _stop_at_eof(worker: LinkWorker) -> None:

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import now, transaction
@@ -47,16 +47,28 @@ GATHER_SECONDS = 0.25
 STOP_SECONDS = 8.0
 
 
+# The channel a queueing commit notifies on PostgreSQL. Channels are per database, not per
+# schema: a hub sharing its database with another may be woken for nothing, and then only looks.
+CHANNEL = "hub_linking_queue"
+_NOTIFY = text(f"NOTIFY {CHANNEL}")
+
+
 class _Stopped(Exception):
     """A stop request came during a step or a relink: its transaction rolls back, the queue
     stays."""
 
 
 def enqueue(session: Session, signal_ids: Iterable[uuid.UUID]) -> int:
-    """Queue signals for linking in the caller's transaction; the number queued."""
+    """Queue signals for linking in the caller's transaction; the number queued.
+
+    On PostgreSQL the commit also notifies CHANNEL, which wakes a worker in another process
+    (hub.linking.process) at once; a worker in this process is woken by the commit itself."""
     at = now()
     rows = [{"signal_id": i, "queued_at": at} for i in dict.fromkeys(signal_ids)]
     insert_rows(session, LinkQueueItem, rows)
+    if rows and session.get_bind().dialect.name == "postgresql":
+        # Sent when the transaction commits, never before, and once however often it is asked.
+        session.execute(_NOTIFY)
     return len(rows)
 
 
@@ -103,6 +115,14 @@ class LinkWorker:
             event.listen(session, "after_commit", self._on_commit, once=True)
 
     def _on_commit(self, _session: Session) -> None:
+        self.wake()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def wake(self) -> None:
+        """Link what is queued now, rather than at the next poll."""
         self._wake.set()
 
     def drain(self, *, until_short: bool = False) -> int:

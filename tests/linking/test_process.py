@@ -8,11 +8,13 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, func, select
 
 from hub.config import Settings
 from hub.linking.models import LinkQueueItem
-from hub.linking.queue import LinkWorker, enqueue
+from hub.linking.process import _listen
+from hub.linking.queue import CHANNEL, LinkWorker, enqueue
 from hub.signals.models import Signal
 from tests.conftest import LiveServer, free_port
 from tests.linking.conftest import link_workers, linker_for
@@ -163,3 +165,50 @@ def test_an_idle_worker_looks_at_the_queue_without_taking_the_linking_lock(queue
         event.remove(engine, "before_cursor_execute", seen)
     assert len(idle) >= 5
     assert not [s for s in idle if "linking_lock" in s]
+
+
+postgresql_only = pytest.mark.skipif(
+    not (os.environ.get("HUB_TEST_DATABASE_URL") or "").startswith("postgresql"),
+    reason="LISTEN/NOTIFY is PostgreSQL's; on SQLite the worker polls (tested above)",
+)
+
+
+@postgresql_only
+def test_a_queueing_commit_notifies_and_only_when_it_commits(queued_hub) -> None:
+    _, sessions, _ = queued_hub
+    listener = sessions.kw["bind"].raw_connection()
+    driver = listener.driver_connection
+    listener.detach()
+    try:
+        driver.autocommit = True
+        driver.execute(f"LISTEN {CHANNEL}")
+        with sessions() as session:
+            enqueue(session, [session.scalars(select(Signal.id)).first()])
+            session.flush()
+            assert list(driver.notifies(timeout=0.5)) == []  # not before the commit
+            session.commit()
+        assert [n.channel for n in driver.notifies(timeout=5, stop_after=1)] == [CHANNEL]
+    finally:
+        listener.close()
+
+
+@postgresql_only
+def test_a_worker_in_its_own_process_is_woken_by_the_notification_not_its_poll(
+    queued_hub,
+) -> None:
+    settings, sessions, _ = queued_hub
+    worker = LinkWorker(sessions, linker_for(settings), poll_seconds=60)
+    worker.drain()
+    listening = threading.Thread(target=_listen, args=(worker, sessions.kw["bind"]), daemon=True)
+    linking = threading.Thread(target=worker.run, daemon=True)
+    try:
+        listening.start()
+        linking.start()
+        time.sleep(1.0)  # both idle now: the first poll is a minute away
+        with sessions.begin() as session:
+            enqueue(session, [session.scalars(select(Signal.id)).first()])
+        _wait(lambda: _queued(sessions) == 0, 10, "the notification did not wake the worker")
+    finally:
+        worker.stop()
+        listening.join(5)
+    assert not listening.is_alive()
