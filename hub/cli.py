@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -108,6 +109,12 @@ def serve(
     scheduler: Annotated[
         bool, typer.Option(help="Also run the nightly job at HUB_NIGHTLY_AT (one process wins).")
     ] = False,
+    link_worker: Annotated[
+        bool,
+        typer.Option(
+            help="Run a `hub link-worker` beside the API processes (off: one runs elsewhere)."
+        ),
+    ] = True,
 ) -> None:
     """Serve the hub over HTTP."""
     import uvicorn
@@ -145,7 +152,7 @@ def serve(
         _check_schema(settings)
     from hub.linking.process import worker_beside
 
-    with worker_beside():
+    with worker_beside() if link_worker else nullcontext():
         uvicorn.run(
             "hub.app:create_app",
             factory=True,

@@ -70,6 +70,21 @@ def test_hub_serve_links_the_queue_in_one_worker_beside_its_api_processes(
     assert link_workers(settings.data_dir) == [], log.read_text()
 
 
+def test_hub_serve_without_its_worker_only_queues(queued_hub, tmp_path: Path) -> None:
+    """For a deployment whose `hub link-worker` runs elsewhere (its own service)."""
+    settings, sessions, queued = queued_hub
+    log = tmp_path / "serve.log"
+    process = _serve(settings, log, "--no-link-worker")
+    try:
+        _wait(lambda: "Application startup complete" in log.read_text(), 30, "no start", process)
+        time.sleep(1.5)  # a worker would have started linking the backlog by now
+        assert link_workers(settings.data_dir) == []
+        assert _queued(sessions) == queued
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+
+
 def test_the_worker_stops_when_hub_serve_is_killed_and_leaves_the_rest_queued(
     queued_hub, tmp_path: Path
 ) -> None:
