@@ -11,6 +11,7 @@ stays queued (hub.linking.queue).
 """
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -110,7 +111,9 @@ def _listen(worker: LinkWorker, engine: Engine) -> None:
 
 def _stop_at_eof(worker: LinkWorker) -> None:
     # Read until EOF: the pipe closes when its writer exits, however it ends (even kill -9).
-    while sys.stdin.buffer.read(4096):
+    # The descriptor, not sys.stdin: a daemon thread blocked in a buffered read holds the
+    # buffer's lock, and the interpreter aborted on it at exit (a clean stop ended in SIGABRT).
+    while os.read(sys.stdin.fileno(), 4096):
         pass
     worker.request_stop()
 
@@ -163,6 +166,12 @@ class _Keeper:
             code = self._child.poll()
             if code is None:
                 continue
+            if code == 0:
+                # It was asked to stop (Ctrl-C reaches the whole process group, a service
+                # manager may signal every process): the hub is going down, or an operator
+                # stopped it on purpose. Starting another would undo either.
+                log.info("the linking worker stopped; starting no other")
+                return
             # A worker that ran for a while before it died starts the count again.
             failures = 1 if time.monotonic() - started > RESTART_MAX_SECONDS else failures + 1
             pause = min(RESTART_MAX_SECONDS, 2.0 ** (failures - 1))

@@ -68,6 +68,9 @@ def test_hub_serve_links_the_queue_in_one_worker_beside_its_api_processes(
             process.kill()
     assert queued > 0
     assert link_workers(settings.data_dir) == [], log.read_text()
+    # It ended cleanly: no interpreter abort at its exit, no restart.
+    assert "Fatal Python error" not in log.read_text()
+    assert "the linking worker exited" not in log.read_text()
 
 
 def test_hub_serve_without_its_worker_only_queues(queued_hub, tmp_path: Path) -> None:
@@ -131,6 +134,25 @@ def test_hub_serve_starts_another_worker_when_its_worker_dies(queued_hub, tmp_pa
             process.kill()
     assert "the linking worker exited (-9); starting another in 1 s" in log.read_text()
     assert link_workers(settings.data_dir) == []
+
+
+def test_a_worker_stopped_on_purpose_is_not_replaced(queued_hub, tmp_path: Path) -> None:
+    """SIGTERM to the worker alone (an operator, or Ctrl-C reaching the process group): it
+    ends cleanly, and `hub serve` does not undo that."""
+    settings, sessions, queued = queued_hub
+    log = tmp_path / "serve.log"
+    process = _serve(settings, log, HUB_LINK_BATCH_SIZE="1", HUB_LINK_RELINK_SHARE="0")
+    try:
+        _wait(lambda: _queued(sessions) < queued, 30, "linking never started", process, log)
+        (worker,) = link_workers(settings.data_dir)
+        os.kill(worker, signal.SIGTERM)
+        _wait(lambda: "starting no other" in log.read_text(), 15, "no word of it", process, log)
+        time.sleep(2.5)  # past the first restart's pause
+        assert link_workers(settings.data_dir) == []
+        assert process.poll() is None  # the API goes on serving
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
 
 
 def test_an_api_process_told_not_to_link_only_queues(queued_hub) -> None:

@@ -99,6 +99,7 @@ def test_sigterm_ends_the_hub_within_ten_seconds_and_the_next_start_links_the_re
     assert "Application shutdown complete" in log.read_text()
     assert took < 10
     assert link_workers(settings.data_dir) == []  # the linking process beside it stopped too
+    assert "Fatal Python error" not in log.read_text()
     left = _queued(sessions)
     assert 0 < left < queued
     # The next start takes up exactly what was left.
