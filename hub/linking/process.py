@@ -181,6 +181,7 @@ class _Keeper:
             with self._lock:
                 if self._stopping.is_set():
                     return
+                _stop(self._child)  # gone already: this closes its pipe
                 self._child, started = self._start(), time.monotonic()
 
     def stop(self) -> None:
@@ -190,14 +191,14 @@ class _Keeper:
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
-    if child.poll() is not None:
-        return
-    child.send_signal(signal.SIGTERM)
-    try:
-        child.wait(STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        log.warning("the linking worker did not stop within %g s; killed it", STOP_SECONDS)
-        child.kill()
-        child.wait()
+    """Stop the worker if it runs, and close our end of its pipe either way."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            log.warning("the linking worker did not stop within %g s; killed it", STOP_SECONDS)
+            child.kill()
+            child.wait()
     if child.stdin is not None:
         child.stdin.close()

@@ -1,8 +1,8 @@
 """Linking off the request path: posts queue their signals, a worker in the hub links them.
 
 A post, correction or retraction writes a queue row in its own transaction and returns; the
-worker wakes when that transaction commits (in its own process; `hub serve` runs it in another,
-which polls: hub.linking.process) and re-links the queued signals in batches, so a
+worker wakes when that transaction commits (`hub serve` runs it in a process of its own, woken
+by NOTIFY on PostgreSQL: hub.linking.process) and re-links the queued signals in batches, so a
 partner's POST never waits for the linker, and many queued signals share one neighbourhood
 pass. The queue lives in the database: a crash before the worker got to a row loses nothing,
 and the worker drains what is left when the hub starts. Several hub processes may each run a
