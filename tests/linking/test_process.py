@@ -51,6 +51,20 @@ def _wait(condition, seconds: float, what: str, process=None, log=None) -> None:
         time.sleep(0.05)
 
 
+def _linking_slowly(settings: Settings, sessions, queued: int, log: Path):  # type: ignore[no-untyped-def]
+    """`hub serve` on the queued hub, once its one worker has begun linking a backlog that, in
+    batches of one and never by a relink, outlasts the test: the process and the worker's pid."""
+    process = _serve(settings, log, HUB_LINK_BATCH_SIZE="1", HUB_LINK_RELINK_SHARE="0")
+    try:
+        _wait(lambda: _queued(sessions) < queued, 30, "linking never started", process, log)
+        (worker,) = link_workers(settings.data_dir)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process, worker
+
+
 def test_hub_serve_links_the_queue_in_one_worker_beside_its_api_processes(
     queued_hub, tmp_path: Path
 ) -> None:
@@ -93,12 +107,8 @@ def test_the_worker_stops_when_hub_serve_is_killed_and_leaves_the_rest_queued(
 ) -> None:
     settings, sessions, queued = queued_hub
     log = tmp_path / "serve.log"
-    # Small batches, no relink: the backlog outlasts the test.
-    process = _serve(settings, log, HUB_LINK_BATCH_SIZE="1", HUB_LINK_RELINK_SHARE="0")
+    process, _ = _linking_slowly(settings, sessions, queued, log)
     try:
-        _wait(lambda: _queued(sessions) < queued, 30, "linking never started", process, log)
-        workers = link_workers(settings.data_dir)
-        assert len(workers) == 1
         process.kill()  # kill -9: no handler runs, only the pipe to the worker closes
         process.wait()
         _wait(lambda: not link_workers(settings.data_dir), 10, "the worker outlived hub serve")
@@ -113,10 +123,8 @@ def test_the_worker_stops_when_hub_serve_is_killed_and_leaves_the_rest_queued(
 def test_hub_serve_starts_another_worker_when_its_worker_dies(queued_hub, tmp_path: Path) -> None:
     settings, sessions, queued = queued_hub
     log = tmp_path / "serve.log"
-    process = _serve(settings, log, HUB_LINK_BATCH_SIZE="1", HUB_LINK_RELINK_SHARE="0")
+    process, first = _linking_slowly(settings, sessions, queued, log)
     try:
-        _wait(lambda: _queued(sessions) < queued, 30, "linking never started", process, log)
-        (first,) = link_workers(settings.data_dir)
         os.kill(first, signal.SIGKILL)  # its step rolls back; its rows stay queued
         _wait(
             lambda: link_workers(settings.data_dir) not in ([], [first]),
@@ -141,10 +149,8 @@ def test_a_worker_stopped_on_purpose_is_not_replaced(queued_hub, tmp_path: Path)
     ends cleanly, and `hub serve` does not undo that."""
     settings, sessions, queued = queued_hub
     log = tmp_path / "serve.log"
-    process = _serve(settings, log, HUB_LINK_BATCH_SIZE="1", HUB_LINK_RELINK_SHARE="0")
+    process, worker = _linking_slowly(settings, sessions, queued, log)
     try:
-        _wait(lambda: _queued(sessions) < queued, 30, "linking never started", process, log)
-        (worker,) = link_workers(settings.data_dir)
         os.kill(worker, signal.SIGTERM)
         _wait(lambda: "starting no other" in log.read_text(), 15, "no word of it", process, log)
         time.sleep(2.5)  # past the first restart's pause
