@@ -16,6 +16,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from hub.digests.models import Digest
+from hub.kit.listparam import one_of
 from hub.linking.models import ProposalMember
 from hub.signals.models import Identifier, Subject
 
@@ -59,26 +60,30 @@ def of_subject(
     return strongest(key, keys) or pseudonym(key, "occurrence", f"{signal_id}|{position}")
 
 
+# Built once, the ids one array parameter on PostgreSQL: as an expanding IN each chunk of a
+# linking step's thousands of signals was new statement text to render and parse.
+_SUBJECT_TOKENS = (
+    select(Subject.signal_id, Subject.position, Identifier.type, Identifier.token)
+    .outerjoin(
+        Identifier,
+        and_(
+            Identifier.signal_id == Subject.signal_id,
+            Identifier.subject_position == Subject.position,
+            Identifier.type.in_(TOKEN_PREFERENCE),
+        ),
+    )
+    .where(one_of(Subject.signal_id), Subject.type.in_(PERSON_TYPES))
+)
+
+
 def by_signal(
     session: Session, key: bytes, signal_ids: Iterable[str]
 ) -> dict[str, list[DataSubject]]:
     """The data subjects held in each of these signals."""
-    ids = sorted({uuid.UUID(str(i)) for i in signal_ids})
+    ids = list({i if isinstance(i, uuid.UUID) else uuid.UUID(str(i)) for i in signal_ids})
     found: dict[str, set[DataSubject]] = {}
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        rows = session.execute(
-            select(Subject.signal_id, Subject.position, Identifier.type, Identifier.token)
-            .outerjoin(
-                Identifier,
-                and_(
-                    Identifier.signal_id == Subject.signal_id,
-                    Identifier.subject_position == Subject.position,
-                    Identifier.type.in_(TOKEN_PREFERENCE),
-                ),
-            )
-            .where(Subject.signal_id.in_(chunk), Subject.type.in_(PERSON_TYPES))
-        ).all()
+        rows = session.execute(_SUBJECT_TOKENS, {"ids": ids[start : start + CHUNK]})
         tokens: dict[tuple[uuid.UUID, int], list[tuple[str, str]]] = {}
         for signal_id, position, kind, token in rows:
             held = tokens.setdefault((signal_id, position), [])

@@ -173,16 +173,22 @@ def _similar_kind(a: PersonKey, b: PersonKey) -> str:
 
 def _tokens_of(
     session: Session, ids: Iterable[uuid.UUID], hood: Neighbourhood
-) -> set[tuple[uuid.UUID, str, str]]:
-    """(signal, type, token) of the match and blocking keys of these signals, if active, and
-    of values not excluded from linking; their fact keys go to `hood.facts` in the same read."""
-    found: set[tuple[uuid.UUID, str, str]] = set()
+) -> dict[tuple[str, str], set[uuid.UUID]]:
+    """(type, token) -> which of these signals carry it, for their match and blocking keys, if
+    active, and for values not excluded from linking; their fact keys go to `hood.facts` in the
+    same read. Keyed by the strings, with sets of ids: a tuple holding an id hashes it in Python
+    each time, and a step read 165,000 rows into sets of such tuples and over them again."""
+    found: dict[tuple[str, str], set[uuid.UUID]] = {}
     for chunk in chunks(ids):
         for signal_id, position, kind, token in _plain_rows(session, _TOKENS_OF, {"ids": chunk}):
             if kind in _FACT_READ:
                 hood.add_fact(signal_id, position, kind, token)
             if kind not in FACT_TYPES or kind in SHARED_FACTS:
-                found.add((signal_id, kind, token))
+                carriers = found.get((kind, token))
+                if carriers is None:
+                    found[(kind, token)] = {signal_id}
+                else:
+                    carriers.add(signal_id)
     return found
 
 
@@ -361,7 +367,7 @@ def _lateral_statement(*, blocking: bool) -> Any:
         if blocking
         else Identifier.type == wanted.c.type
     )
-    carriers = (
+    limited = (
         select(
             Identifier.signal_id,
             Identifier.subject_position,
@@ -370,16 +376,25 @@ def _lateral_statement(*, blocking: bool) -> Any:
         )
         .where(Identifier.token == wanted.c.token, same_type, NOT_RETRACTED)
         .limit(wanted.c.n)
+        .correlate(wanted)
         .lateral()
     )
-    return select(
-        cast(wanted.c.type, String),
-        cast(wanted.c.token, String),
-        carriers.c.signal_id,
-        carriers.c.subject_position,
-        carriers.c.key_id,
-        carriers.c.value,
-    ).join_from(wanted, carriers, true())
+    # Counted per key after its limit (a window in the limited select would count every
+    # carrier). Most keys a step reads are carried by the signal just posted alone: such a key
+    # links nothing, and its row was most of what a step fetched and looped over.
+    carriers = select(limited, func.count().over().label("rows")).lateral()
+    return (
+        select(
+            cast(wanted.c.type, String),
+            cast(wanted.c.token, String),
+            carriers.c.signal_id,
+            carriers.c.subject_position,
+            carriers.c.key_id,
+            carriers.c.value,
+        )
+        .join_from(wanted, carriers, true())
+        .where(carriers.c.rows > literal_column("1"))
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -643,11 +658,11 @@ def _grow(
     first = posted
     while frontier:
         found = _tokens_of(session, frontier, hood)
-        hood.nodes |= {signal_id for signal_id, _, _ in found}
-        keys = {(kind, token) for _, kind, token in found} - seen
+        hood.nodes.update(*found.values())
+        keys = found.keys() - seen
         seen |= keys
         # How many of the seeds carry each key: only they changed its count.
-        by_seeds = Counter((kind, token) for _, kind, token in found) if first else Counter()
+        by_seeds = Counter({key: len(found[key]) for key in keys} if first else {})
         # Enough rows of each key to know whether it is past its cap (or, for a value the seeds
         # just pushed past it, to have every carrier it linked before).
         limits = {key: _cap(key[0]) + 1 + by_seeds[key] for key in keys}
@@ -679,7 +694,10 @@ def _grow(
         current, frontier = frontier, set()
         if data_keys is not None and blocking:
             blocks = {key: carriers[key] for key in blocking if key in carriers}
-            with_documents = any(kind == "document" and s in current for s, kind, _ in found)
+            with_documents = any(
+                kind == "document" and not carriers.isdisjoint(current)
+                for (kind, _), carriers in found.items()
+            )
             frontier |= _compare_persons(
                 session,
                 data_keys,
