@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, aliased
 
 from hub.kit.crypto import DataKeys
 from hub.kit.listparam import array_param, one_of, values_of
+from hub.kit.rows import plain_rows
 from hub.linking import rules
 from hub.linking.models import LinkExclusion
 from hub.linking.persons import (
@@ -76,20 +77,6 @@ Facts = dict[int, dict[str, set[str]]]
 
 # Lists of ids and tokens go to the database in chunks this size (far below driver limits).
 CHUNK = 500
-
-
-def _plain_rows(session: Session, statement: Any, params: Mapping[str, Any]) -> Iterable[Any]:
-    """The rows of a neighbourhood read. On PostgreSQL as the driver made them (tuples): these
-    reads return ids, integers, text and bytes, which psycopg gives as Python wants them, and
-    SQLAlchemy's rows around them were a sixth of reading them (bench/README.md). SQLite keeps
-    ids as text, which SQLAlchemy's rows turn into UUIDs."""
-    result = session.connection().execute(statement, params)
-    if session.get_bind().dialect.name != "postgresql":
-        return result
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 def chunks(values: Iterable[object]) -> Iterable[list[object]]:
@@ -180,7 +167,7 @@ def _tokens_of(
     each time, and a step read 165,000 rows into sets of such tuples and over them again."""
     found: dict[tuple[str, str], set[uuid.UUID]] = {}
     for chunk in chunks(ids):
-        for signal_id, position, kind, token in _plain_rows(session, _TOKENS_OF, {"ids": chunk}):
+        for signal_id, position, kind, token in plain_rows(session, _TOKENS_OF, {"ids": chunk}):
             if kind in _FACT_READ:
                 hood.add_fact(signal_id, position, kind, token)
             if kind not in FACT_TYPES or kind in SHARED_FACTS:
@@ -196,7 +183,7 @@ def _facts_of(session: Session, hood: Neighbourhood, ids: Iterable[uuid.UUID]) -
     """The fact keys of these signals, into `hood.facts` (for relink, after the pairs)."""
     session.flush()  # read on the connection, past the ORM's rows and its autoflush
     for chunk in chunks(ids):
-        for signal_id, position, kind, token in _plain_rows(session, _FACTS_OF, {"ids": chunk}):
+        for signal_id, position, kind, token in plain_rows(session, _FACTS_OF, {"ids": chunk}):
             hood.add_fact(signal_id, position, kind, token)
 
 
@@ -338,7 +325,7 @@ def _carriers_lateral(session: Session, limits: Mapping[tuple[str, str], int]) -
     for blocking, statement in ((True, _LATERAL_BLOCKS), (False, _LATERAL_KEYS)):
         keys = sorted(k for k in limits if (k[0] in BLOCKING_TYPES) is blocking)
         for chunk in chunks(keys):
-            yield from _plain_rows(
+            yield from plain_rows(
                 session,
                 statement,
                 {
@@ -455,7 +442,7 @@ def _block_values(
     persons: dict[tuple[uuid.UUID, int], PersonKey] = {}
     documents: dict[uuid.UUID, list[str]] = defaultdict(list)
     for chunk in chunks({signal_id for signal_id, _ in at}):
-        for signal_id, position, kind, key_id, blob in _plain_rows(
+        for signal_id, position, kind, key_id, blob in plain_rows(
             session, _BLOCK_VALUES, {"ids": chunk}
         ):
             if kind == "document":
@@ -527,7 +514,7 @@ def _documents_of(
     unread = signal_ids - hood.documents.keys()
     hood.documents |= {signal_id: [] for signal_id in unread}
     for chunk in chunks(unread):
-        for signal_id, key_id, blob in _plain_rows(session, _DOCUMENTS, {"ids": chunk}):
+        for signal_id, key_id, blob in plain_rows(session, _DOCUMENTS, {"ids": chunk}):
             hood.documents[signal_id].append(open_identifier(data_keys, signal_id, key_id, blob))
     return {
         signal_id: hood.documents[signal_id]
@@ -695,8 +682,8 @@ def _grow(
         if data_keys is not None and blocking:
             blocks = {key: carriers[key] for key in blocking if key in carriers}
             with_documents = any(
-                kind == "document" and not carriers.isdisjoint(current)
-                for (kind, _), carriers in found.items()
+                kind == "document" and not holders.isdisjoint(current)
+                for (kind, _), holders in found.items()
             )
             frontier |= _compare_persons(
                 session,
